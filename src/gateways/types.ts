@@ -1,0 +1,42 @@
+import type { CallEvent } from '../domain/types.js';
+
+/** A webhook, parsed: which session it is about and what it means. `event` is null for events callbridge does not act on. */
+export interface ParsedWebhook {
+  eventId: string;
+  /** The event name as the gateway spells it (`call.received`, `session.status`...). */
+  type: string;
+  /** The session name as the gateway spells it. */
+  session: string;
+  event: CallEvent | null;
+}
+
+/** A webhook body that is well-formed JSON but not a valid event; `path` names the offending field. */
+export class InvalidWebhook extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Outbound calls to a gateway's REST API. `session` is the gateway's own session name. */
+export interface GatewayClient {
+  sendText(session: string, chatId: string, text: string): Promise<void>;
+  rejectCall(session: string, chatId: string, callId: string): Promise<void>;
+  /** The name the contact shows (push name, else saved name), or null when the gateway knows none. */
+  lookupName(session: string, chatId: string): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** A failed gateway request. `retryable` follows HTTP: network errors, timeouts, 429 and 5xx are worth another try. */
+export class GatewayError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly statusCode: number | null = null,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,30 @@
+import { HttpTarget, type HttpTargetOptions } from '../http.js';
+import type { GatewayClient } from '../types.js';
+
+export interface WahaClientOptions extends HttpTargetOptions {
+  url: string;
+  apiKey?: string | undefined;
+}
+
+interface WahaContact {
+  pushname?: string | null;
+  name?: string | null;
+}
+
+export function createWahaClient(opts: WahaClientOptions): GatewayClient {
+  const http = new HttpTarget(opts.url, opts);
+  const headers: Record<string, string> = opts.apiKey ? { 'x-api-key': opts.apiKey } : {};
+  return {
+    async sendText(session, chatId, text) {
+      await http.request('POST', '/api/sendText', { json: { session, chatId, text }, headers });
+    },
+    async rejectCall(session, chatId, callId) {
+      await http.request('POST', `/api/${encodeURIComponent(session)}/calls/reject`, { json: { from: chatId, id: callId }, headers });
+    },
+    async lookupName(session, chatId) {
+      const c = (await http.request('GET', '/api/contacts', { query: { contactId: chatId, session }, headers })) as WahaContact | null;
+      return c?.pushname || c?.name || null;
+    },
+    close: () => http.close(),
+  };
+}

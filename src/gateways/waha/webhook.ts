@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { normaliseChatId, phoneOf } from '../../domain/jid.js';
+import type { CallEvent } from '../../domain/types.js';
+import { InvalidWebhook, type ParsedWebhook } from '../types.js';
+
+/** The envelope WAHA (and Wawp, which shares it) wraps every event in. */
+const envelope = z.object({
+  id: z.string().min(1),
+  event: z.string().min(1),
+  session: z.string().min(1),
+  me: z.object({ id: z.string().optional() }).loose().nullish(),
+  payload: z.unknown(),
+});
+
+/** Call payloads. Wawp's accepted/rejected carry only the id, so everything else is optional. */
+const callPayload = z.object({
+  id: z.string().min(1),
+  from: z.string().min(1).nullish(),
+  isVideo: z.boolean().nullish(),
+  isGroup: z.boolean().nullish(),
+  fromMe: z.boolean().nullish(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
+  throw new InvalidWebhook(`${path}: ${issue.message}`, path);
+}
+
+const sameUser = (a: string, b: string) => {
+  const pa = phoneOf(a);
+  return pa !== null ? pa === phoneOf(b) : a === b;
+};
+
+/** Turns a WAHA/Wawp webhook body into a domain event. Throws InvalidWebhook naming the bad field. */
+export function parseWahaWebhook(body: unknown): ParsedWebhook {
+  const env = parse(envelope, body, '');
+  const base = { eventId: env.id, type: env.event, session: env.session };
+  const call = (type: 'call.received' | 'call.accepted' | 'call.rejected'): CallEvent => {
+    const p = parse(callPayload, env.payload, 'payload');
+    const caller = p.from ? normaliseChatId(p.from) : null;
+    if (type === 'call.received') {
+      const me = env.me?.id;
+      return {
+        type: 'call.ringing',
+        callId: p.id,
+        caller,
+        isVideo: p.isVideo ?? false,
+        isGroup: p.isGroup ?? caller?.endsWith('@g.us') ?? false,
+        fromMe: p.fromMe ?? (caller !== null && me !== undefined && sameUser(caller, me)),
+      };
+    }
+    return { type: type === 'call.accepted' ? 'call.answered' : 'call.rejected', callId: p.id, caller };
+  };
+  switch (env.event) {
+    case 'call.received':
+    case 'call.accepted':
+    case 'call.rejected':
+      return { ...base, event: call(env.event) };
+    default:
+      return { ...base, event: null };
+  }
+}

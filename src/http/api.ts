@@ -1,0 +1,78 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { normaliseChatId } from '../domain/jid.js';
+import type { CallStatus } from '../domain/types.js';
+import { listActionsForCall } from '../store/actions.js';
+import { getCallSummary, listCalls } from '../store/calls.js';
+import type { Store } from '../store/db.js';
+import { listEventsForCall } from '../store/events.js';
+import { sendError } from './errors.js';
+
+export interface ApiOptions {
+  store: Store;
+  token: string | undefined;
+}
+
+const tokenMatches = (header: string | undefined, token: string) => {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+};
+
+/** The read API, behind `Authorization: Bearer <api.token>` when a token is configured. */
+export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
+  const { token } = opts;
+  if (token) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (!tokenMatches(req.headers.authorization, token)) {
+        reply.header('www-authenticate', 'Bearer');
+        return sendError(reply, 401, 'unauthorized', req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required');
+      }
+    });
+  }
+
+  app.get<{ Querystring: { session?: string; status?: CallStatus; caller?: string; limit: number; cursor?: string } }>(
+    '/api/calls',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            session: { type: 'string', minLength: 1 },
+            status: { type: 'string', enum: ['ringing', 'answered', 'rejected', 'missed'] },
+            caller: { type: 'string', minLength: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+            cursor: { type: 'string', pattern: '^[0-9]+$' },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const calls = await listCalls(opts.store.db, {
+        session: q.session,
+        status: q.status,
+        caller: q.caller === undefined ? undefined : normaliseChatId(q.caller),
+        before: q.cursor === undefined ? undefined : Number(q.cursor),
+        limit: q.limit,
+      });
+      const last = calls.at(-1);
+      return { calls, nextCursor: calls.length === q.limit && last ? String(last.id) : null };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/calls/:id',
+    { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
+    async (req, reply) => {
+      const call = await getCallSummary(opts.store.db, req.params.id);
+      if (!call) return sendError(reply, 404, 'not_found', `no call with id ${req.params.id}`);
+      const [events, actions] = await Promise.all([
+        listEventsForCall(opts.store.db, call.session, call.callId),
+        listActionsForCall(opts.store.db, call.session, call.callId),
+      ]);
+      return { call, events, actions };
+    },
+  );
+};

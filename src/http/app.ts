@@ -1,0 +1,45 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { SessionSettings } from '../domain/types.js';
+import type { Pipeline } from '../pipeline/index.js';
+import type { Store } from '../store/db.js';
+import { apiRoutes } from './api.js';
+import { installErrorHandling } from './errors.js';
+import { healthRoutes } from './health.js';
+import { metricsRoutes, type Metrics } from './metrics.js';
+import { webhookRoutes } from './webhooks.js';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  pipeline: Pipeline;
+  sessionsByWebhook: Map<string, SessionSettings>;
+  metrics: Metrics;
+  beforeScrape: () => Promise<void>;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.log.level,
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-webhook-hmac"]'],
+    },
+    // Per-request logs would cost more than the work at storm rates; outcomes are in /metrics.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.http.bodyLimit,
+    forceCloseConnections: true,
+  });
+  installErrorHandling(app);
+  await app.register(healthRoutes, { store: deps.store });
+  await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
+  await app.register(apiRoutes, { store: deps.store, token: config.api.token });
+  await app.register(webhookRoutes, {
+    gateways: config.gateways,
+    sessions: deps.sessionsByWebhook,
+    pipeline: deps.pipeline,
+    bodyLimit: config.http.bodyLimit,
+    metrics: deps.metrics,
+  });
+  return app;
+}

@@ -1,0 +1,15 @@
+import { sql } from 'kysely';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Store } from '../store/db.js';
+import { sendError } from './errors.js';
+
+export const healthRoutes: FastifyPluginAsync<{ store: Store }> = async (app, opts) => {
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(opts.store.db);
+      return { status: 'ok', database: opts.store.dialect };
+    } catch (err) {
+      return sendError(reply, 503, 'database_unavailable', `database unavailable: ${(err as Error).message}`);
+    }
+  });
+};

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { GatewayConfig } from '../config.js';
+import type { SessionSettings } from '../domain/types.js';
+import { gatewayKinds } from '../gateways/index.js';
+import { InvalidWebhook } from '../gateways/types.js';
+import type { Pipeline } from '../pipeline/index.js';
+import type { Metrics } from './metrics.js';
+import { sendError } from './errors.js';
+
+export interface WebhookRoutesOptions {
+  gateways: Record<string, GatewayConfig>;
+  /** Keyed by `<gateway>\0<gateway's session name>`. */
+  sessions: Map<string, SessionSettings>;
+  pipeline: Pipeline;
+  bodyLimit: number;
+  metrics: Metrics;
+}
+
+export const sessionKey = (gateway: string, sessionName: string) => `${gateway}\u0000${sessionName}`;
+
+/**
+ * `POST /webhooks/<gateway>`: verify, parse, store, then answer. The 2xx goes out only after the
+ * event's transaction has committed, so an acknowledged event is never lost.
+ */
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
+  // The raw bytes are needed for the HMAC, so the body is parsed here rather than by Fastify.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.post<{ Params: { gateway: string } }>('/webhooks/:gateway', async (req, reply) => {
+    const name = req.params.gateway;
+    const gateway = Object.hasOwn(opts.gateways, name) ? opts.gateways[name]! : undefined;
+    const count = (outcome: string, event = 'unknown') => opts.metrics.webhooks.inc({ gateway: name, event, outcome });
+    if (!gateway) {
+      count('unknown_gateway');
+      return sendError(reply, 404, 'unknown_gateway', `unknown gateway "${name}"; configured: ${Object.keys(opts.gateways).join(', ') || 'none'}`);
+    }
+    const kind = gatewayKinds[gateway.type];
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (gateway.hmacKey && !kind.verifySignature(raw, req.headers, gateway.hmacKey)) {
+      count('bad_signature');
+      const present = req.headers['x-webhook-hmac'] !== undefined;
+      return sendError(reply, 401, 'bad_signature', present ? 'X-Webhook-Hmac does not match the body' : 'X-Webhook-Hmac header is missing');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      count('malformed');
+      return sendError(reply, 400, 'malformed_json', raw.length === 0 ? 'the body is empty' : `the body is not valid JSON: ${(err as Error).message}`);
+    }
+    let parsed;
+    try {
+      parsed = kind.parseWebhook(json);
+    } catch (err) {
+      if (!(err instanceof InvalidWebhook)) throw err;
+      count('invalid');
+      return sendError(reply, 400, 'invalid_event', err.message);
+    }
+    const started = process.hrtime.bigint();
+    const done = await opts.pipeline.ingest({
+      gateway: name,
+      eventId: parsed.eventId,
+      type: parsed.type,
+      session: opts.sessions.get(sessionKey(name, parsed.session)) ?? null,
+      sessionName: parsed.session,
+      event: parsed.event,
+      body: raw.toString('utf8'),
+    });
+    opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    count(done.outcome, parsed.type);
+    return reply.code(200).send({ status: done.outcome, eventId: parsed.eventId });
+  });
+};

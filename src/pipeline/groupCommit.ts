@@ -1,0 +1,103 @@
+import { sql, type Kysely } from 'kysely';
+import type { Store } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+
+/** Thrown by a job whose decision was made on state another writer has since changed: the job runs again. */
+export class StaleDecision extends Error {
+  constructor(what: string) {
+    super(`stale decision: ${what} changed concurrently`);
+  }
+}
+
+// PostgreSQL deadlock and serialization failures: the job's work is undone to its savepoint and run again.
+const retryableCodes = new Set(['40P01', '40001']);
+const isRetryable = (err: unknown) =>
+  err instanceof StaleDecision || retryableCodes.has((err as { code?: string } | null)?.code ?? '');
+
+const MAX_JOB_RUNS = 5;
+
+interface Job {
+  work: (trx: Kysely<Database>) => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: jobs submitted while a transaction is being written wait and share the next one,
+ * so one durable commit (one fsync) acknowledges many webhooks. Each job runs in its own
+ * savepoint: a failing job is undone and rejected alone, the rest of the batch commits.
+ */
+export class GroupCommit {
+  private queue: Job[] = [];
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 1 },
+  ) {}
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Runs `work` inside the next shared transaction; resolves once that transaction has committed. */
+  run<R>(work: (trx: Kysely<Database>) => Promise<R>): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('the database is closing'));
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
+  }
+
+  /** Waits for every submitted job; new jobs are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private kick(): void {
+    if (this.inFlight >= this.opts.maxInFlight || this.queue.length === 0) return;
+    this.inFlight++;
+    // setImmediate lets every request already read from the sockets join this batch.
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, this.opts.maxBatch);
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      if (batch.length > 0) {
+        await this.store.db.transaction().execute(async (trx) => {
+          outcomes.length = 0;
+          for (const job of batch) outcomes.push(await runJob(trx, job));
+        });
+      }
+      batch.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) job.resolve(o.value);
+        else job.reject(o.error);
+      });
+    } catch (err) {
+      for (const job of batch) job.reject(err);
+    } finally {
+      this.inFlight--;
+      this.kick();
+    }
+  }
+}
+
+async function runJob(trx: Kysely<Database>, job: Job): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+  for (let run = 1; ; run++) {
+    await sql`savepoint job`.execute(trx);
+    try {
+      const value = await job.work(trx);
+      await sql`release savepoint job`.execute(trx);
+      return { ok: true, value };
+    } catch (error) {
+      await sql`rollback to savepoint job`.execute(trx);
+      await sql`release savepoint job`.execute(trx);
+      if (!isRetryable(error) || run >= MAX_JOB_RUNS) return { ok: false, error };
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { ContactNames } from './dispatch/contactNames.js';
+import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
+import type { SessionSettings } from './domain/types.js';
+import { gatewayKinds } from './gateways/index.js';
+import type { GatewayClient } from './gateways/types.js';
+import { buildApp } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { sessionKey } from './http/webhooks.js';
+import { WakeLoop } from './lib/wakeLoop.js';
+import { Pipeline } from './pipeline/index.js';
+import { countPendingActions } from './store/actions.js';
+import { openStore, type Store } from './store/db.js';
+import { countTimers } from './store/timers.js';
+
+export interface Callbridge {
+  /** http://<host>:<port> as bound (the real port when configured as 0). */
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  pipeline: Pipeline;
+  close(): Promise<void>;
+}
+
+export function sessionSettings(config: Config): Map<string, SessionSettings> {
+  const out = new Map<string, SessionSettings>();
+  for (const [session, s] of Object.entries(config.sessions)) {
+    out.set(session, { session, ringTimeout: s.ringTimeout, rejectCalls: s.rejectCalls, redirect: s.redirect });
+  }
+  return out;
+}
+
+/** Opens the database, starts the loops and the HTTP server. The composition root: every part is wired here. */
+export async function startCallbridge(config: Config): Promise<Callbridge> {
+  const store = await openStore(config.database.url, { poolSize: config.database.poolSize });
+  const { dispatch } = config;
+  if (store.dialect === 'sqlite') {
+    // One process owns a SQLite file, so claims left by an earlier run of it are stale.
+    await store.db.updateTable('actions').set({ claimed_until: null }).where('status', '=', 'pending').execute();
+    await store.db.updateTable('timers').set({ claimed_until: null }).execute();
+  }
+
+  const settings = sessionSettings(config);
+  const sessionsByWebhook = new Map<string, SessionSettings>();
+  for (const [session, s] of Object.entries(config.sessions)) sessionsByWebhook.set(sessionKey(s.gateway, s.name), settings.get(session)!);
+
+  const clients = new Map<string, GatewayClient>();
+  for (const [name, g] of Object.entries(config.gateways)) clients.set(name, gatewayKinds[g.type].createClient(g));
+  const targets = new Map<string, SessionTarget>();
+  for (const [session, s] of Object.entries(config.sessions)) {
+    targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, contactLookup: s.contactLookup });
+  }
+
+  const metrics = createMetrics();
+  const pipeline = new Pipeline(store, settings, dispatch.lease);
+  const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
+
+  const actionLoop: WakeLoop = new WakeLoop(
+    async () => {
+      for (const a of await pipeline.claimActions()) dispatcher.dispatch(a);
+    },
+    dispatch.pollInterval,
+    (err) => logError('claiming due actions failed')(err),
+  );
+  const timerLoop: WakeLoop = new WakeLoop(
+    async () => {
+      const due = await pipeline.claimTimers();
+      await Promise.all(due.map((t) => pipeline.fireTimer(t)));
+    },
+    dispatch.pollInterval,
+    (err) => logError('firing timers failed')(err),
+  );
+  const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
+  const dispatcher: Dispatcher = new Dispatcher({
+    targets,
+    names: new ContactNames(maxTtl),
+    retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
+    record: (r) => pipeline.recordAttempt(r),
+    wakeAt: (at) => actionLoop.wake(at),
+    onResult: (action, r) => metrics.actions.inc({ kind: action.kind, outcome: r.outcome }),
+    onError: (err) => logError('dispatching an action failed')(err),
+  });
+
+  pipeline.on('committed', (c) => {
+    for (const a of c.actions) dispatcher.dispatch(a);
+    for (const t of c.timers) timerLoop.wake(t.dueAt);
+  });
+
+  const app = await buildApp({
+    config,
+    store,
+    pipeline,
+    sessionsByWebhook,
+    metrics,
+    beforeScrape: async () => {
+      metrics.queueDepth.set(pipeline.commit.depth);
+      metrics.actionsInFlight.set(dispatcher.active);
+      metrics.timersPending.set(await countTimers(store.db));
+      metrics.actionsPending.set(await countPendingActions(store.db));
+    },
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+
+  actionLoop.start();
+  timerLoop.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    app,
+    store,
+    pipeline,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await Promise.all([actionLoop.stop(), timerLoop.stop()]);
+        await dispatcher.drain();
+        await pipeline.commit.close();
+        await Promise.all([...clients.values()].map((c) => c.close()));
+        await store.close();
+      })()),
+  };
+}

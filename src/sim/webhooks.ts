@@ -1,0 +1,193 @@
+import { createHmac, randomBytes } from 'node:crypto';
+
+export const WAHA_VERSION = '2026.7.1';
+
+const DEFAULT_ME = { id: '11111111111@c.us', lid: '123@lid', pushName: 'Instance' };
+// Crockford base32, the ULID alphabet WAHA's event ids use.
+const BASE32 = '0123456789abcdefghjkmnpqrstvwxyz';
+
+export interface EnvelopeOptions {
+  session?: string;
+  /** Envelope id; `evt_<26 base32 chars>` when omitted. */
+  id?: string;
+  /** The session's own account; `null` leaves it out, as before authentication. */
+  me?: object | null;
+  engine?: string;
+}
+
+export interface CallReceivedOptions extends EnvelopeOptions {
+  callId?: string;
+  from: string;
+  isVideo?: boolean;
+  isGroup?: boolean;
+}
+
+export interface CallClosedOptions extends EnvelopeOptions {
+  callId: string;
+  from?: string;
+  isVideo?: boolean;
+  isGroup?: boolean;
+}
+
+export interface MessageOptions extends EnvelopeOptions {
+  /** The other party's chat id; with `fromMe` it becomes the recipient. */
+  from: string;
+  body: string;
+  fromMe?: boolean;
+  messageId?: string;
+}
+
+export interface WawpCallReceivedOptions extends EnvelopeOptions {
+  callId?: string;
+  from: string;
+  isVideo?: boolean;
+}
+
+export interface WawpCallClosedOptions extends EnvelopeOptions {
+  callId: string;
+}
+
+export interface PostWebhookOptions {
+  hmacKey?: string;
+  /** Sent last, so they can override the defaults (e.g. a wrong HMAC). */
+  headers?: Record<string, string>;
+}
+
+export interface PostWebhookResult {
+  status: number;
+  /** The parsed body, or undefined when it is not JSON. */
+  json: unknown;
+  text: string;
+}
+
+function base32(n: number): string {
+  let s = '';
+  // 256 is a multiple of 32, so masking keeps every character equally likely.
+  for (const b of randomBytes(n)) s += BASE32.charAt(b & 31);
+  return s;
+}
+
+export function eventId(): string {
+  return `evt_${base32(26)}`;
+}
+
+function callId(): string {
+  return randomBytes(16).toString('hex').toUpperCase();
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function envelope(flavor: 'waha' | 'wawp', event: string, payload: object, opts: EnvelopeOptions): object {
+  const me = opts.me === undefined ? DEFAULT_ME : opts.me;
+  const common = {
+    id: opts.id ?? eventId(),
+    timestamp: Date.now(),
+  };
+  const engine = opts.engine ?? 'WEBJS';
+  const session = opts.session ?? 'default';
+  // Key order follows the respective fixtures so captured and built bodies read alike.
+  if (flavor === 'wawp') {
+    return { ...common, session, metadata: {}, engine, event, payload, ...(me === null ? {} : { me }) };
+  }
+  return {
+    ...common,
+    event,
+    session,
+    metadata: {},
+    ...(me === null ? {} : { me }),
+    payload,
+    environment: { tier: 'CORE', version: WAHA_VERSION },
+    engine,
+  };
+}
+
+export function wahaEnvelope(event: string, payload: object, opts: EnvelopeOptions = {}): object {
+  return envelope('waha', event, payload, opts);
+}
+
+function callPayload(id: string, from: string | undefined, isVideo = false, isGroup = false): object {
+  return { id, ...(from === undefined ? {} : { from }), timestamp: nowSeconds(), isVideo, isGroup, _data: {} };
+}
+
+export function callReceived(opts: CallReceivedOptions): object {
+  return wahaEnvelope('call.received', callPayload(opts.callId ?? callId(), opts.from, opts.isVideo, opts.isGroup), opts);
+}
+
+export function callAccepted(opts: CallClosedOptions): object {
+  const payload = callPayload(opts.callId, opts.from, opts.isVideo, opts.isGroup);
+  // WEBJS never emits call.accepted, so default to an engine that does.
+  return wahaEnvelope('call.accepted', payload, { ...opts, engine: opts.engine ?? 'NOWEB' });
+}
+
+export function callRejected(opts: CallClosedOptions): object {
+  return wahaEnvelope('call.rejected', callPayload(opts.callId, opts.from, opts.isVideo, opts.isGroup), opts);
+}
+
+/** `message` from the other party, or `message.any` for an own message (`fromMe`), as WAHA delivers them. */
+export function messageReceived(opts: MessageOptions): object {
+  const fromMe = opts.fromMe ?? false;
+  const meId = DEFAULT_ME.id;
+  const payload = {
+    id: opts.messageId ?? `${fromMe}_${opts.from}_${randomBytes(10).toString('hex').toUpperCase()}`,
+    timestamp: nowSeconds(),
+    from: fromMe ? meId : opts.from,
+    fromMe,
+    source: 'app',
+    to: fromMe ? opts.from : meId,
+    body: opts.body,
+    hasMedia: false,
+    ack: 1,
+    ackName: 'SERVER',
+    vCards: [],
+    _data: {},
+  };
+  return wahaEnvelope(fromMe ? 'message.any' : 'message', payload, opts);
+}
+
+export function wawpCallReceived(opts: WawpCallReceivedOptions): object {
+  const payload = { id: opts.callId ?? callId(), from: opts.from, isVideo: opts.isVideo ?? false };
+  return envelope('wawp', 'call.received', payload, opts);
+}
+
+export function wawpCallAccepted(opts: WawpCallClosedOptions): object {
+  return envelope('wawp', 'call.accepted', { id: opts.callId }, { ...opts, engine: opts.engine ?? 'GOWS' });
+}
+
+export function wawpCallRejected(opts: WawpCallClosedOptions): object {
+  return envelope('wawp', 'call.rejected', { id: opts.callId }, opts);
+}
+
+/** Hex HMAC-SHA512 of the raw body, as WAHA puts in `X-Webhook-Hmac`. */
+export function signWaha(body: string, hmacKey: string): string {
+  return createHmac('sha512', hmacKey).update(body).digest('hex');
+}
+
+/** Delivers a webhook the way WAHA does (headers, optional signature) and returns the answer. */
+export async function postWebhook(
+  url: string,
+  body: object | string,
+  opts: PostWebhookOptions = {},
+): Promise<PostWebhookResult> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'X-Webhook-Request-Id': base32(26),
+    'X-Webhook-Timestamp': String(Date.now()),
+    'User-Agent': `WAHA/${WAHA_VERSION}`,
+  };
+  if (opts.hmacKey !== undefined) {
+    headers['X-Webhook-Hmac'] = signWaha(raw, opts.hmacKey);
+    headers['X-Webhook-Hmac-Algorithm'] = 'sha512';
+  }
+  const res = await fetch(url, { method: 'POST', headers: { ...headers, ...opts.headers }, body: raw });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}

@@ -1,0 +1,192 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ActionSpec } from '../domain/types.js';
+import type { Dialect } from './db.js';
+import type { ActionsTable, Database } from './schema.js';
+
+export type ActionStatus = 'pending' | 'done' | 'failed' | 'expired';
+
+export interface Action {
+  id: number;
+  key: string;
+  kind: ActionSpec['kind'];
+  session: string;
+  callId: string | null;
+  payload: ActionSpec['payload'];
+  status: ActionStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  expiresAt: number | null;
+}
+
+const toAction = (r: Selectable<ActionsTable>): Action => ({
+  id: r.id,
+  key: r.key,
+  kind: r.kind as Action['kind'],
+  session: r.session,
+  callId: r.call_id,
+  payload: JSON.parse(r.payload) as Action['payload'],
+  status: r.status as ActionStatus,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  expiresAt: r.expires_at,
+});
+
+/**
+ * Writes new actions, leased to the caller (it dispatches them right after commit).
+ * An action whose key exists already is skipped: a decision made twice acts once.
+ */
+export async function insertActions(
+  db: Kysely<Database>,
+  session: string,
+  callId: string | null,
+  specs: ActionSpec[],
+  now: number,
+  lease: number,
+): Promise<Action[]> {
+  if (specs.length === 0) return [];
+  const rows = await db
+    .insertInto('actions')
+    .values(
+      specs.map((s) => ({
+        key: s.key,
+        kind: s.kind,
+        session,
+        call_id: callId,
+        payload: JSON.stringify(s.payload),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        expires_at: s.expiresAt,
+        claimed_until: now + lease,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returningAll()
+    .execute();
+  return rows.map(toAction);
+}
+
+/** Leases due pending actions (new ones whose creator died, and retries) to this process. */
+export async function claimDueActions(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: number,
+  lease: number,
+  limit: number,
+): Promise<Action[]> {
+  let due = db
+    .selectFrom('actions')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .orderBy('next_attempt_at')
+    .limit(limit);
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  const rows = await db
+    .updateTable('actions')
+    .set({ claimed_until: now + lease })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.map(toAction);
+}
+
+export interface AttemptResult {
+  actionId: number;
+  startedAt: number;
+  durationMs: number;
+  outcome: 'ok' | 'retry' | 'failed' | 'expired';
+  statusCode: number | null;
+  error: string | null;
+  /** For a retry: when to try again. */
+  nextAttemptAt: number | null;
+  /** False when the action was never tried (it had expired before its turn). */
+  attempted: boolean;
+}
+
+const statusAfter: Record<AttemptResult['outcome'], ActionStatus> = {
+  ok: 'done',
+  retry: 'pending',
+  failed: 'failed',
+  expired: 'expired',
+};
+
+export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<void> {
+  await db
+    .updateTable('actions')
+    .set((eb) => ({
+      status: statusAfter[a.outcome],
+      attempts: a.attempted ? eb('attempts', '+', 1) : eb.ref('attempts'),
+      next_attempt_at: a.nextAttemptAt ?? eb.ref('next_attempt_at'),
+      claimed_until: null,
+      last_error: a.error,
+      updated_at: now,
+    }))
+    .where('id', '=', a.actionId)
+    .where('status', '=', 'pending')
+    .execute();
+  await db
+    .insertInto('action_attempts')
+    .values({
+      action_id: a.actionId,
+      started_at: a.startedAt,
+      duration_ms: a.durationMs,
+      outcome: a.outcome,
+      status_code: a.statusCode,
+      error: a.error,
+    })
+    .execute();
+}
+
+export async function listActionsForCall(db: Kysely<Database>, session: string, callId: string) {
+  const actions = await db
+    .selectFrom('actions')
+    .selectAll()
+    .where('session', '=', session)
+    .where('call_id', '=', callId)
+    .orderBy('id')
+    .execute();
+  if (actions.length === 0) return [];
+  const attempts = await db
+    .selectFrom('action_attempts')
+    .selectAll()
+    .where(
+      'action_id',
+      'in',
+      actions.map((a) => a.id),
+    )
+    .orderBy('id')
+    .execute();
+  return actions.map((a) => ({
+    id: a.id,
+    kind: a.kind,
+    status: a.status,
+    attempts: a.attempts,
+    payload: JSON.parse(a.payload) as unknown,
+    createdAt: new Date(a.created_at).toISOString(),
+    expiresAt: a.expires_at === null ? null : new Date(a.expires_at).toISOString(),
+    lastError: a.last_error,
+    history: attempts
+      .filter((t) => t.action_id === a.id)
+      .map((t) => ({
+        at: new Date(t.started_at).toISOString(),
+        durationMs: t.duration_ms,
+        outcome: t.outcome,
+        statusCode: t.status_code,
+        error: t.error,
+      })),
+  }));
+}
+
+export async function countPendingActions(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('actions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

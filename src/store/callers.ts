@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { CallerState } from '../domain/types.js';
+import type { Database } from './schema.js';
+
+export async function findCaller(db: Kysely<Database>, session: string, caller: string): Promise<CallerState | null> {
+  const row = await db
+    .selectFrom('callers')
+    .select(['last_redirect_at'])
+    .where('session', '=', session)
+    .where('caller', '=', caller)
+    .executeTakeFirst();
+  return row ? { lastRedirectAt: row.last_redirect_at } : null;
+}
+
+/**
+ * Writes the caller state as decided, only if the stored state is still `expected`.
+ * This compare-and-set is what makes the debounce hold across replicas: of two concurrent
+ * decisions to redirect one caller, exactly one finds the state it decided on.
+ */
+export async function saveCaller(
+  db: Kysely<Database>,
+  session: string,
+  caller: string,
+  next: CallerState,
+  expected: CallerState | null,
+  now: number,
+): Promise<boolean> {
+  if (expected === null) {
+    const row = await db
+      .insertInto('callers')
+      .values({ session, caller, last_redirect_at: next.lastRedirectAt, updated_at: now })
+      .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
+      .returning('session')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+  const res = await db
+    .updateTable('callers')
+    .set({ last_redirect_at: next.lastRedirectAt, updated_at: now })
+    .where('session', '=', session)
+    .where('caller', '=', caller)
+    .where((eb) =>
+      expected.lastRedirectAt === null ? eb('last_redirect_at', 'is', null) : eb('last_redirect_at', '=', expected.lastRedirectAt),
+    )
+    .executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}

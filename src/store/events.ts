@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface NewEvent {
+  gateway: string;
+  eventId: string;
+  session: string | null;
+  type: string;
+  callId: string | null;
+  outcome: 'processed' | 'ignored' | 'unknown_session';
+  receivedAt: number;
+  body: string;
+}
+
+/** Stores an event unless one with the same (gateway, event id) is already stored. True when it is new. */
+export async function recordEvent(db: Kysely<Database>, e: NewEvent): Promise<boolean> {
+  const row = await db
+    .insertInto('events')
+    .values({
+      gateway: e.gateway,
+      event_id: e.eventId,
+      session: e.session,
+      type: e.type,
+      call_id: e.callId,
+      outcome: e.outcome,
+      received_at: e.receivedAt,
+      body: e.body,
+    })
+    .onConflict((oc) => oc.columns(['gateway', 'event_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listEventsForCall(db: Kysely<Database>, session: string, callId: string) {
+  const rows = await db
+    .selectFrom('events')
+    .select(['id', 'gateway', 'event_id', 'type', 'outcome', 'received_at', 'body'])
+    .where('session', '=', session)
+    .where('call_id', '=', callId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    gateway: r.gateway,
+    eventId: r.event_id,
+    type: r.type,
+    outcome: r.outcome,
+    receivedAt: new Date(r.received_at).toISOString(),
+    body: JSON.parse(r.body) as unknown,
+  }));
+}
+
+export async function countEvents(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,88 @@
+import type { Generated } from 'kysely';
+
+/** Table types. Times are epoch ms; booleans are 0/1 and JSON is text, so SQLite and PostgreSQL share every query. */
+export interface Database {
+  events: EventsTable;
+  calls: CallsTable;
+  callers: CallersTable;
+  actions: ActionsTable;
+  action_attempts: ActionAttemptsTable;
+  timers: TimersTable;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  /** The gateway name from the config, or `callbridge` for events the service raises itself (timers). */
+  gateway: string;
+  event_id: string;
+  session: string | null;
+  type: string;
+  call_id: string | null;
+  /** processed | duplicate-free by construction | ignored | unknown_session */
+  outcome: string;
+  received_at: number;
+  body: string;
+}
+
+export interface CallsTable {
+  id: Generated<number>;
+  session: string;
+  call_id: string;
+  caller: string | null;
+  is_video: number;
+  is_group: number;
+  from_me: number;
+  status: string;
+  received_at: number;
+  ended_at: number | null;
+  redirect_skipped: string | null;
+  updated_at: number;
+}
+
+export interface CallersTable {
+  session: string;
+  caller: string;
+  last_redirect_at: number | null;
+  updated_at: number;
+}
+
+export interface ActionsTable {
+  id: Generated<number>;
+  /** Idempotency key: one action per key, ever, whichever replica decided it. */
+  key: string;
+  kind: string;
+  session: string;
+  call_id: string | null;
+  payload: string;
+  /** pending | done | failed | expired */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  expires_at: number | null;
+  /** Lease: while in the future, one dispatcher owns the action and no other claims it. */
+  claimed_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ActionAttemptsTable {
+  id: Generated<number>;
+  action_id: number;
+  started_at: number;
+  duration_ms: number;
+  /** ok | retry | failed | expired */
+  outcome: string;
+  status_code: number | null;
+  error: string | null;
+}
+
+export interface TimersTable {
+  id: Generated<number>;
+  key: string;
+  kind: string;
+  session: string;
+  call_id: string;
+  due_at: number;
+  claimed_until: number | null;
+}

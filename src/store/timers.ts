@@ -1,0 +1,70 @@
+import type { Kysely } from 'kysely';
+import type { TimerSpec } from '../domain/types.js';
+import type { Dialect } from './db.js';
+import type { Database } from './schema.js';
+
+export interface DueTimer {
+  key: string;
+  kind: string;
+  session: string;
+  callId: string;
+  dueAt: number;
+}
+
+export async function scheduleTimers(db: Kysely<Database>, session: string, timers: TimerSpec[]): Promise<void> {
+  if (timers.length === 0) return;
+  await db
+    .insertInto('timers')
+    .values(timers.map((t) => ({ key: t.key, kind: t.kind, session, call_id: t.callId, due_at: t.dueAt, claimed_until: null })))
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
+
+export async function cancelTimers(db: Kysely<Database>, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await db.deleteFrom('timers').where('key', 'in', keys).execute();
+}
+
+/** Removes a timer as it fires. False when it was already fired (or cancelled) elsewhere. */
+export async function takeTimer(db: Kysely<Database>, key: string): Promise<boolean> {
+  const res = await db.deleteFrom('timers').where('key', '=', key).executeTakeFirst();
+  return res.numDeletedRows > 0n;
+}
+
+/**
+ * Leases due timers to this process. A lease that runs out (its holder crashed) makes the
+ * timer claimable again; SKIP LOCKED keeps replicas from queueing behind each other.
+ */
+export async function claimDueTimers(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: number,
+  lease: number,
+  limit: number,
+): Promise<DueTimer[]> {
+  let due = db
+    .selectFrom('timers')
+    .select('id')
+    .where('due_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+    .orderBy('due_at')
+    .limit(limit);
+  if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+  const rows = await db
+    .updateTable('timers')
+    .set({ claimed_until: now + lease })
+    .where('id', 'in', due)
+    .returning(['key', 'kind', 'session', 'call_id', 'due_at'])
+    .execute();
+  return rows.map((r) => ({ key: r.key, kind: r.kind, session: r.session, callId: r.call_id, dueAt: r.due_at }));
+}
+
+export async function nextTimerDue(db: Kysely<Database>): Promise<number | null> {
+  const row = await db.selectFrom('timers').select((eb) => eb.fn.min('due_at').as('due')).executeTakeFirst();
+  return row?.due == null ? null : Number(row.due);
+}
+
+export async function countTimers(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('timers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

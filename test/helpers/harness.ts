@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, type Config } from '../../src/config.js';
+import { startCallbridge, type Callbridge } from '../../src/server.js';
+import { countPendingActions } from '../../src/store/actions.js';
+import { countTimers } from '../../src/store/timers.js';
+import { startSimGateway, type SimGateway } from '../../src/sim/gateway.js';
+import { postWebhook, type PostWebhookOptions } from '../../src/sim/webhooks.js';
+
+export const API_KEY = 'test-api-key';
+export const HMAC_KEY = 'test-hmac-key';
+export const TOKEN = 'test-token-0123456789';
+export const WAWP = { instanceId: 'inst-1', accessToken: 'wawp-token' };
+
+/** Polls `check` until it returns something truthy; fails with `what` after the deadline. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Settings short enough for tests: a 1s ring, fast retries, fast polls. */
+export function testConfig(dbFile: string, gatewayUrl: string, overrides: Record<string, unknown> = {}): Config {
+  return parseConfig(
+    {
+      http: { host: '127.0.0.1', port: 0 },
+      database: `sqlite:${dbFile}`,
+      api: { token: TOKEN },
+      log: { level: 'silent' },
+      gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY } },
+      sessions: {
+        default: {
+          gateway: 'local',
+          ringTimeout: '1s',
+          redirect: { debounce: '2m', expireAfter: '2m' },
+          contactLookup: { budget: '300ms' },
+        },
+      },
+      dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '50ms', lease: '2s' },
+      ...overrides,
+    },
+    {},
+  );
+}
+
+export interface Harness {
+  gateway: SimGateway;
+  bridge: Callbridge;
+  config: Config;
+  dir: string;
+  /** Posts a signed webhook to /webhooks/<gateway>. */
+  post(body: object | string, opts?: PostWebhookOptions & { gateway?: string }): ReturnType<typeof postWebhook>;
+  api<T = unknown>(path: string): Promise<{ status: number; body: T }>;
+  /** Resolves once no action is pending: every side effect decided so far has been sent, failed or expired. */
+  settled(): Promise<void>;
+  /** Ring timeouts not yet fired. */
+  pendingTimers(): Promise<number>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(makeConfig?: (dbFile: string, gatewayUrl: string) => Config): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'callbridge-test-'));
+  // One simulated server answers both APIs: WAHA's under /api, Wawp's under /v2.
+  const gateway = await startSimGateway({ apiKey: API_KEY, wawp: WAWP });
+  const config = (makeConfig ?? testConfig)(join(dir, 'test.db'), gateway.url);
+  let bridge = await startCallbridge(config);
+  const h: Harness = {
+    gateway,
+    get bridge() {
+      return bridge;
+    },
+    config,
+    dir,
+    post: (body, opts = {}) =>
+      postWebhook(`${bridge.url}/webhooks/${opts.gateway ?? 'local'}`, body, { hmacKey: HMAC_KEY, ...opts }),
+    async api<T>(path: string) {
+      const res = await fetch(bridge.url + path, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    async settled() {
+      await waitFor('pending actions to settle', async () => (await countPendingActions(bridge.store.db)) === 0);
+    },
+    pendingTimers: () => countTimers(bridge.store.db),
+    async restart() {
+      await bridge.close();
+      bridge = await startCallbridge(config);
+    },
+    async close() {
+      await bridge.close();
+      await gateway.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
