@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { normaliseChatId } from './domain/jid.js';
 import { formatDuration, parseDuration } from './duration.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -57,6 +58,43 @@ export interface RedirectConfig {
   /** Message templates; `{{name}}` is the caller's name. */
   voice: string;
   video: string;
+  /** For a caller redirected before (within `repeatWithin`) who calls again after the debounce window. */
+  repeat: string;
+  /** `repeat` for a stressed caller: says that a person has been told. */
+  repeatStressed: string;
+  repeatWithin: number;
+}
+
+export const ALERT_KINDS = ['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface SessionAlertsConfig {
+  /** Which kinds go to Slack (when `alerts.slack` is configured). */
+  slack: AlertKind[];
+  /** Which kinds go to the signed webhook, the CRM stream (when `alerts.webhook` is configured). */
+  webhook: AlertKind[];
+}
+
+export interface VipConfig {
+  /** Normalised chat ids (`15550001111@c.us`). */
+  numbers: string[];
+  bypassRedirect: boolean;
+}
+
+export interface FrustrationConfig {
+  /** Calls are counted in this sliding window, ms. */
+  window: number;
+  elevated: number;
+  stressed: number;
+  /** How long a stressed caller's next text is escalated, ms. */
+  escalateFor: number;
+}
+
+export interface WelcomeConfig {
+  enabled: boolean;
+  text: string;
+  /** At most one welcome per caller in this period, ms. */
+  every: number;
 }
 
 export interface ContactLookupConfig {
@@ -76,6 +114,22 @@ export interface SessionConfig {
   rejectCalls: boolean;
   redirect: RedirectConfig;
   contactLookup: ContactLookupConfig;
+  vip: VipConfig;
+  frustration: FrustrationConfig;
+  /** A redirected caller who writes within this is counted as converted, ms. */
+  conversionWindow: number;
+  welcome: WelcomeConfig;
+  alerts: SessionAlertsConfig;
+}
+
+export interface AlertsConfig {
+  slack?: { webhookUrl: string } | undefined;
+  /** Standard Webhooks: `secret` is `whsec_<base64>`. */
+  webhook?: { url: string; secret: string; expireAfter: number } | undefined;
+}
+
+export interface CrmConfig {
+  lookup?: { url: string; timeout: number; cacheTtl: number } | undefined;
 }
 
 /** Outbox retry and polling, all ms. */
@@ -94,6 +148,8 @@ export interface Config {
   gateways: Record<string, GatewayConfig>;
   sessions: Record<string, SessionConfig>;
   dispatch: DispatchConfig;
+  alerts: AlertsConfig;
+  crm: CrmConfig;
 }
 
 /** Every problem found, one `<dotted.path>: <message>` per line of `message`. */
@@ -245,6 +301,22 @@ const gateway = z.discriminatedUnion('type', [wahaGateway, wawpGateway], {
   error: (issue) => (issue.code === 'invalid_union' ? 'expected "waha" or "wawp"' : undefined),
 });
 
+/** A phone number in any spelling, or a chat id; stored in the one spelling callers arrive in. */
+const vipNumber = z
+  .union([z.string(), z.number().transform(String)])
+  .refine((v) => /\d/.test(v), 'expected a phone number like "+1 555 000 1111" or a chat id')
+  .transform((v) => normaliseChatId(v));
+
+const alertKinds = (fallback: readonly AlertKind[]) => z.array(z.enum(ALERT_KINDS)).default([...fallback]);
+
+/** `whsec_` + base64, as Standard Webhooks defines the secret. */
+const webhookSecret = z
+  .string()
+  .refine(
+    (v) => /^whsec_[A-Za-z0-9+/]+=*$/.test(v) && Buffer.from(v.slice(6), 'base64').length >= 16,
+    'expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"',
+  );
+
 const session = strictObject({
   gateway: z.string(),
   name: text.optional(),
@@ -258,11 +330,42 @@ const session = strictObject({
     video: text.default(
       "Hi {{name}}! Video calls aren't answered here. Send us photos or a short video of the issue and we'll take it from there.",
     ),
+    repeat: text.default(
+      "Hi {{name}}, this number doesn't take calls, but we're right here in chat. Please write your question and we'll answer it here.",
+    ),
+    repeatStressed: text.default(
+      "Hi {{name}}, we can see you've been trying to reach us. A member of our team has been told and will write to you here shortly.",
+    ),
+    repeatWithin: duration('24h'),
   }).prefault({}),
   contactLookup: strictObject({
     enabled: flag(true),
     budget: duration('300ms'),
     cacheTtl: duration('1h'),
+  }).prefault({}),
+  vip: strictObject({
+    numbers: z.array(vipNumber).default([]),
+    bypassRedirect: flag(true),
+  }).prefault({}),
+  frustration: strictObject({
+    window: duration('10m', 1),
+    elevated: integer(1, 1000, 3),
+    stressed: integer(1, 1000, 5),
+    escalateFor: duration('30m'),
+  })
+    .refine((f) => f.stressed >= f.elevated, { message: 'must not be less than elevated', path: ['stressed'] })
+    .prefault({}),
+  conversionWindow: duration('30m'),
+  welcome: strictObject({
+    enabled: flag(false),
+    text: text.default(
+      'Hi {{name}}! Thanks for your message. This number answers in chat, not by phone: write to us here any time.',
+    ),
+    every: duration('30d', 1),
+  }).prefault({}),
+  alerts: strictObject({
+    slack: alertKinds(['vip', 'missed', 'stressed', 'escalated']),
+    webhook: alertKinds(ALERT_KINDS),
   }).prefault({}),
 });
 
@@ -294,6 +397,13 @@ const configSchema: z.ZodType<Config, unknown> = strictObject({
   })
     .refine((d) => d.retryMax >= d.retryInitial, { message: 'must not be less than retryInitial', path: ['retryMax'] })
     .prefault({}),
+  alerts: strictObject({
+    slack: strictObject({ webhookUrl: httpUrl }).optional(),
+    webhook: strictObject({ url: httpUrl, secret: webhookSecret, expireAfter: duration('24h', 1) }).optional(),
+  }).prefault({}),
+  crm: strictObject({
+    lookup: strictObject({ url: httpUrl, timeout: duration('300ms', 1), cacheTtl: duration('5m') }).optional(),
+  }).prefault({}),
 });
 
 /** Used only when the input has no `gateways` / `sessions` at all: a local WAHA, so no file is needed to start. */
@@ -498,6 +608,9 @@ export function redactConfig(c: Config): Config {
   const copy = structuredClone(c);
   copy.api.token = hide(copy.api.token);
   copy.database.url = redactDatabaseUrl(copy.database.url);
+  if (copy.alerts.webhook) copy.alerts.webhook.secret = REDACTED;
+  // A Slack incoming-webhook URL is itself the credential.
+  if (copy.alerts.slack) copy.alerts.slack.webhookUrl = REDACTED;
   // Listed per gateway type so that adding a gateway with a new secret is a visible decision here.
   for (const g of Object.values(copy.gateways)) {
     g.hmacKey = hide(g.hmacKey);

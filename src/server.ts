@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
-import { ContactNames } from './dispatch/contactNames.js';
+import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
+import type { AlertKind, Config } from './config.js';
+import { CallerProfiles } from './crm/profiles.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
-import type { SessionSettings } from './domain/types.js';
+import type { AlertChannel, SessionSettings } from './domain/types.js';
 import { gatewayKinds } from './gateways/index.js';
 import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { sessionKey } from './http/webhooks.js';
+import { BudgetCache } from './lib/budgetCache.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { Pipeline } from './pipeline/index.js';
 import { countPendingActions } from './store/actions.js';
@@ -23,10 +25,23 @@ export interface Callbridge {
   close(): Promise<void>;
 }
 
+/** The policy's view of each session: parsed config, with alert routes limited to the channels that exist. */
 export function sessionSettings(config: Config): Map<string, SessionSettings> {
+  const routes = (channel: AlertChannel, kinds: AlertKind[]) => new Set(config.alerts[channel] ? kinds : []);
   const out = new Map<string, SessionSettings>();
   for (const [session, s] of Object.entries(config.sessions)) {
-    out.set(session, { session, ringTimeout: s.ringTimeout, rejectCalls: s.rejectCalls, redirect: s.redirect });
+    out.set(session, {
+      session,
+      ringTimeout: s.ringTimeout,
+      rejectCalls: s.rejectCalls,
+      redirect: s.redirect,
+      vip: { numbers: new Set(s.vip.numbers), bypassRedirect: s.vip.bypassRedirect },
+      frustration: s.frustration,
+      conversionWindow: s.conversionWindow,
+      welcome: s.welcome,
+      alerts: { slack: routes('slack', s.alerts.slack), webhook: routes('webhook', s.alerts.webhook) },
+      alertExpireAfter: config.alerts.webhook?.expireAfter ?? 24 * 3_600_000,
+    });
   }
   return out;
 }
@@ -52,8 +67,13 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, contactLookup: s.contactLookup });
   }
 
+  const alertSenders: Partial<Record<AlertChannel, AlertSender>> = {};
+  if (config.alerts.slack) alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
+  if (config.alerts.webhook) alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
+  const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
+
   const metrics = createMetrics();
-  const pipeline = new Pipeline(store, settings, dispatch.lease);
+  const pipeline = new Pipeline(store, settings, dispatch.lease, profiles);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
 
   const actionLoop: WakeLoop = new WakeLoop(
@@ -74,9 +94,12 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
     targets,
-    names: new ContactNames(maxTtl),
+    names: new BudgetCache<string>(maxTtl),
+    alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
-    record: (r) => pipeline.recordAttempt(r),
+    record: async (action, r) => {
+      await pipeline.recordAttempt(action, r);
+    },
     wakeAt: (at) => actionLoop.wake(at),
     onResult: (action, r) => metrics.actions.inc({ kind: action.kind, outcome: r.outcome }),
     onError: (err) => logError('dispatching an action failed')(err),
@@ -92,6 +115,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     store,
     pipeline,
     sessionsByWebhook,
+    settings,
     metrics,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.commit.depth);
@@ -120,7 +144,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
         await Promise.all([actionLoop.stop(), timerLoop.stop()]);
         await dispatcher.drain();
         await pipeline.commit.close();
-        await Promise.all([...clients.values()].map((c) => c.close()));
+        await Promise.all([...clients.values(), ...Object.values(alertSenders), ...(profiles ? [profiles] : [])].map((c) => c.close()));
         await store.close();
       })()),
   };

@@ -59,7 +59,8 @@ describe('the read API', () => {
     }>(`/api/calls/${page.calls[0]!.id}`);
     expect(status).toBe(200);
     expect(body.call).toMatchObject({ callId: 'detail', redirect: { status: 'sent' } });
-    expect(body.events.map((e) => e.type)).toEqual(['call.received']);
+    // The delivered redirect is an event of the call too, raised by callbridge itself.
+    expect(body.events.map((e) => e.type)).toEqual(['call.received', 'redirect.sent']);
     expect(body.events[0]!.body.payload.id).toBe('detail');
     expect(body.actions).toEqual([expect.objectContaining({ kind: 'sendRedirect', status: 'done', history: [expect.anything()] })]);
     expect((await h.api(`/api/calls/999999`)).status).toBe(404);

@@ -100,11 +100,30 @@ describe('defaults', () => {
             voice: 'Hi {{name}}! We saw you trying to call. We answer fastest here in chat: how can we help?',
             video:
               "Hi {{name}}! Video calls aren't answered here. Send us photos or a short video of the issue and we'll take it from there.",
+            repeat:
+              "Hi {{name}}, this number doesn't take calls, but we're right here in chat. Please write your question and we'll answer it here.",
+            repeatStressed:
+              "Hi {{name}}, we can see you've been trying to reach us. A member of our team has been told and will write to you here shortly.",
+            repeatWithin: 86_400_000,
           },
           contactLookup: { enabled: true, budget: 300, cacheTtl: 3_600_000 },
+          vip: { numbers: [], bypassRedirect: true },
+          frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
+          conversionWindow: 1_800_000,
+          welcome: {
+            enabled: false,
+            text: 'Hi {{name}}! Thanks for your message. This number answers in chat, not by phone: write to us here any time.',
+            every: 2_592_000_000,
+          },
+          alerts: {
+            slack: ['vip', 'missed', 'stressed', 'escalated'],
+            webhook: ['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'],
+          },
         },
       },
       dispatch: { retryInitial: 1_000, retryMax: 300_000, pollInterval: 1_000, lease: 30_000 },
+      alerts: {},
+      crm: {},
     } satisfies Config);
   });
 
@@ -232,7 +251,7 @@ dispatch:
         timeout: 10_000,
       },
     });
-    expect(config.sessions.default).toEqual({
+    expect(config.sessions.default).toMatchObject({
       gateway: 'local',
       name: 'default',
       ringTimeout: 45_000,
@@ -482,10 +501,10 @@ sessions:
     redirect: { enabled: true, debounse: 2m }
 `);
     expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
-      'sessions.default.redirect.debounse: unknown key; allowed: enabled, debounce, expireAfter, voice, video',
+      'sessions.default.redirect.debounse: unknown key; allowed: enabled, debounce, expireAfter, voice, video, repeat, repeatStressed, repeatWithin',
     ]);
     expect(problemsOf(() => parseConfig({ ...minimal, colour: 'blue' }, {}))).toEqual([
-      'colour: unknown key; allowed: http, database, api, log, gateways, sessions, dispatch',
+      'colour: unknown key; allowed: http, database, api, log, gateways, sessions, dispatch, alerts, crm',
     ]);
   });
 
@@ -667,5 +686,41 @@ describe('redactConfig', () => {
     const before = structuredClone(config);
     redactConfig(config);
     expect(config).toEqual(before);
+  });
+});
+
+describe('agents-in-the-loop settings', () => {
+  const base = { gateways: { g: { type: 'waha', url: 'http://127.0.0.1:3001' } } };
+  it('normalises VIP numbers', () => {
+    const c = parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers: ['+1 555-000 1111', 15550002222, '15550003333@c.us'] } } } }, {});
+    expect(c.sessions.s!.vip.numbers).toEqual(['15550001111@c.us', '15550002222@c.us', '15550003333@c.us']);
+  });
+  it('rejects a VIP entry that is no number', () => {
+    expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers: ['boss'] } } } }, {})).toThrow(
+      'sessions.s.vip.numbers.0: expected a phone number like "+1 555 000 1111" or a chat id',
+    );
+  });
+  it('checks alert kinds and the webhook secret', () => {
+    expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', alerts: { slack: ['vip', 'sad'] } } } }, {})).toThrow(
+      /^sessions\.s\.alerts\.slack\.1: expected one of/,
+    );
+    expect(() => parseConfig({ ...base, alerts: { webhook: { url: 'http://127.0.0.1:9', secret: 'plain' } } }, {})).toThrow(
+      'alerts.webhook.secret: expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"',
+    );
+  });
+  it('keeps stressed at or above elevated', () => {
+    expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', frustration: { elevated: 5, stressed: 3 } } } }, {})).toThrow(
+      'sessions.s.frustration.stressed: must not be less than elevated',
+    );
+  });
+  it('redacts alert credentials', () => {
+    const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
+    const c = parseConfig(
+      { ...base, sessions: { s: { gateway: 'g' } }, alerts: { slack: { webhookUrl: 'https://hooks.slack.example/T/B/x' }, webhook: { url: 'http://127.0.0.1:9', secret } } },
+      {},
+    );
+    const shown = JSON.stringify(redactConfig(c));
+    expect(shown).not.toContain(secret);
+    expect(shown).not.toContain('hooks.slack.example');
   });
 });

@@ -1,11 +1,14 @@
+import type { Alert, AlertSender } from '../alerts/senders.js';
 import { phoneOf } from '../domain/jid.js';
 import { renderTemplate } from '../domain/templates.js';
-import { GatewayError, type GatewayClient } from '../gateways/types.js';
+import type { ActionSpec, AlertChannel, TextPayload } from '../domain/types.js';
+import type { GatewayClient } from '../gateways/types.js';
+import type { BudgetCache } from '../lib/budgetCache.js';
+import { HttpError } from '../lib/http.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import { retryDelay } from './backoff.js';
-import type { ContactNames } from './contactNames.js';
 
-/** Where a session's actions go. */
+/** Where a session's messages go. */
 export interface SessionTarget {
   session: string;
   /** The session name the gateway knows. */
@@ -16,19 +19,23 @@ export interface SessionTarget {
 
 export interface DispatcherDeps {
   targets: Map<string, SessionTarget>;
-  names: ContactNames;
+  /** Contact names by `<session>\0<chat id>`. */
+  names: BudgetCache<string>;
+  alertSenders: Partial<Record<AlertChannel, AlertSender>>;
   retry: { initial: number; max: number };
   /** Persists an attempt's outcome (rides in the next group commit). */
-  record: (result: AttemptResult) => Promise<void>;
+  record: (action: Action, result: AttemptResult) => Promise<void>;
   /** Asks to be woken when a retry falls due. */
   wakeAt: (at: number) => void;
   onResult?: (action: Action, result: AttemptResult) => void;
   onError: (err: unknown) => void;
 }
 
+type PayloadOf<K extends ActionSpec['kind']> = Extract<ActionSpec, { kind: K }>['payload'];
+
 /**
- * Runs actions: sends the text, rejects the call. It knows nothing of rules; it only executes,
- * records what happened, and schedules a retry when the failure is worth one.
+ * Runs actions: sends the text, rejects the call, posts the alert. It knows nothing of rules; it
+ * only executes, records what happened, and schedules a retry when the failure is worth one.
  */
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
@@ -41,7 +48,7 @@ export class Dispatcher {
   }
 
   dispatch(action: Action): void {
-    // A claim can overlap an attempt still running in this process (lease renewal races); run each once.
+    // A claim can overlap an attempt still running in this process (lease races); run each once.
     if (this.running.has(action.id)) return;
     this.running.add(action.id);
     const p = this.execute(action)
@@ -59,7 +66,7 @@ export class Dispatcher {
   }
 
   private async finish(action: Action, result: AttemptResult): Promise<void> {
-    await this.deps.record(result);
+    await this.deps.record(action, result);
     if (result.nextAttemptAt !== null) this.deps.wakeAt(result.nextAttemptAt);
     this.deps.onResult?.(action, result);
   }
@@ -71,17 +78,12 @@ export class Dispatcher {
     if (action.expiresAt !== null && startedAt > action.expiresAt) {
       return { ...base, durationMs: 0, outcome: 'expired', error: 'expired before it could be sent', attempted: false };
     }
-    const target = this.deps.targets.get(action.session);
-    if (!target) {
-      return { ...base, durationMs: 0, outcome: 'failed', error: `session "${action.session}" is not configured`, attempted: false };
-    }
     try {
-      await this.run(action, target);
+      await this.run(action);
       return { ...base, durationMs: Date.now() - startedAt, outcome: 'ok', error: null, attempted: true };
     } catch (err) {
-      const e = err instanceof GatewayError ? err : new GatewayError((err as Error).message, false);
-      const durationMs = Date.now() - startedAt;
-      const failed = { ...base, durationMs, statusCode: e.statusCode, error: e.message, attempted: true };
+      const e = err instanceof HttpError ? err : new HttpError((err as Error).message, false);
+      const failed = { ...base, durationMs: Date.now() - startedAt, statusCode: e.statusCode, error: e.message, attempted: true };
       if (!e.retryable) return { ...failed, outcome: 'failed' };
       const nextAttemptAt = Date.now() + retryDelay(action.attempts + 1, this.deps.retry, e.retryAfterMs);
       if (action.expiresAt !== null && nextAttemptAt > action.expiresAt) {
@@ -91,20 +93,48 @@ export class Dispatcher {
     }
   }
 
-  private async run(action: Action, t: SessionTarget): Promise<void> {
+  private async run(action: Action): Promise<void> {
     switch (action.kind) {
-      case 'sendRedirect': {
-        const p = action.payload as Extract<Action['payload'], { template: string }>;
-        const name = t.contactLookup.enabled ? await this.deps.names.get(t, p.chatId, t.contactLookup.budget) : null;
-        const text = renderTemplate(p.template, { name, session: t.session, number: phoneOf(p.chatId) });
-        await t.client.sendText(t.sessionName, p.chatId, text);
-        return;
-      }
+      case 'sendRedirect':
+      case 'sendWelcome':
+        return this.sendText(action.session, action.payload as TextPayload);
       case 'rejectCall': {
-        const p = action.payload as Extract<Action['payload'], { callId: string }>;
-        await t.client.rejectCall(t.sessionName, p.chatId, p.callId);
-        return;
+        const p = action.payload as PayloadOf<'rejectCall'>;
+        const t = this.target(action.session);
+        return t.client.rejectCall(t.sessionName, p.chatId, p.callId);
       }
+      case 'alert':
+        return this.sendAlert(action);
     }
+  }
+
+  private target(session: string): SessionTarget {
+    const t = this.deps.targets.get(session);
+    if (!t) throw new HttpError(`session "${session}" is not configured`, false);
+    return t;
+  }
+
+  private async nameOf(t: SessionTarget, chatId: string): Promise<string | null> {
+    if (!t.contactLookup.enabled) return null;
+    return this.deps.names.get(`${t.session}\u0000${chatId}`, () => t.client.lookupName(t.sessionName, chatId), t.contactLookup.budget);
+  }
+
+  private async sendText(session: string, p: TextPayload): Promise<void> {
+    const t = this.target(session);
+    const name = p.name ?? (await this.nameOf(t, p.chatId));
+    const text = renderTemplate(p.template, { name, session: t.session, number: phoneOf(p.chatId) });
+    await t.client.sendText(t.sessionName, p.chatId, text);
+  }
+
+  private async sendAlert(action: Action): Promise<void> {
+    const p = action.payload as PayloadOf<'alert'>;
+    const sender = this.deps.alertSenders[p.channel];
+    if (!sender) throw new HttpError(`alert channel "${p.channel}" is not configured`, false);
+    const data = { ...p.data };
+    // Agents act faster on a name than on a number; the lookup shares the redirect's cache and budget.
+    const t = this.deps.targets.get(action.session);
+    if (data.name === null && data.caller && t) data.name = await this.nameOf(t, data.caller);
+    const alert: Alert = { key: action.key, type: p.type, at: p.at, data };
+    await sender.send(alert);
   }
 }

@@ -2,7 +2,9 @@
 
 export type CallStatus = 'ringing' | 'answered' | 'rejected' | 'missed';
 
-/** What a gateway webhook (or a timer that fell due) means, once an adapter has parsed it. */
+export type FrustrationLevel = 'calm' | 'elevated' | 'stressed';
+
+/** What a gateway webhook (or a timer that fell due, or the outbox) means, once parsed. */
 export type CallEvent =
   | {
       type: 'call.ringing';
@@ -16,7 +18,11 @@ export type CallEvent =
   | { type: 'call.answered'; callId: string; caller: string | null }
   | { type: 'call.rejected'; callId: string; caller: string | null }
   /** The ring timeout timer fell due. */
-  | { type: 'call.timeout'; callId: string };
+  | { type: 'call.timeout'; callId: string }
+  /** The outbox delivered the call's redirect. */
+  | { type: 'redirect.sent'; callId: string }
+  /** A chat message from a caller (never the business's own). */
+  | { type: 'message.received'; messageId: string; caller: string; text: string };
 
 export interface Call {
   session: string;
@@ -25,18 +31,42 @@ export interface Call {
   isVideo: boolean;
   isGroup: boolean;
   fromMe: boolean;
+  isVip: boolean;
   status: CallStatus;
+  /** The caller's frustration level when the call came in. */
+  level: FrustrationLevel | null;
   receivedAt: number;
   endedAt: number | null;
   /** Why no redirect was attempted for this call, when none was. */
   redirectSkipped: RedirectSkipReason | null;
+  /** When the redirect reached the gateway. */
+  redirectedAt: number | null;
+  /** When the caller first wrote after the redirect (within the conversion window). */
+  convertedAt: number | null;
 }
 
-export type RedirectSkipReason = 'disabled' | 'debounced' | 'group' | 'from_me' | 'no_caller' | 'late';
+export type RedirectSkipReason = 'disabled' | 'debounced' | 'group' | 'from_me' | 'no_caller' | 'late' | 'vip';
 
-/** What the policy knows about a caller on one session. */
+/** What the policy remembers about a caller on one session. `version` guards concurrent writers. */
 export interface CallerState {
+  version: number;
+  lastCallAt: number | null;
+  /** When a redirect was last decided (the debounce clock). */
   lastRedirectAt: number | null;
+  lastRedirectedCallId: string | null;
+  /** When `caller.stressed` last fired. */
+  stressedAt: number | null;
+  /** Until then, the caller's next text is escalated to a person. */
+  escalateUntil: number | null;
+  welcomedAt: number | null;
+}
+
+/** What the user's CRM (or the VIP list) says about a caller. */
+export interface CallerProfile {
+  name?: string | null | undefined;
+  vip?: boolean | undefined;
+  tier?: string | null | undefined;
+  tags?: string[] | undefined;
 }
 
 export interface RedirectSettings {
@@ -45,29 +75,74 @@ export interface RedirectSettings {
   expireAfter: number;
   voice: string;
   video: string;
+  repeat: string;
+  repeatStressed: string;
+  repeatWithin: number;
 }
+
+/** Alert kinds a session routes to channels. */
+export type AlertKind = 'received' | 'redirected' | 'answered' | 'rejected' | 'missed' | 'vip' | 'stressed' | 'escalated';
+export type AlertChannel = 'slack' | 'webhook';
 
 export interface SessionSettings {
   session: string;
   ringTimeout: number;
   rejectCalls: boolean;
   redirect: RedirectSettings;
+  vip: { numbers: ReadonlySet<string>; bypassRedirect: boolean };
+  frustration: { window: number; elevated: number; stressed: number; escalateFor: number };
+  conversionWindow: number;
+  welcome: { enabled: boolean; text: string; every: number };
+  /** Per channel, the kinds it gets; a channel that is not configured gets none. */
+  alerts: Record<AlertChannel, ReadonlySet<AlertKind>>;
+  /** How long an alert may wait for a channel that is down before it is given up as expired. */
+  alertExpireAfter: number;
+}
+
+/** The event types of the CRM stream (and the subjects of Slack alerts). */
+export type AlertType =
+  | 'call.received'
+  | 'call.redirected'
+  | 'call.answered'
+  | 'call.rejected'
+  | 'call.missed'
+  | 'call.vip'
+  | 'caller.stressed'
+  | 'chat.escalated';
+
+export interface AlertData {
+  session: string;
+  callId: string | null;
+  caller: string | null;
+  /** The phone number, when the chat id carries one. */
+  number: string | null;
+  name: string | null;
+  isVideo: boolean | null;
+  status: CallStatus | null;
+  vip: boolean;
+  level: FrustrationLevel | null;
+  callsInWindow: number | null;
+  /** Why this fired, in words an agent reads. */
+  reason: string;
+  priority: 'P1' | null;
+  message: { id: string; text: string } | null;
+  profile: { tier: string | null; tags: string[] } | null;
+  conversionSeconds: number | null;
+}
+
+export interface TextPayload {
+  chatId: string;
+  template: string;
+  /** A name already known when deciding (VIP list, CRM); else the dispatcher looks one up. */
+  name: string | null;
 }
 
 /** A side effect to run after commit. `key` makes it idempotent: one row per key, ever. */
 export type ActionSpec =
-  | {
-      kind: 'sendRedirect';
-      key: string;
-      expiresAt: number;
-      payload: { chatId: string; template: string; isVideo: boolean };
-    }
-  | {
-      kind: 'rejectCall';
-      key: string;
-      expiresAt: number;
-      payload: { chatId: string; callId: string };
-    };
+  | { kind: 'sendRedirect'; key: string; expiresAt: number; payload: TextPayload & { isVideo: boolean } }
+  | { kind: 'sendWelcome'; key: string; expiresAt: number; payload: TextPayload }
+  | { kind: 'rejectCall'; key: string; expiresAt: number; payload: { chatId: string; callId: string } }
+  | { kind: 'alert'; key: string; expiresAt: number; payload: { channel: AlertChannel; type: AlertType; at: number; data: AlertData } };
 
 export interface TimerSpec {
   key: string;
@@ -80,7 +155,7 @@ export interface TimerSpec {
 export interface Decision {
   /** The call row as it must be after this event; null leaves it untouched. */
   call: Call | null;
-  /** New caller state; applied only if the stored state still equals the one decided on. */
+  /** New caller state; applied only if the stored state is still the one decided on. */
   caller: CallerState | null;
   actions: ActionSpec[];
   timers: TimerSpec[];

@@ -28,15 +28,3 @@ export interface GatewayClient {
   lookupName(session: string, chatId: string): Promise<string | null>;
   close(): Promise<void>;
 }
-
-/** A failed gateway request. `retryable` follows HTTP: network errors, timeouts, 429 and 5xx are worth another try. */
-export class GatewayError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly statusCode: number | null = null,
-    readonly retryAfterMs: number | null = null,
-  ) {
-    super(message);
-  }
-}

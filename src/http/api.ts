@@ -1,16 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
-import type { CallStatus } from '../domain/types.js';
+import type { CallStatus, SessionSettings } from '../domain/types.js';
 import { listActionsForCall } from '../store/actions.js';
 import { getCallSummary, listCalls } from '../store/calls.js';
 import type { Store } from '../store/db.js';
 import { listEventsForCall } from '../store/events.js';
+import { callerRoutes } from './callers.js';
 import { sendError } from './errors.js';
+import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
   store: Store;
   token: string | undefined;
+  sessions: Map<string, SessionSettings>;
 }
 
 const tokenMatches = (header: string | undefined, token: string) => {
@@ -19,7 +22,7 @@ const tokenMatches = (header: string | undefined, token: string) => {
   return given.length === want.length && timingSafeEqual(given, want);
 };
 
-/** The read API, behind `Authorization: Bearer <api.token>` when a token is configured. */
+/** The JSON API, behind `Authorization: Bearer <api.token>` when a token is configured. */
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   const { token } = opts;
   if (token) {
@@ -75,4 +78,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
       return { call, events, actions };
     },
   );
+
+  await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(vipRoutes, { store: opts.store, sessions: opts.sessions });
 };

@@ -14,6 +14,7 @@ export interface AppDeps {
   store: Store;
   pipeline: Pipeline;
   sessionsByWebhook: Map<string, SessionSettings>;
+  settings: Map<string, SessionSettings>;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
 }
@@ -33,7 +34,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
   await app.register(healthRoutes, { store: deps.store });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
-  await app.register(apiRoutes, { store: deps.store, token: config.api.token });
+  await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.settings });
   await app.register(webhookRoutes, {
     gateways: config.gateways,
     sessions: deps.sessionsByWebhook,

@@ -1,18 +1,19 @@
 import { EventEmitter } from 'node:events';
+import type { CrmProfileSource } from '../crm/profiles.js';
 import type { SessionSettings } from '../domain/types.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
 import type { Store } from '../store/db.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { GroupCommit } from './groupCommit.js';
-import { recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
+import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
 
 export interface PipelineEvents {
   committed: [Committed];
 }
 
 /**
- * The shell around `decide`: webhooks and fallen-due timers enter here, are committed together,
- * and what they decided is announced (`committed`) for dispatch and the live feed.
+ * The shell around `decide`: webhooks, fallen-due timers and outbox outcomes enter here, are
+ * committed together, and what they decided is announced (`committed`) for dispatch and the feed.
  */
 export class Pipeline extends EventEmitter<PipelineEvents> {
   readonly commit: GroupCommit;
@@ -21,6 +22,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     readonly store: Store,
     private readonly sessions: Map<string, SessionSettings>,
     private readonly lease: number,
+    private readonly profiles: CrmProfileSource | null = null,
   ) {
     super();
     this.commit = new GroupCommit(store, {
@@ -31,33 +33,21 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   }
 
   async ingest(e: IncomingEvent): Promise<Committed> {
-    const done = await this.commit.run((trx) => recordCallEvent(trx, e, Date.now(), this.lease));
-    this.emit('committed', done);
-    return done;
+    const ev = e.event;
+    // The CRM is asked before the transaction, within its budget, so a VIP it names is a VIP call.
+    const profile =
+      this.profiles && e.session && ev?.type === 'call.ringing' && ev.caller && !ev.fromMe && !ev.isGroup
+        ? await this.profiles.get(e.session.session, ev.caller)
+        : null;
+    return this.run((trx) => recordCallEvent(trx, { ...e, profile }, Date.now(), this.lease));
   }
 
   /** A due timer is an event like any other; taking the row first makes it fire once. */
-  async fireTimer(t: DueTimer): Promise<Committed> {
-    const settings = this.sessions.get(t.session) ?? null;
-    const done = await this.commit.run(async (trx) => {
-      if (!(await takeTimer(trx, t.key))) return { outcome: 'duplicate', actions: [], timers: [], changedCall: null } as Committed;
-      return recordCallEvent(
-        trx,
-        {
-          gateway: 'callbridge',
-          eventId: `timer:${t.key}`,
-          type: 'call.timeout',
-          session: settings,
-          sessionName: t.session,
-          event: { type: 'call.timeout', callId: t.callId },
-          body: JSON.stringify({ timer: t.key, dueAt: t.dueAt }),
-        },
-        Date.now(),
-        this.lease,
-      );
+  fireTimer(t: DueTimer): Promise<Committed> {
+    return this.run(async (trx) => {
+      if (!(await takeTimer(trx, t.key))) return nothingCommitted('duplicate');
+      return recordCallEvent(trx, this.internal(t.session, `timer:${t.key}`, { type: 'call.timeout', callId: t.callId }, { timer: t.key, dueAt: t.dueAt }), Date.now(), this.lease);
     });
-    this.emit('committed', done);
-    return done;
   }
 
   claimTimers(limit = 200): Promise<DueTimer[]> {
@@ -68,7 +58,31 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, Date.now(), this.lease, limit));
   }
 
-  recordAttempt(result: AttemptResult): Promise<void> {
-    return this.commit.run((trx) => recordAttempt(trx, result, Date.now()));
+  /** Records an attempt; a delivered redirect is itself an event (the call is now redirected). */
+  recordAttempt(action: Action, result: AttemptResult): Promise<Committed> {
+    return this.run(async (trx) => {
+      const now = Date.now();
+      await recordAttempt(trx, result, now);
+      if (result.outcome !== 'ok' || action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
+      return recordCallEvent(trx, this.internal(action.session, `sent:${action.key}`, { type: 'redirect.sent', callId: action.callId }, { action: action.key }), now, this.lease);
+    });
+  }
+
+  private internal(session: string, eventId: string, event: IncomingEvent['event'] & object, body: object): IncomingEvent {
+    return {
+      gateway: 'callbridge',
+      eventId,
+      type: event.type,
+      session: this.sessions.get(session) ?? null,
+      sessionName: session,
+      event,
+      body: JSON.stringify(body),
+    };
+  }
+
+  private async run(work: Parameters<GroupCommit['run']>[0]): Promise<Committed> {
+    const done = (await this.commit.run(work)) as Committed;
+    this.emit('committed', done);
+    return done;
   }
 }

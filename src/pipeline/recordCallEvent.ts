@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
-import { decide } from '../domain/decide.js';
-import type { CallEvent, SessionSettings, TimerSpec } from '../domain/types.js';
+import { decide, type DecisionState } from '../domain/decide.js';
+import type { CallerProfile, CallEvent, SessionSettings, TimerSpec } from '../domain/types.js';
 import { insertActions, type Action } from '../store/actions.js';
-import { findCaller, saveCaller } from '../store/callers.js';
+import { countCallsSince, findCaller, saveCaller } from '../store/callers.js';
 import { findCall, saveCall } from '../store/calls.js';
 import { recordEvent } from '../store/events.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
+import { findVip } from '../store/vips.js';
 import { StaleDecision } from './groupCommit.js';
 
 export interface IncomingEvent {
@@ -19,6 +20,8 @@ export interface IncomingEvent {
   sessionName: string;
   event: CallEvent | null;
   body: string;
+  /** What the CRM said about the caller, asked before the transaction. */
+  profile?: CallerProfile | null;
 }
 
 export type Outcome = 'processed' | 'duplicate' | 'ignored' | 'unknown_session';
@@ -32,11 +35,39 @@ export interface Committed {
   changedCall: { session: string; callId: string } | null;
 }
 
-const nothing = (outcome: Outcome): Committed => ({ outcome, actions: [], timers: [], changedCall: null });
+export const nothingCommitted = (outcome: Outcome): Committed => ({ outcome, actions: [], timers: [], changedCall: null });
+
+const callIdOf = (e: CallEvent | null) => (e && 'callId' in e ? e.callId : null);
+
+/** The caller whose state this event reads and may change: a person who rang, or who wrote. */
+function callerOf(e: CallEvent): string | null {
+  if (e.type === 'message.received') return e.caller;
+  if (e.type === 'call.ringing' && !e.fromMe && !e.isGroup) return e.caller;
+  return null;
+}
+
+async function loadState(trx: Kysely<Database>, e: CallEvent, s: SessionSettings, now: number, profile: CallerProfile | null): Promise<DecisionState> {
+  const caller = callerOf(e);
+  const callerState = caller ? await findCaller(trx, s.session, caller) : null;
+  if (e.type === 'message.received') {
+    const last = callerState?.lastRedirectedCallId;
+    return { call: last ? await findCall(trx, s.session, last) : null, caller: callerState, recentCalls: 0, vip: null, profile: null };
+  }
+  const call = await findCall(trx, s.session, e.callId);
+  const isNewRing = e.type === 'call.ringing' && call === null && caller !== null;
+  return {
+    call,
+    caller: callerState,
+    recentCalls: isNewRing ? await countCallsSince(trx, s.session, caller, now - s.frustration.window) : 0,
+    vip: isNewRing ? await findVip(trx, s.session, caller) : null,
+    profile,
+  };
+}
 
 /**
- * The one path every event takes, webhook or timer: store it (deduplicated), read the state,
- * decide, write the decision. Runs inside the group-commit transaction.
+ * The one path every event takes, webhook, timer or outbox outcome: store it (deduplicated),
+ * read the state, decide, write the decision. Runs inside the group-commit transaction; a
+ * decision made on state that changed meanwhile throws StaleDecision and the job runs again.
  */
 export async function recordCallEvent(trx: Kysely<Database>, e: IncomingEvent, now: number, lease: number): Promise<Committed> {
   const outcome: Outcome = e.session === null ? 'unknown_session' : e.event === null ? 'ignored' : 'processed';
@@ -45,35 +76,32 @@ export async function recordCallEvent(trx: Kysely<Database>, e: IncomingEvent, n
     eventId: e.eventId,
     session: e.session?.session ?? e.sessionName,
     type: e.type,
-    callId: e.event?.callId ?? null,
+    callId: callIdOf(e.event),
     outcome,
     receivedAt: now,
     body: e.body,
   });
-  if (!fresh) return nothing('duplicate');
-  if (e.session === null || e.event === null) return nothing(outcome);
+  if (!fresh) return nothingCommitted('duplicate');
+  if (e.session === null || e.event === null) return nothingCommitted(outcome);
 
   const settings = e.session;
   const event = e.event;
   const session = settings.session;
-  const callerId = event.type === 'call.ringing' ? event.caller : null;
-  const state = {
-    call: await findCall(trx, session, event.callId),
-    caller: callerId ? await findCaller(trx, session, callerId) : null,
-  };
+  const state = await loadState(trx, event, settings, now, e.profile ?? null);
   const d = decide(event, state, settings, now);
 
   if (d.call && (await saveCall(trx, d.call, state.call?.status ?? null, now)) === null) throw new StaleDecision('call');
-  if (d.caller && callerId && !(await saveCaller(trx, session, callerId, d.caller, state.caller, now))) {
+  const caller = callerOf(event);
+  if (d.caller && caller && !(await saveCaller(trx, session, caller, d.caller, state.caller, now))) {
     throw new StaleDecision('caller');
   }
   await scheduleTimers(trx, session, d.timers);
   await cancelTimers(trx, d.cancelTimers);
-  const actions = await insertActions(trx, session, event.callId, d.actions, now, lease);
+  const actions = await insertActions(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease);
   return {
     outcome,
     actions,
     timers: d.timers,
-    changedCall: d.call ? { session, callId: event.callId } : null,
+    changedCall: d.call ? { session, callId: d.call.callId } : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Call, CallStatus, RedirectSkipReason } from '../domain/types.js';
+import type { Call, CallStatus, FrustrationLevel, RedirectSkipReason } from '../domain/types.js';
 import type { CallsTable, Database } from './schema.js';
 
 type CallRow = Selectable<CallsTable>;
@@ -11,10 +11,14 @@ const toCall = (r: CallRow): Call => ({
   isVideo: r.is_video === 1,
   isGroup: r.is_group === 1,
   fromMe: r.from_me === 1,
+  isVip: r.is_vip === 1,
   status: r.status as CallStatus,
+  level: r.level as FrustrationLevel | null,
   receivedAt: r.received_at,
   endedAt: r.ended_at,
   redirectSkipped: r.redirect_skipped as RedirectSkipReason | null,
+  redirectedAt: r.redirected_at,
+  convertedAt: r.converted_at,
 });
 
 export async function findCall(db: Kysely<Database>, session: string, callId: string): Promise<Call | null> {
@@ -37,10 +41,14 @@ export async function saveCall(db: Kysely<Database>, call: Call, expected: CallS
     is_video: call.isVideo ? 1 : 0,
     is_group: call.isGroup ? 1 : 0,
     from_me: call.fromMe ? 1 : 0,
+    is_vip: call.isVip ? 1 : 0,
     status: call.status,
+    level: call.level,
     received_at: call.receivedAt,
     ended_at: call.endedAt,
     redirect_skipped: call.redirectSkipped,
+    redirected_at: call.redirectedAt,
+    converted_at: call.convertedAt,
     updated_at: now,
   };
   const row =
@@ -78,17 +86,28 @@ export interface CallSummary {
   caller: string | null;
   isVideo: boolean;
   isGroup: boolean;
+  isVip: boolean;
   status: CallStatus;
+  /** The caller's frustration level when the call came in. */
+  level: FrustrationLevel | null;
   receivedAt: string;
   endedAt: string | null;
-  redirect: { status: string; attempts: number; lastError: string | null };
+  redirect: { status: string; attempts: number; lastError: string | null; sentAt: string | null };
+  /** Set when the redirected caller wrote within the conversion window. */
+  conversion: { at: string; seconds: number } | null;
 }
 
 /** The redirect's state as a user reads it: the action's status, or why there was none. */
 function redirectOf(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }) {
-  if (r.r_status) return { status: r.r_status === 'done' ? 'sent' : r.r_status, attempts: r.r_attempts ?? 0, lastError: r.r_error };
-  return { status: r.redirect_skipped ? `skipped:${r.redirect_skipped}` : 'none', attempts: 0, lastError: null };
+  const sentAt = iso(r.redirected_at);
+  if (r.r_status) return { status: r.r_status === 'done' ? 'sent' : r.r_status, attempts: r.r_attempts ?? 0, lastError: r.r_error, sentAt };
+  return { status: r.redirect_skipped ? `skipped:${r.redirect_skipped}` : 'none', attempts: 0, lastError: null, sentAt };
 }
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
+  redirectedAt !== null && convertedAt !== null ? { at: iso(convertedAt)!, seconds: Math.round((convertedAt - redirectedAt) / 1000) } : null;
 
 function summarise(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }): CallSummary {
   return {
@@ -98,10 +117,13 @@ function summarise(r: CallRow & { r_status: string | null; r_attempts: number | 
     caller: r.caller,
     isVideo: r.is_video === 1,
     isGroup: r.is_group === 1,
+    isVip: r.is_vip === 1,
     status: r.status as CallStatus,
+    level: r.level as FrustrationLevel | null,
     receivedAt: new Date(r.received_at).toISOString(),
-    endedAt: r.ended_at === null ? null : new Date(r.ended_at).toISOString(),
+    endedAt: iso(r.ended_at),
     redirect: redirectOf(r),
+    conversion: conversionOf(r.redirected_at, r.converted_at),
   };
 }
 
@@ -137,4 +159,24 @@ export async function getCallSummary(db: Kysely<Database>, id: number): Promise<
 export async function getCallSummaryByCallId(db: Kysely<Database>, session: string, callId: string): Promise<CallSummary | null> {
   const row = await callsWithRedirect(db).where('calls.session', '=', session).where('calls.call_id', '=', callId).executeTakeFirst();
   return row ? summarise(row) : null;
+}
+
+/** A caller's calls that converted, newest first. */
+export async function listConversions(db: Kysely<Database>, session: string, caller: string, limit = 50) {
+  const rows = await db
+    .selectFrom('calls')
+    .select(['id', 'call_id', 'received_at', 'redirected_at', 'converted_at'])
+    .where('session', '=', session)
+    .where('caller', '=', caller)
+    .where('converted_at', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    callId: r.call_id,
+    receivedAt: new Date(r.received_at).toISOString(),
+    redirectedAt: iso(r.redirected_at),
+    ...conversionOf(r.redirected_at, r.converted_at)!,
+  }));
 }

@@ -8,6 +8,7 @@ export interface Database {
   actions: ActionsTable;
   action_attempts: ActionAttemptsTable;
   timers: TimersTable;
+  vips: VipsTable;
 }
 
 export interface EventsTable {
@@ -18,7 +19,7 @@ export interface EventsTable {
   session: string | null;
   type: string;
   call_id: string | null;
-  /** processed | duplicate-free by construction | ignored | unknown_session */
+  /** processed | ignored | unknown_session */
   outcome: string;
   received_at: number;
   body: string;
@@ -37,13 +38,31 @@ export interface CallsTable {
   ended_at: number | null;
   redirect_skipped: string | null;
   updated_at: number;
+  is_vip: number;
+  level: string | null;
+  redirected_at: number | null;
+  converted_at: number | null;
 }
 
 export interface CallersTable {
   session: string;
   caller: string;
+  /** Bumped on every write: the compare-and-set that keeps replicas from deciding on stale state. */
+  version: number;
+  last_call_at: number | null;
   last_redirect_at: number | null;
+  last_redirected_call_id: string | null;
+  stressed_at: number | null;
+  escalate_until: number | null;
+  welcomed_at: number | null;
   updated_at: number;
+}
+
+export interface VipsTable {
+  session: string;
+  caller: string;
+  name: string | null;
+  created_at: number;
 }
 
 export interface ActionsTable {

@@ -24,7 +24,19 @@ describe('WAHA webhooks', () => {
     expect(parseWahaWebhook(fixture('waha/call.rejected.json')).event).toMatchObject({ type: 'call.rejected' });
   });
   it('passes over events it does not act on', () => {
-    expect(parseWahaWebhook(fixture('waha/message.json')).event).toBeNull();
+    const status = { ...(fixture('waha/message.json') as object), event: 'session.status', payload: { status: 'WORKING' } };
+    expect(parseWahaWebhook(status)).toMatchObject({ type: 'session.status', event: null });
+  });
+  it("reads an inbound message, and ignores the business's own", () => {
+    expect(parseWahaWebhook(fixture('waha/message.json')).event).toEqual({
+      type: 'message.received',
+      messageId: 'false_22222222222@c.us_AAAAAAAAAAAAAAAAAAAA',
+      caller: '22222222222@c.us',
+      text: 'Hi, my order arrived broken',
+    });
+    const own = fixture('waha/message.json') as { payload: { fromMe: boolean } };
+    own.payload.fromMe = true;
+    expect(parseWahaWebhook(own).event).toBeNull();
   });
   it('marks a call from its own number as fromMe', () => {
     const body = fixture('waha/call.received.json') as { payload: { from: string } };

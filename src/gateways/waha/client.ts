@@ -1,4 +1,4 @@
-import { HttpTarget, type HttpTargetOptions } from '../http.js';
+import { HttpTarget, type HttpTargetOptions } from '../../lib/http.js';
 import type { GatewayClient } from '../types.js';
 
 export interface WahaClientOptions extends HttpTargetOptions {

@@ -21,6 +21,15 @@ const callPayload = z.object({
   fromMe: z.boolean().nullish(),
 });
 
+/** Message payloads: only what the escalation, welcome and conversion rules read. */
+const messagePayload = z.object({
+  id: z.string().min(1),
+  from: z.string().min(1),
+  fromMe: z.boolean().nullish(),
+  body: z.string().nullish(),
+  hasMedia: z.boolean().nullish(),
+});
+
 function parse<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
@@ -54,11 +63,22 @@ export function parseWahaWebhook(body: unknown): ParsedWebhook {
     }
     return { type: type === 'call.accepted' ? 'call.answered' : 'call.rejected', callId: p.id, caller };
   };
+  const message = (): CallEvent | null => {
+    const p = parse(messagePayload, env.payload, 'payload');
+    const from = normaliseChatId(p.from);
+    // The business's own messages and group chatter say nothing about a caller.
+    if (p.fromMe || from.endsWith('@g.us')) return null;
+    return { type: 'message.received', messageId: p.id, caller: from, text: p.body || (p.hasMedia ? '[media]' : '') };
+  };
   switch (env.event) {
     case 'call.received':
     case 'call.accepted':
     case 'call.rejected':
       return { ...base, event: call(env.event) };
+    // `message.any` repeats `message` for inbound texts; the rules key on the message id, so both are safe.
+    case 'message':
+    case 'message.any':
+      return { ...base, event: message() };
     default:
       return { ...base, event: null };
   }

@@ -1,22 +1,37 @@
 import { Pool } from 'undici';
-import { GatewayError } from './types.js';
+
+/** A failed request. `retryable` follows HTTP: network errors, timeouts, 408, 429 and 5xx are worth another try. */
+export class HttpError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly statusCode: number | null = null,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export interface HttpTargetOptions {
   connections: number;
   timeout: number;
+  /** Names the target in errors instead of its path, for URLs whose path is a credential (Slack's). */
+  label?: string;
 }
 
 /**
- * A keep-alive connection pool to one gateway. The pool caps concurrency at `connections` and
+ * A keep-alive connection pool to one HTTP service (a gateway, Slack, a CRM). The pool caps concurrency at `connections` and
  * queues the rest; its header/body timeouts replace per-request abort timers.
  */
 export class HttpTarget {
   private readonly pool: Pool;
   private readonly basePath: string;
+  private readonly label: string | undefined;
 
   constructor(url: string, opts: HttpTargetOptions) {
     const u = new URL(url);
     this.basePath = u.pathname.replace(/\/$/, '');
+    this.label = opts.label;
     this.pool = new Pool(u.origin, {
       connections: opts.connections,
       headersTimeout: opts.timeout,
@@ -28,32 +43,32 @@ export class HttpTarget {
 
   /**
    * Sends a request and returns the parsed JSON answer (null when empty).
-   * Errors name the method and path only: query strings may carry credentials.
+   * Errors name the method and path (or the label) only: query strings may carry credentials.
    */
   async request(
     method: 'GET' | 'POST',
     path: string,
-    opts: { query?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+    opts: { query?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string> } = {},
   ): Promise<unknown> {
     const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-    let body: string | undefined;
+    let body = opts.body;
     if (opts.json !== undefined) {
       body = JSON.stringify(opts.json);
       headers['content-type'] = 'application/json';
     }
-    const what = `${method} ${this.basePath}${path}`;
+    const what = this.label ?? `${method} ${this.basePath}${path}`;
     let res;
     try {
       res = await this.pool.request({ method, path: this.basePath + path + qs, headers, body });
     } catch (err) {
-      throw new GatewayError(`${what}: ${(err as Error).message}`, true);
+      throw new HttpError(`${what}: ${(err as Error).message}`, true);
     }
     const text = await res.body.text().catch(() => '');
     const status = res.statusCode;
     if (status >= 200 && status < 300) return text ? safeJson(text) : null;
     const retryable = status === 429 || status >= 500 || status === 408;
-    throw new GatewayError(`${what}: HTTP ${status}`, retryable, status, retryAfterMs(res.headers['retry-after']));
+    throw new HttpError(`${what}: HTTP ${status}`, retryable, status, retryAfterMs(res.headers['retry-after']));
   }
 
   /** Called after the outbox has drained: what is still open is a lookup nobody waits for any more. */

@@ -1,0 +1,43 @@
+interface Entry<T> {
+  value: Promise<T | null>;
+  expiresAt: number;
+}
+
+/**
+ * Remembers slow lookups (contact names, CRM profiles) for `ttl`, bounded to `maxEntries`
+ * (oldest out first), and answers within a budget: a lookup slower than its budget is not
+ * cancelled, it goes on and fills the cache for next time, while the caller moves on with null.
+ */
+export class BudgetCache<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  constructor(
+    private readonly ttl: number,
+    private readonly maxEntries = 50_000,
+  ) {}
+
+  async get(key: string, load: () => Promise<T | null>, budget: number): Promise<T | null> {
+    const now = Date.now();
+    let entry = this.entries.get(key);
+    if (!entry || entry.expiresAt <= now) {
+      const value = load().catch(() => {
+        // A failure is not remembered: the next lookup may succeed.
+        this.entries.delete(key);
+        return null;
+      });
+      entry = { value, expiresAt: now + this.ttl };
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), budget);
+    });
+    try {
+      return await Promise.race([entry.value, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

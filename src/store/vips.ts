@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** VIPs added at run time through the API; those from the config file live in the settings. */
+export async function findVip(db: Kysely<Database>, session: string, caller: string): Promise<{ name: string | null } | null> {
+  const row = await db.selectFrom('vips').select('name').where('session', '=', session).where('caller', '=', caller).executeTakeFirst();
+  return row ?? null;
+}
+
+export async function listVips(db: Kysely<Database>, session: string) {
+  return db.selectFrom('vips').select(['caller', 'name', 'created_at']).where('session', '=', session).orderBy('created_at').execute();
+}
+
+/** Adds or renames a VIP. */
+export async function addVip(db: Kysely<Database>, session: string, caller: string, name: string | null, now: number): Promise<void> {
+  await db
+    .insertInto('vips')
+    .values({ session, caller, name, created_at: now })
+    .onConflict((oc) => oc.columns(['session', 'caller']).doUpdateSet({ name }))
+    .execute();
+}
+
+export async function removeVip(db: Kysely<Database>, session: string, caller: string): Promise<boolean> {
+  const res = await db.deleteFrom('vips').where('session', '=', session).where('caller', '=', caller).executeTakeFirst();
+  return res.numDeletedRows > 0n;
+}
