@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the real command line, as a user would; resolves with its exit code and output. */
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('callbridge serve', () => {
+  it('refuses a bad config with the path of the bad key, and no stack trace', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      ['gateways:', '  local: { type: waha, url: "http://127.0.0.1:3001" }', 'sessions:', '  default:', '    gateway: local', '    redirect: { debounce: soon }'].join('\n'),
+    );
+    const { code, stderr } = await runCli(['serve', '--config', file]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('callbridge: sessions.default.redirect.debounce: expected a duration like "2m"');
+  });
+
+  it('names a missing environment variable', async () => {
+    const file = join(dir, 'env.yaml');
+    writeFileSync(file, 'api: { token: "${CALLBRIDGE_TOKEN}" }\n');
+    const { code, stderr } = await runCli(['serve', '--config', file]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('callbridge: api.token: environment variable CALLBRIDGE_TOKEN is not set');
+  });
+
+  it('says which file it cannot read', async () => {
+    const { code, stderr } = await runCli(['serve', '--config', join(dir, 'missing.yaml')]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('cannot read config file');
+    expect(stderr).not.toContain('    at ');
+  });
+
+  it('explains itself', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: callbridge serve [--config FILE]');
+    const unknown = await runCli(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+});
