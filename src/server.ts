@@ -46,6 +46,9 @@ export function sessionSettings(config: Config): Map<string, SessionSettings> {
   return out;
 }
 
+/** Due timers and actions taken per poll; a full batch means more are waiting and the loop goes on at once. */
+const CLAIM_BATCH = 200;
+
 /** Opens the database, starts the loops and the HTTP server. The composition root: every part is wired here. */
 export async function startCallbridge(config: Config): Promise<Callbridge> {
   const store = await openStore(config.database.url, { poolSize: config.database.poolSize });
@@ -78,15 +81,18 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
 
   const actionLoop: WakeLoop = new WakeLoop(
     async () => {
-      for (const a of await pipeline.claimActions()) dispatcher.dispatch(a);
+      const due = await pipeline.claimActions(CLAIM_BATCH);
+      for (const a of due) dispatcher.dispatch(a);
+      return due.length === CLAIM_BATCH;
     },
     dispatch.pollInterval,
     (err) => logError('claiming due actions failed')(err),
   );
   const timerLoop: WakeLoop = new WakeLoop(
     async () => {
-      const due = await pipeline.claimTimers();
+      const due = await pipeline.claimTimers(CLAIM_BATCH);
       await Promise.all(due.map((t) => pipeline.fireTimer(t)));
+      return due.length === CLAIM_BATCH;
     },
     dispatch.pollInterval,
     (err) => logError('firing timers failed')(err),

@@ -1,5 +1,6 @@
 /**
- * Runs `tick` every `interval`, and early at any time asked for with `wake(at)`.
+ * Runs `tick` every `interval`, and early at any time asked for with `wake(at)`; a tick that
+ * answers true (it took a full batch, so more is waiting) is followed by another at once.
  * One timer at a time, never two ticks at once: enough for "poll the database, but don't
  * make a 1s ring timeout wait for the next poll".
  */
@@ -12,7 +13,7 @@ export class WakeLoop {
   private current: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly tick: () => Promise<void>,
+    private readonly tick: () => Promise<boolean>,
     private readonly interval: number,
     private readonly onError: (err: unknown) => void,
   ) {}
@@ -53,11 +54,14 @@ export class WakeLoop {
     if (this.stopped) return;
     this.running = true;
     this.current = this.tick()
-      .catch(this.onError)
-      .finally(() => {
+      .catch((err: unknown) => {
+        this.onError(err);
+        return false;
+      })
+      .then((more) => {
         this.running = false;
         if (this.stopped) return;
-        const at = this.again ? Date.now() : Date.now() + this.interval;
+        const at = this.again || more ? Date.now() : Date.now() + this.interval;
         this.again = false;
         this.arm(at);
       });

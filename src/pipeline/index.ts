@@ -50,11 +50,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     });
   }
 
-  claimTimers(limit = 200): Promise<DueTimer[]> {
+  claimTimers(limit: number): Promise<DueTimer[]> {
     return this.commit.run((trx) => claimDueTimers(trx, this.store.dialect, Date.now(), this.lease, limit));
   }
 
-  claimActions(limit = 200): Promise<Action[]> {
+  claimActions(limit: number): Promise<Action[]> {
     return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, Date.now(), this.lease, limit));
   }
 
