@@ -47,7 +47,17 @@ export interface WawpGatewayConfig {
   timeout: number;
 }
 
-export type GatewayConfig = WahaGatewayConfig | WawpGatewayConfig;
+export interface EvolutionGatewayConfig {
+  type: 'evolution';
+  url: string;
+  apiKey: string;
+  /** When set, webhooks must carry `Authorization: Bearer <HS256 JWT>` signed with it (Evolution's `jwt_key`). */
+  jwtKey?: string | undefined;
+  connections: number;
+  timeout: number;
+}
+
+export type GatewayConfig = WahaGatewayConfig | WawpGatewayConfig | EvolutionGatewayConfig;
 
 export interface RedirectConfig {
   enabled: boolean;
@@ -297,8 +307,17 @@ const wawpGateway = strictObject({
   timeout: duration('10s', 1),
 });
 
-const gateway = z.discriminatedUnion('type', [wahaGateway, wawpGateway], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'expected "waha" or "wawp"' : undefined),
+const evolutionGateway = strictObject({
+  type: z.literal('evolution'),
+  url: httpUrl,
+  apiKey: text,
+  jwtKey: secret,
+  connections: integer(1, 1024, 16),
+  timeout: duration('10s', 1),
+});
+
+const gateway = z.discriminatedUnion('type', [wahaGateway, wawpGateway, evolutionGateway], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'expected "waha", "wawp" or "evolution"' : undefined),
 });
 
 /** A phone number in any spelling, or a chat id; stored in the one spelling callers arrive in. */
@@ -518,6 +537,8 @@ function checkSessions(input: Record<string, unknown>): string[] {
     if (!isMapping(s) || typeof s.gateway !== 'string') continue;
     if (!Object.hasOwn(gateways, s.gateway)) {
       problems.push(`sessions.${key}.gateway: unknown gateway "${s.gateway}"; configured: ${configured}`);
+    } else if (isMapping(gateways[s.gateway]) && (gateways[s.gateway] as Record<string, unknown>).type === 'evolution' && [true, 'true'].includes(s.rejectCalls as never)) {
+      problems.push(`sessions.${key}.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead`);
     }
     const sessionName = typeof s.name === 'string' ? s.name : key;
     const id = JSON.stringify([s.gateway, sessionName]);
@@ -613,9 +634,16 @@ export function redactConfig(c: Config): Config {
   if (copy.alerts.slack) copy.alerts.slack.webhookUrl = REDACTED;
   // Listed per gateway type so that adding a gateway with a new secret is a visible decision here.
   for (const g of Object.values(copy.gateways)) {
-    g.hmacKey = hide(g.hmacKey);
-    if (g.type === 'waha') g.apiKey = hide(g.apiKey);
-    else g.accessToken = REDACTED;
+    if (g.type === 'waha') {
+      g.hmacKey = hide(g.hmacKey);
+      g.apiKey = hide(g.apiKey);
+    } else if (g.type === 'wawp') {
+      g.hmacKey = hide(g.hmacKey);
+      g.accessToken = REDACTED;
+    } else {
+      g.apiKey = REDACTED;
+      g.jwtKey = hide(g.jwtKey);
+    }
   }
   return copy;
 }

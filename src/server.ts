@@ -4,7 +4,7 @@ import type { AlertKind, Config } from './config.js';
 import { CallerProfiles } from './crm/profiles.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel, SessionSettings } from './domain/types.js';
-import { gatewayKinds } from './gateways/index.js';
+import { gatewayKind } from './gateways/index.js';
 import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
@@ -64,7 +64,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   for (const [session, s] of Object.entries(config.sessions)) sessionsByWebhook.set(sessionKey(s.gateway, s.name), settings.get(session)!);
 
   const clients = new Map<string, GatewayClient>();
-  for (const [name, g] of Object.entries(config.gateways)) clients.set(name, gatewayKinds[g.type].createClient(g));
+  for (const [name, g] of Object.entries(config.gateways)) clients.set(name, gatewayKind(g).createClient(g));
   const targets = new Map<string, SessionTarget>();
   for (const [session, s] of Object.entries(config.sessions)) {
     targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, contactLookup: s.contactLookup });

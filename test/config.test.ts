@@ -132,7 +132,7 @@ describe('defaults', () => {
     const gateway = config.gateways.waha;
     expect(gateway).toBeDefined();
     expect(gateway && 'apiKey' in gateway && gateway.apiKey).toBeFalsy();
-    expect(gateway?.hmacKey).toBeUndefined();
+    expect(gateway).not.toHaveProperty('hmacKey', expect.anything());
     expect(parseConfig({ ...minimal, api: { token: '' } }, {}).api.token).toBeUndefined();
   });
 
@@ -553,7 +553,7 @@ sessions:
             'bad name': { type: 'waha', url: 'http://x' },
             nourl: { type: 'waha' },
             notype: { url: 'http://x' },
-            wrongtype: { type: 'evolution' },
+            wrongtype: { type: 'twilio' },
             scalar: 'http://x',
             wawp: { type: 'wawp', url: 'not a url', instanceId: 12345, accessToken: '' },
           },
@@ -576,8 +576,8 @@ sessions:
       'log.level: expected one of "fatal", "error", "warn", "info", "debug", "trace", "silent"',
       'gateways.bad name: names start with a letter or digit and contain only letters, digits, "_" and "-"',
       'gateways.nourl.url: required',
-      'gateways.notype.type: expected "waha" or "wawp"',
-      'gateways.wrongtype.type: expected "waha" or "wawp"',
+      'gateways.notype.type: expected "waha", "wawp" or "evolution"',
+      'gateways.wrongtype.type: expected "waha", "wawp" or "evolution"',
       'gateways.scalar: expected a mapping, got a string',
       'gateways.wawp.url: expected an http(s) URL like "https://example.com"',
       'gateways.wawp.instanceId: expected a string, got a number (quote it)',
@@ -671,7 +671,7 @@ describe('redactConfig', () => {
   it('leaves unset secrets unset, so the output shows what is configured', () => {
     const redacted = redactConfig(config);
     expect(redacted.gateways.bare).toMatchObject({ type: 'waha' });
-    expect(redacted.gateways.bare?.hmacKey).toBeUndefined();
+    expect(redacted.gateways.bare).not.toHaveProperty('hmacKey', expect.anything());
     expect(redactConfig(parseConfig({}, {})).api.token).toBeUndefined();
   });
 
@@ -722,5 +722,17 @@ describe('agents-in-the-loop settings', () => {
     const shown = JSON.stringify(redactConfig(c));
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain('hooks.slack.example');
+  });
+});
+
+describe('Evolution API gateways', () => {
+  it('parse, and refuse rejectCalls, which Evolution cannot do', () => {
+    const gateways = { evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', jwtKey: '${EVO_JWT:-}' } };
+    const c = parseConfig({ gateways, sessions: { 'support-line': { gateway: 'evo' } } }, {});
+    expect(c.gateways.evo).toEqual({ type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', connections: 16, timeout: 10_000 });
+    expect(() => parseConfig({ gateways, sessions: { s: { gateway: 'evo', rejectCalls: true } } }, {})).toThrow(
+      'sessions.s.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead',
+    );
+    expect(JSON.stringify(redactConfig(c))).not.toContain('"k"');
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayConfig } from '../config.js';
 import type { SessionSettings } from '../domain/types.js';
-import { gatewayKinds } from '../gateways/index.js';
+import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { InvalidWebhook } from '../gateways/types.js';
 import type { Pipeline } from '../pipeline/index.js';
 import type { Metrics } from './metrics.js';
@@ -14,6 +14,12 @@ export interface WebhookRoutesOptions {
   pipeline: Pipeline;
   bodyLimit: number;
   metrics: Metrics;
+}
+
+/** The raw body as received, unless the gateway put a credential in it. */
+function storedBody(kind: GatewayKind, json: unknown, raw: Buffer): string {
+  const safe = kind.storableBody(json);
+  return safe === json ? raw.toString('utf8') : JSON.stringify(safe);
 }
 
 export const sessionKey = (gateway: string, sessionName: string) => `${gateway}\u0000${sessionName}`;
@@ -35,12 +41,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       count('unknown_gateway');
       return sendError(reply, 404, 'unknown_gateway', `unknown gateway "${name}"; configured: ${Object.keys(opts.gateways).join(', ') || 'none'}`);
     }
-    const kind = gatewayKinds[gateway.type];
+    const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (gateway.hmacKey && !kind.verifySignature(raw, req.headers, gateway.hmacKey)) {
+    const unauthentic = await kind.authenticate(raw, req.headers, gateway);
+    if (unauthentic) {
       count('bad_signature');
-      const present = req.headers['x-webhook-hmac'] !== undefined;
-      return sendError(reply, 401, 'bad_signature', present ? 'X-Webhook-Hmac does not match the body' : 'X-Webhook-Hmac header is missing');
+      return sendError(reply, 401, 'bad_signature', unauthentic);
     }
     let json: unknown;
     try {
@@ -65,7 +71,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       session: opts.sessions.get(sessionKey(name, parsed.session)) ?? null,
       sessionName: parsed.session,
       event: parsed.event,
-      body: raw.toString('utf8'),
+      body: storedBody(kind, json, raw),
     });
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     count(done.outcome, parsed.type);

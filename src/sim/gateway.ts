@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
-export type SimApi = 'waha' | 'wawp';
+export type SimApi = 'waha' | 'wawp' | 'evolution';
 export type FailRoute = 'sendText' | 'reject' | 'contacts';
 export type SimRoute =
   | 'waha.sendText'
@@ -11,13 +11,17 @@ export type SimRoute =
   | 'waha.lids'
   | 'wawp.sendText'
   | 'wawp.reject'
-  | 'wawp.contacts';
+  | 'wawp.contacts'
+  | 'evolution.sendText'
+  | 'evolution.contacts';
 
 export interface SimGatewayOptions {
   port?: number;
   host?: string;
   apiKey?: string;
   wawp?: { instanceId: string; accessToken: string };
+  /** Evolution API's `apikey` header. */
+  evolution?: { apiKey: string };
 }
 
 /** A text the gateway accepted (answered 2xx); failed attempts are only counted in `requests`. */
@@ -87,6 +91,8 @@ const ROUTES: readonly SimRoute[] = [
   'wawp.sendText',
   'wawp.reject',
   'wawp.contacts',
+  'evolution.sendText',
+  'evolution.contacts',
 ];
 
 function str(v: unknown): string | undefined {
@@ -154,6 +160,7 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
 
   function authorised(api: SimApi, req: FastifyRequest): boolean {
     if (api === 'waha') return opts.apiKey === undefined || req.headers['x-api-key'] === opts.apiKey;
+    if (api === 'evolution') return opts.evolution === undefined || req.headers.apikey === opts.evolution.apiKey;
     const q = req.query;
     return (
       opts.wawp === undefined ||
@@ -168,14 +175,15 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
   /** Counts the request and answers it when auth or an injected failure says so; true = handled. */
   function intercept(route: SimRoute, req: FastifyRequest, reply: FastifyReply, fail?: FailRoute): boolean {
     requests[route]++;
-    const api: SimApi = route.startsWith('waha.') ? 'waha' : 'wawp';
+    const api = route.split('.')[0] as SimApi;
     if (!authorised(api, req)) {
-      error(reply, 401, api === 'waha' ? 'invalid or missing X-Api-Key' : 'invalid instance_id or access_token');
+      error(reply, 401, api === 'wawp' ? 'invalid instance_id or access_token' : 'invalid or missing API key');
       return true;
     }
     if (fail === undefined) return false;
-    if (route === 'waha.contacts' || route === 'wawp.contacts') {
-      const contactId = field(req.query, 'contactId');
+    if (route.endsWith('.contacts')) {
+      // WAHA and Wawp ask in the query; Evolution asks with `{ where: { id } }`.
+      const contactId = field(req.query, 'contactId') ?? field((req.body as { where?: unknown } | undefined)?.where, 'id');
       if (contactId !== undefined) lookups.push({ api, contactId, at: Date.now() });
     } else if (down) {
       error(reply, 503, 'gateway is down');
@@ -299,6 +307,28 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     if (found === undefined) return reply;
     const { id, number, c } = found;
     return reply.send({ id, number, name: c.name ?? null, pushname: c.pushname ?? null });
+  });
+
+  app.post<{ Params: { instance: string } }>('/message/sendText/:instance', async (req, reply) => {
+    if (intercept('evolution.sendText', req, reply, 'sendText')) return reply;
+    const number = field(req.body, 'number');
+    const text = field(req.body, 'text');
+    if (number === undefined || text === undefined) return error(reply, 400, 'number and text are required');
+    // Evolution takes a bare number for phone chats; recorded as the chat id the others use.
+    const chatId = number.includes('@') ? number : `${number}@c.us`;
+    recordSent({ api: 'evolution', session: req.params.instance, chatId, text, at: Date.now() });
+    return reply.code(201).send({ key: { remoteJid: chatId, fromMe: true, id: randomBytes(10).toString('hex').toUpperCase() }, status: 'PENDING' });
+  });
+
+  app.post<{ Params: { instance: string } }>('/chat/findContacts/:instance', async (req, reply) => {
+    if (intercept('evolution.contacts', req, reply, 'contacts')) return reply;
+    const where = (req.body as { where?: { id?: unknown } } | undefined)?.where;
+    const id = typeof where?.id === 'string' ? where.id : undefined;
+    if (id === undefined) return error(reply, 400, 'where.id is required');
+    await whileHung();
+    if (req.socket.destroyed) return reply.hijack();
+    const found = findContact(id);
+    return reply.send(found === undefined ? [] : [{ id, remoteJid: id, pushName: found.c.pushname ?? found.c.name ?? null }]);
   });
 
   await app.listen({ port: opts.port ?? 0, host });

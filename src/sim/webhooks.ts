@@ -191,3 +191,61 @@ export async function postWebhook(
   }
   return { status: res.status, json, text };
 }
+
+export interface EvolutionCallOptions {
+  instance?: string;
+  callId: string;
+  from: string;
+  /** One of Baileys' call statuses: offer, ringing, preaccept, transport, timeout, reject, accept, terminate. */
+  status: string;
+  isVideo?: boolean;
+  callerPn?: string;
+  /** The instance's own number. */
+  sender?: string;
+  apikey?: string | null;
+}
+
+/** An Evolution API v2 `call` webhook, like /work/shared/fixtures/evolution. */
+export function evolutionCall(opts: EvolutionCallOptions): object {
+  const now = new Date();
+  return {
+    event: 'call',
+    instance: opts.instance ?? 'support-line',
+    data: {
+      chatId: opts.from,
+      from: opts.from,
+      ...(opts.callerPn ? { callerPn: opts.callerPn } : {}),
+      id: opts.callId,
+      date: now.toISOString(),
+      isVideo: opts.isVideo ?? false,
+      isGroup: false,
+      status: opts.status,
+      offline: false,
+    },
+    destination: 'http://127.0.0.1:3000/webhooks/evolution',
+    date_time: now.toISOString(),
+    sender: opts.sender ?? '5511888888888@s.whatsapp.net',
+    server_url: 'http://127.0.0.1:8080',
+    apikey: opts.apikey ?? null,
+  };
+}
+
+/** An Evolution API v2 `messages.upsert` webhook for a text message. */
+export function evolutionMessage(opts: { instance?: string; from: string; text: string; fromMe?: boolean; id?: string }): object {
+  return {
+    event: 'messages.upsert',
+    instance: opts.instance ?? 'support-line',
+    data: {
+      key: { remoteJid: opts.from, fromMe: opts.fromMe ?? false, id: opts.id ?? randomBytes(10).toString('hex').toUpperCase() },
+      pushName: 'Caller',
+      message: { conversation: opts.text },
+      messageType: 'conversation',
+      messageTimestamp: Math.floor(Date.now() / 1000),
+    },
+    destination: 'http://127.0.0.1:3000/webhooks/evolution',
+    date_time: new Date().toISOString(),
+    sender: '5511888888888@s.whatsapp.net',
+    server_url: 'http://127.0.0.1:8080',
+    apikey: null,
+  };
+}

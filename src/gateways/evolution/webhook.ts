@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { normaliseChatId, phoneOf } from '../../domain/jid.js';
+import type { CallEvent } from '../../domain/types.js';
+import { InvalidWebhook, type ParsedWebhook } from '../types.js';
+
+/** Evolution API v2: `{ event, instance, data, sender, apikey, ... }`; no event id of its own. */
+const envelope = z.object({
+  event: z.string().min(1),
+  instance: z.string().min(1),
+  sender: z.string().nullish(),
+  data: z.unknown(),
+});
+
+/** A Baileys call, posted once per status: offer, ringing, preaccept, transport, timeout, reject, accept, terminate. */
+const call = z.object({
+  id: z.string().min(1),
+  from: z.string().min(1),
+  callerPn: z.string().nullish(),
+  status: z.string().min(1),
+  isVideo: z.boolean().nullish(),
+  isGroup: z.boolean().nullish(),
+});
+
+const message = z.object({
+  key: z.object({ id: z.string().min(1), remoteJid: z.string().min(1), fromMe: z.boolean().nullish() }),
+  message: z
+    .object({
+      conversation: z.string().nullish(),
+      extendedTextMessage: z.object({ text: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
+  throw new InvalidWebhook(`${path}: ${issue.message}`, path);
+}
+
+/** Evolution spells event names either way (`call`, `CALL`, `messages.upsert`, `MESSAGES_UPSERT`). */
+const eventName = (e: string) => e.toLowerCase().replace(/_/g, '.');
+
+function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): CallEvent | null {
+  // A LID caller often comes with the phone number beside it; the number is the better address.
+  const caller = normaliseChatId(c.callerPn && phoneOf(c.callerPn) ? c.callerPn : c.from);
+  switch (c.status) {
+    case 'offer':
+    case 'ringing': {
+      const fromMe = sender ? phoneOf(sender) !== null && phoneOf(sender) === phoneOf(caller) : false;
+      return { type: 'call.ringing', callId: c.id, caller, isVideo: c.isVideo ?? false, isGroup: c.isGroup ?? false, fromMe };
+    }
+    case 'accept':
+      return { type: 'call.answered', callId: c.id, caller };
+    case 'reject':
+      return { type: 'call.rejected', callId: c.id, caller };
+    // The gateway's own word that nobody picked up, or that the caller hung up first: a missed call
+    // (a no-op for a call already answered or rejected).
+    case 'timeout':
+    case 'terminate':
+      return { type: 'call.timeout', callId: c.id };
+    default:
+      return null;
+  }
+}
+
+/** Turns an Evolution webhook into a domain event. Throws InvalidWebhook naming the bad field. */
+export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
+  const env = parse(envelope, body, '');
+  const name = eventName(env.event);
+  if (name === 'call') {
+    const c = parse(call, env.data, 'data');
+    // One webhook per status per call: the status is part of what makes a delivery a duplicate.
+    return { eventId: `call:${c.id}:${c.status}`, type: `call.${c.status}`, session: env.instance, event: callEvent(c, env.sender) };
+  }
+  if (name === 'messages.upsert') {
+    const m = parse(message, env.data, 'data');
+    const from = normaliseChatId(m.key.remoteJid);
+    const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '';
+    const event: CallEvent | null =
+      m.key.fromMe || from.endsWith('@g.us') ? null : { type: 'message.received', messageId: m.key.id, caller: from, text };
+    return { eventId: `message:${m.key.id}`, type: name, session: env.instance, event };
+  }
+  // Other events carry no id: their content is their identity, so a redelivery is still a duplicate.
+  const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32);
+  return { eventId: `${name}:${digest}`, type: name, session: env.instance, event: null };
+}
+
+/** Evolution puts the instance's API key in every webhook body; it must not be stored or served. */
+export function redactEvolutionBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || !('apikey' in body)) return body;
+  return { ...body, apikey: body.apikey == null ? body.apikey : '***' };
+}
