@@ -11,6 +11,7 @@ import { createMetrics } from './http/metrics.js';
 import { sessionKey } from './http/webhooks.js';
 import { BudgetCache } from './lib/budgetCache.js';
 import { WakeLoop } from './lib/wakeLoop.js';
+import { createEnricher } from './pipeline/enrich.js';
 import { Pipeline } from './pipeline/index.js';
 import { countPendingActions } from './store/actions.js';
 import { openStore, type Store } from './store/db.js';
@@ -76,7 +77,11 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
 
   const metrics = createMetrics();
-  const pipeline = new Pipeline(store, settings, dispatch.lease, profiles);
+  const enrich = createEnricher({
+    sessions: new Map([...targets].map(([session, t]) => [session, { client: t.client, sessionName: t.sessionName, budget: t.contactLookup.budget }])),
+    profiles,
+  });
+  const pipeline = new Pipeline(store, settings, dispatch.lease, enrich);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
 
   const actionLoop: WakeLoop = new WakeLoop(

@@ -182,3 +182,28 @@ describe('session scope', () => {
     ]);
   });
 });
+
+describe('a caller behind a LID', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  it('is resolved to the phone number when the gateway knows it: one person for VIPs, debounce and the chat', async () => {
+    h = await startHarness((db, url) => {
+      const c = testConfig(db, url);
+      c.sessions.default!.vip.numbers = ['15550004242@c.us'];
+      return c;
+    });
+    h.gateway.setLid('1551234@lid', '15550004242');
+    await h.post(callReceived({ from: '1551234@lid', callId: 'lid-vip' }));
+    await h.post(callReceived({ from: '1559999@lid', callId: 'lid-unknown' }));
+    await h.gateway.waitFor((g) => g.sent.length === 1);
+    await h.settled();
+    const { body } = await h.api<{ calls: Array<{ callId: string; caller: string; isVip: boolean; redirect: { status: string } }> }>('/api/calls');
+    expect(body.calls.map((c) => [c.callId, c.caller, c.isVip, c.redirect.status])).toEqual([
+      // Unknown behind its LID: answered on the LID itself.
+      ['lid-unknown', '1559999@lid', false, 'sent'],
+      ['lid-vip', '15550004242@c.us', true, 'skipped:vip'],
+    ]);
+    expect(h.gateway.sent.map((s) => s.chatId)).toEqual(['1559999@lid']);
+  });
+});

@@ -26,5 +26,7 @@ export interface GatewayClient {
   rejectCall(session: string, chatId: string, callId: string): Promise<void>;
   /** The name the contact shows (push name, else saved name), or null when the gateway knows none. */
   lookupName(session: string, chatId: string): Promise<string | null>;
+  /** The phone number (`15550001111`) behind a `@lid` chat id, or null when the gateway does not know it. */
+  resolveLid?(session: string, lid: string): Promise<string | null>;
   close(): Promise<void>;
 }

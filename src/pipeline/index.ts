@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { CrmProfileSource } from '../crm/profiles.js';
 import type { SessionSettings } from '../domain/types.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
 import type { Store } from '../store/db.js';
@@ -22,7 +21,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     readonly store: Store,
     private readonly sessions: Map<string, SessionSettings>,
     private readonly lease: number,
-    private readonly profiles: CrmProfileSource | null = null,
+    /** Learns about the caller before the transaction (LID → phone, CRM profile), within budgets. */
+    private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ) {
     super();
     this.commit = new GroupCommit(store, {
@@ -33,13 +33,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   }
 
   async ingest(e: IncomingEvent): Promise<Committed> {
-    const ev = e.event;
-    // The CRM is asked before the transaction, within its budget, so a VIP it names is a VIP call.
-    const profile =
-      this.profiles && e.session && ev?.type === 'call.ringing' && ev.caller && !ev.fromMe && !ev.isGroup
-        ? await this.profiles.get(e.session.session, ev.caller)
-        : null;
-    return this.run((trx) => recordCallEvent(trx, { ...e, profile }, Date.now(), this.lease));
+    // Asked before the transaction, so that a VIP the CRM names makes a VIP call.
+    const enriched = await this.enrich(e);
+    return this.run((trx) => recordCallEvent(trx, enriched, Date.now(), this.lease));
   }
 
   /** A due timer is an event like any other; taking the row first makes it fire once. */

@@ -25,6 +25,12 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
       const c = (await http.request('GET', '/api/contacts', { query: { contactId: chatId, session }, headers })) as WahaContact | null;
       return c?.pushname || c?.name || null;
     },
+    async resolveLid(session, lid) {
+      const r = (await http.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, { headers })) as {
+        pn?: string | null;
+      } | null;
+      return r?.pn || null;
+    },
     close: () => http.close(),
   };
 }
