@@ -56,6 +56,20 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     expect(await page.locator('#auth').isHidden()).toBe(true);
   });
 
+  it('opens without asking when the server has no token', async () => {
+    const open = await startHarness((db, url) => testConfig(db, url, { api: {} }));
+    try {
+      page = await freshPage(browser);
+      await page.goto(open.bridge.url);
+      await open.post(callReceived({ from: '15550001212@c.us', callId: 'open-1' }));
+      await callRow('open-1').waitFor();
+      expect(await page.locator('#auth').isHidden()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Change token' }).isHidden()).toBe(true);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('a call shows up while it rings, then turns missed after the ring timeout without a reload', async () => {
     await signIn();
     await h.post(callReceived({ from: '15550002222@c.us', callId: 'live-1' }));
@@ -146,6 +160,16 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await configVip.getByRole('button').click();
     await page.locator('#vip-error').getByText('is a VIP in the config file').waitFor();
     expect(await configVip.count()).toBe(1);
+  });
+
+  it('pages back with "Load more"', async () => {
+    for (let i = 10; i < 61; i++) await h.post(callReceived({ from: `155500200${i}@c.us`, callId: `page-${i}` }));
+    await signIn();
+    await callRow('page-60').waitFor();
+    expect(await page.locator('#calls-body tr').count()).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await callRow('page-10').waitFor();
+    expect(await page.locator('#calls-body tr').count()).toBeGreaterThan(50);
   });
 
   it('takes a screenshot of the calls view for a human to look at', async () => {

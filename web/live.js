@@ -23,6 +23,10 @@ export function startLive({ onCall, poll, onState }) {
     const tick = async () => {
       try {
         await poll();
+        onState('polling');
+      } catch {
+        // A refused token has been reported by the API module; anything else is worth retrying.
+        if (!stopped) onState('reconnecting');
       } finally {
         if (!stopped) timer = setTimeout(tick, POLL_MS);
       }
@@ -48,7 +52,11 @@ export function startLive({ onCall, poll, onState }) {
   const connect = () => {
     onState('connecting');
     source = new EventSource(url());
-    source.addEventListener('open', () => onState('live'));
+    source.addEventListener('open', () => {
+      onState('live');
+      // The stream starts at "now": whatever changed since the list was loaded comes from one poll.
+      poll().catch(() => {});
+    });
     source.addEventListener('call', (e) => onCall(JSON.parse(e.data)));
     source.addEventListener('error', async () => {
       if (source.readyState !== EventSource.CLOSED) return onState('reconnecting');
