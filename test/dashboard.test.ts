@@ -84,6 +84,18 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await h.settled();
   });
 
+  it('falls back to polling every 2 s where the server has no live stream', async () => {
+    page = await freshPage(browser);
+    await page.route('**/api/stream*', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }));
+    await page.goto(h.bridge.url);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.locator('#live[data-state="polling"]').getByText('polling every 2 s').waitFor();
+    await h.post(callReceived({ from: '15550001313@c.us', callId: 'polled-1' }));
+    await callRow('polled-1').waitFor();
+    await callRow('polled-1', '[data-status="missed"]:not(.ringing)').waitFor();
+  });
+
   it('the detail of a call shows its events and the redirect attempt as a timeline', async () => {
     await h.post(callReceived({ from: '15550003333@c.us', callId: 'detail-1', isVideo: true }));
     await h.settled();
