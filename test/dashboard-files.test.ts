@@ -14,7 +14,7 @@ describe('the dashboard files', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await page.text()).toContain('<script type="module" src="/web/app.js"></script>');
+    expect(await page.text()).toContain('<script type="module" src="web/app.js"></script>');
     expect((await fetch(`${h.bridge.url}/api/calls`)).status).toBe(401);
   });
 

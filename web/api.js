@@ -22,6 +22,7 @@ export const whenUnauthorized = (handler) => {
   onUnauthorized = handler;
 };
 
+/** `path` is relative (`api/calls`), so the page works behind a proxy that serves it under a path too. */
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = {};
   const token = getToken();

@@ -22,7 +22,7 @@ export function initCallers({ onSession }) {
 
 export async function loadCallers() {
   const f = new FormData($('#caller-filters'));
-  const { callers } = await api(withQuery('/api/callers', { session: f.get('session').trim(), level: f.get('level') }));
+  const { callers } = await api(withQuery('api/callers', { session: f.get('session').trim(), level: f.get('level') }));
   for (const c of callers) noteSession(c.session);
   $('#callers-body').replaceChildren(...callers.map(callerRow));
   $('#callers-empty').hidden = callers.length > 0;
@@ -50,7 +50,7 @@ function callerRow(c) {
 }
 
 async function openCaller(session, caller) {
-  const c = await api(`/api/callers/${encodeURIComponent(session)}/${encodeURIComponent(caller)}`);
+  const c = await api(`api/callers/${encodeURIComponent(session)}/${encodeURIComponent(caller)}`);
   showDetail(
     `Caller ${phone(c.caller)}`,
     facts([

@@ -43,11 +43,11 @@ function readFilter() {
 async function applyFilter() {
   filter = readFilter();
   // The address bar mirrors the filter, so the view can be bookmarked or shared.
-  history.replaceState(null, '', withQuery('/', { session: filter.session, caller: filter.caller, status: filter.status }));
+  history.replaceState(null, '', withQuery(location.pathname, { session: filter.session, caller: filter.caller, status: filter.status }));
   await loadCalls();
 }
 
-const query = (extra) => withQuery('/api/calls', { ...filter, limit: PAGE, ...extra });
+const query = (extra) => withQuery('api/calls', { ...filter, limit: PAGE, ...extra });
 
 export async function loadCalls() {
   filter = readFilter();
@@ -185,7 +185,7 @@ function timeline({ events, actions }) {
 }
 
 export async function openCall(id) {
-  const detail = await api(`/api/calls/${id}`);
+  const detail = await api(`api/calls/${id}`);
   const c = detail.call;
   const r = c.redirect;
   showDetail(

@@ -15,7 +15,7 @@ export function startLive({ onCall, poll, onState }) {
 
   const url = () => {
     const token = getToken();
-    return token ? `/api/stream?token=${encodeURIComponent(token)}` : '/api/stream';
+    return token ? `api/stream?token=${encodeURIComponent(token)}` : 'api/stream';
   };
 
   const startPolling = () => {
@@ -40,7 +40,7 @@ export function startLive({ onCall, poll, onState }) {
     const token = getToken();
     const controller = new AbortController();
     try {
-      const res = await fetch('/api/stream', { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: controller.signal });
+      const res = await fetch('api/stream', { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: controller.signal });
       return res.status;
     } catch {
       return 0;

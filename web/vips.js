@@ -2,7 +2,7 @@
 import { api } from './api.js';
 import { $, h, phone } from './dom.js';
 
-const vipsPath = (session) => `/api/sessions/${encodeURIComponent(session)}/vips`;
+const vipsPath = (session) => `api/sessions/${encodeURIComponent(session)}/vips`;
 const currentSession = () => $('#vip-session').value.trim();
 
 /** Success in the polite status line; failure in the alert line, with the server's own words. */
