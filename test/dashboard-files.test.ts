@@ -23,6 +23,8 @@ describe('the dashboard files', () => {
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await fetch(`${h.bridge.url}/web/style.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const again = await fetch(`${h.bridge.url}/web/app.js`, { headers: { 'if-none-match': js.headers.get('etag')! } });
+    expect(again.status).toBe(304);
     for (const path of ['/web/nope.js', '/web/..%2Fpackage.json', '/web/../package.json', '/web/']) {
       expect((await fetch(`${h.bridge.url}${path}`)).status, path).toBe(404);
     }
