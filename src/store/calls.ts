@@ -106,7 +106,7 @@ function redirectOf(r: CallRow & { r_status: string | null; r_attempts: number |
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
+const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
   redirectedAt !== null && convertedAt !== null ? { at: iso(convertedAt)!, seconds: Math.round((convertedAt - redirectedAt) / 1000) } : null;
 
 function summarise(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }): CallSummary {
