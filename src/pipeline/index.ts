@@ -2,13 +2,18 @@ import { EventEmitter } from 'node:events';
 import type { SessionSettings } from '../domain/types.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
 import type { Store } from '../store/db.js';
+import { appendFeed, feedChannel, type CallRef } from '../store/feed.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { GroupCommit } from './groupCommit.js';
 import { recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
 
 export interface PipelineEvents {
   committed: [Committed];
+  /** Calls whose summary changed (and were appended to the feed) in a transaction that has committed. */
+  callsChanged: [CallRef[]];
 }
+
+const changedCall = (c: Committed): CallRef[] => (c.changedCall ? [c.changedCall] : []);
 
 /**
  * The shell around `decide`: webhooks and fallen-due timers enter here, are committed together,
@@ -27,11 +32,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       maxBatch: 500,
       // PostgreSQL can write several batches at once on separate connections; SQLite has one writer.
       maxInFlight: store.dialect === 'postgres' ? 4 : 1,
+      beforeCommit: (trx, changed) =>
+        appendFeed(trx, store.dialect, changed, Date.now(), store.postgres && feedChannel(store.postgres.schema)),
+      afterCommit: (changed) => this.emit('callsChanged', changed),
     });
   }
 
   async ingest(e: IncomingEvent): Promise<Committed> {
-    const done = await this.commit.run((trx) => recordCallEvent(trx, e, Date.now(), this.lease));
+    const done = await this.commit.run((trx) => recordCallEvent(trx, e, Date.now(), this.lease), changedCall);
     this.emit('committed', done);
     return done;
   }
@@ -55,7 +63,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         Date.now(),
         this.lease,
       );
-    });
+    }, changedCall);
     this.emit('committed', done);
     return done;
   }
@@ -68,7 +76,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, Date.now(), this.lease, limit));
   }
 
-  recordAttempt(result: AttemptResult): Promise<void> {
-    return this.commit.run((trx) => recordAttempt(trx, result, Date.now()));
+  /** The redirect's new status shows in its call's summary, so the call goes to the feed. */
+  async recordAttempt(result: AttemptResult): Promise<void> {
+    await this.commit.run(
+      (trx) => recordAttempt(trx, result, Date.now()),
+      (call) => (call ? [call] : []),
+    );
   }
 }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001_initial.js';
+import * as liveFeed from './migrations/002_live_feed.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -20,6 +21,7 @@ export class DatabaseError extends Error {}
 
 const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '001_initial': { up: (db) => initial.up(db, dialect) },
+  '002_live_feed': { up: (db) => liveFeed.up(db, dialect) },
 });
 
 /** Opens the database named by `url` (`sqlite:<file>` or `postgres://...`) and brings its schema up to date. */
