@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { LiveFeed } from './alerts/liveFeed.js';
 import type { Config } from './config.js';
 import { ContactNames } from './dispatch/contactNames.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
@@ -20,6 +21,7 @@ export interface Callbridge {
   app: FastifyInstance;
   store: Store;
   pipeline: Pipeline;
+  feed: LiveFeed;
   close(): Promise<void>;
 }
 
@@ -87,10 +89,15 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     for (const t of c.timers) timerLoop.wake(t.dueAt);
   });
 
+  const feed = new LiveFeed(store, (err) => logError('the live feed failed')(err));
+  pipeline.on('callsChanged', () => feed.wake());
+  await feed.start();
+
   const app = await buildApp({
     config,
     store,
     pipeline,
+    feed,
     sessionsByWebhook,
     metrics,
     beforeScrape: async () => {
@@ -114,9 +121,11 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     app,
     store,
     pipeline,
+    feed,
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        await feed.stop();
         await Promise.all([actionLoop.stop(), timerLoop.stop()]);
         await dispatcher.drain();
         await pipeline.commit.close();

@@ -13,7 +13,7 @@ export interface ApiOptions {
   token: string | undefined;
 }
 
-const tokenMatches = (header: string | undefined, token: string) => {
+export const tokenMatches = (header: string | undefined, token: string) => {
   const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
