@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { sql } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -150,7 +151,10 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
     tdb = await createTestDatabase('postgres');
     gateway = await startSimGateway({ apiKey: API_KEY, wawp: WAWP });
     bridges = [];
-    for (let i = 0; i < 2; i++) bridges.push(await startCallbridge(testConfig('unused', gateway.url, { database: tdb.url })));
+    const config = testConfig('unused', gateway.url, { database: tdb.url });
+    // No ring timeout within the test: A must learn of B's calls through the feed alone, not by firing B's timers.
+    config.sessions.default!.ringTimeout = 60_000;
+    for (let i = 0; i < 2; i++) bridges.push(await startCallbridge(config));
   });
   afterEach(async () => {
     client?.close();
@@ -175,5 +179,18 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
     client = await openStream(`${b.url}/api/stream`, { authorization: `Bearer ${TOKEN}`, 'last-event-id': seen });
     await client.waitFor('A\'s call, replayed by B', (s) => s.calls().some((x) => x.callId === 'on-a'));
     expect(client.calls().some((x) => x.callId === 'on-b' && x.redirect.status !== 'sent')).toBe(false);
+  });
+
+  it('keeps following the other replica after its LISTEN connection is killed', async () => {
+    const [a, b] = bridges as [Callbridge, Callbridge];
+    client = await openStream(`${a.url}/api/stream?token=${TOKEN}`);
+    await client.waitFor('the initial position', (s) => s.lastEventId !== undefined);
+    const { rows } = await sql<{ n: number }>`
+      select count(pg_terminate_backend(pid)) as n from pg_stat_activity
+      where datname = current_database() and query ilike ${`listen "callbridge_feed.${a.store.postgres!.schema}"`}`.execute(a.store.db);
+    expect(Number(rows[0]!.n)).toBe(2);
+
+    await postWebhook(`${b.url}/webhooks/local`, callReceived({ from: '4400000003@c.us', callId: 'after-drop' }), { hmacKey: HMAC_KEY });
+    await client.waitFor("B's call on A, through a new connection", (s) => s.calls().some((x) => x.callId === 'after-drop'), 3000);
   });
 });

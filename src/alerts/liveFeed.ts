@@ -1,7 +1,6 @@
-import type { CallSummary } from '../store/calls.js';
-import { getCallSummaryByCallId } from '../store/calls.js';
+import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
 import type { Store } from '../store/db.js';
-import { feedChannel, lastFeedId, readFeed, type CallRef } from '../store/feed.js';
+import { feedChannel, lastFeedId, readFeed } from '../store/feed.js';
 import { FeedListener } from './feedListener.js';
 
 /** One message of the live feed: a call as `GET /api/calls` shows it, at the feed position of its change. */
@@ -117,12 +116,13 @@ export class LiveFeed {
 
   private async readPage(after: number): Promise<{ messages: FeedMessage[]; end: number; more: boolean }> {
     const page = await readFeed(this.store.db, after, PAGE);
-    const calls = await Promise.all(page.changes.map((c: CallRef) => getCallSummaryByCallId(this.store.db, c.session, c.callId)));
+    const calls = await getCallSummariesByCallIds(this.store.db, page.changes);
+    const byKey = new Map(calls.map((c) => [`${c.session}\u0000${c.callId}`, c]));
     const messages: FeedMessage[] = [];
-    page.changes.forEach((c, i) => {
-      const call = calls[i];
-      if (call) messages.push({ id: c.id, call });
-    });
+    for (const change of page.changes) {
+      const call = byKey.get(`${change.session}\u0000${change.callId}`);
+      if (call) messages.push({ id: change.id, call });
+    }
     return { messages, end: page.end, more: page.more };
   }
 }

@@ -138,3 +138,15 @@ export async function getCallSummaryByCallId(db: Kysely<Database>, session: stri
   const row = await callsWithRedirect(db).where('calls.session', '=', session).where('calls.call_id', '=', callId).executeTakeFirst();
   return row ? summarise(row) : null;
 }
+
+/** Several calls' summaries in one query (the live feed reads a page of changes at once). */
+export async function getCallSummariesByCallIds(
+  db: Kysely<Database>,
+  calls: Array<{ session: string; callId: string }>,
+): Promise<CallSummary[]> {
+  if (calls.length === 0) return [];
+  const rows = await callsWithRedirect(db)
+    .where((eb) => eb(eb.refTuple('calls.session', 'calls.call_id'), 'in', calls.map((c) => eb.tuple(c.session, c.callId))))
+    .execute();
+  return rows.map(summarise);
+}
