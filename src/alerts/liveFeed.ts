@@ -1,6 +1,6 @@
 import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
 import type { Store } from '../store/db.js';
-import { feedChannel, lastFeedId, readFeed } from '../store/feed.js';
+import { feedChannel, lastFeedId, pruneFeed, readFeed } from '../store/feed.js';
 import { FeedListener } from './feedListener.js';
 
 /** One message of the live feed: a call as `GET /api/calls` shows it, at the feed position of its change. */
@@ -23,6 +23,9 @@ interface Subscriber {
 }
 
 const PAGE = 500;
+/** How far back `Last-Event-ID` can resume; older changes are pruned. */
+export const FEED_RETENTION = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY = 60 * 60 * 1000;
 
 /**
  * The feed of call changes, read from the `feed` table. One reader per process follows the table
@@ -36,6 +39,7 @@ export class LiveFeed {
   private reading = false;
   private again = false;
   private listener: FeedListener | null = null;
+  private pruner: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +48,11 @@ export class LiveFeed {
 
   async start(): Promise<void> {
     this.last = await lastFeedId(this.store.db);
+    // Every replica prunes; deleting what another already deleted is harmless.
+    const prune = () => void pruneFeed(this.store.db, Date.now() - FEED_RETENTION).catch(this.onError);
+    prune();
+    this.pruner = setInterval(prune, PRUNE_EVERY);
+    this.pruner.unref();
     const pgInfo = this.store.postgres;
     if (pgInfo) {
       this.listener = new FeedListener({
@@ -57,6 +66,7 @@ export class LiveFeed {
   }
 
   async stop(): Promise<void> {
+    if (this.pruner) clearInterval(this.pruner);
     await this.listener?.stop();
     this.subscribers.clear();
   }

@@ -69,3 +69,9 @@ export async function lastFeedId(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('feed').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
   return row?.id == null ? 0 : Number(row.id);
 }
+
+/** Forgets changes older than `before` (epoch ms): a client resuming from before then gets what remains. */
+export async function pruneFeed(db: Kysely<Database>, before: number): Promise<number> {
+  const res = await db.deleteFrom('feed').where('created_at', '<', before).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
