@@ -1,5 +1,5 @@
 import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
-import type { Store } from '../store/db.js';
+import { DatabaseError, redactUrl, type Store } from '../store/db.js';
 import { feedChannel, lastFeedId, pruneFeed, readFeed } from '../store/feed.js';
 import { FeedListener } from './feedListener.js';
 
@@ -49,9 +49,9 @@ export class LiveFeed {
   async start(): Promise<void> {
     this.last = await lastFeedId(this.store.db);
     // Every replica prunes; deleting what another already deleted is harmless.
-    const prune = () => void pruneFeed(this.store.db, Date.now() - FEED_RETENTION).catch(this.onError);
-    prune();
-    this.pruner = setInterval(prune, PRUNE_EVERY);
+    const prune = () => pruneFeed(this.store.db, Date.now() - FEED_RETENTION);
+    await prune();
+    this.pruner = setInterval(() => void prune().catch(this.onError), PRUNE_EVERY);
     this.pruner.unref();
     const pgInfo = this.store.postgres;
     if (pgInfo) {
@@ -61,7 +61,9 @@ export class LiveFeed {
         onWake: () => this.wake(),
         onError: this.onError,
       });
-      await this.listener.start();
+      await this.listener.start().catch((err: unknown) => {
+        throw new DatabaseError(`cannot LISTEN for the live feed at ${redactUrl(pgInfo.url)}: ${(err as Error).message}`);
+      });
     }
   }
 
