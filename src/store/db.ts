@@ -109,7 +109,12 @@ async function migrate(store: Store): Promise<void> {
     provider: { getMigrations: async () => migrations(store.dialect) },
     ...(store.postgres ? { migrationTableSchema: store.postgres.schema } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    // The migrator reads the catalog of every schema in the database; another schema dropped
+    // during that read (another deployment, a test) fails it with "schema ... does not exist".
+    if (!(store.postgres && (error as { code?: string }).code === '3F000' && attempt < 5)) throw error;
+  }
 }
 
