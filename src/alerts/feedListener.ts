@@ -41,8 +41,13 @@ export class FeedListener {
     client.on('notification', () => this.opts.onWake());
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, null));
-    await client.connect();
-    await client.query(`listen ${pg.escapeIdentifier(this.opts.channel)}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${pg.escapeIdentifier(this.opts.channel)}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
     if (this.stopped) {
       await client.end();
       return;

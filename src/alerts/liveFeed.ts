@@ -24,7 +24,7 @@ interface Subscriber {
 
 const PAGE = 500;
 /** How far back `Last-Event-ID` can resume; older changes are pruned. */
-export const FEED_RETENTION = 24 * 60 * 60 * 1000;
+const FEED_RETENTION = 24 * 60 * 60 * 1000;
 const PRUNE_EVERY = 60 * 60 * 1000;
 
 /**
