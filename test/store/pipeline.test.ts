@@ -25,9 +25,11 @@ const ring = (eventId: string, callId: string, caller: string): IncomingEvent =>
 
 describeOnEachDatabase('the pipeline on two replicas sharing one database', (dialect) => {
   let tdb: TestDatabase;
-  let stores: Store[];
-  let replicas: Pipeline[];
+  let stores: Store[] = [];
+  let replicas: Pipeline[] = [];
   beforeEach(async () => {
+    stores = [];
+    replicas = [];
     tdb = await createTestDatabase(dialect);
     // SQLite is one process's file: one store, so "two replicas" are two pipelines on it.
     const a = await tdb.open();
