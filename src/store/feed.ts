@@ -8,8 +8,8 @@ export interface CallRef {
   callId: string;
 }
 
-/** Any constant shared by all replicas; it names the advisory lock that orders feed writes. */
-const FEED_LOCK = 4_731_223_001;
+/** Any constant shared by all replicas; with the schema's hash it names the advisory lock that orders feed writes. */
+const FEED_LOCK = 473_122_300;
 
 /** The NOTIFY channel of one schema, so deployments sharing a database don't wake each other. */
 export const feedChannel = (schema: string) => `callbridge_feed.${schema}`;
@@ -29,7 +29,9 @@ export async function appendFeed(trx: Kysely<Database>, dialect: Dialect, change
   if (unique.size === 0) return;
   if (dialect === 'postgres') {
     // No lock_timeout here: the queue for this lock is other transactions' commits, never a deadlock.
-    await sql`select pg_advisory_xact_lock(${sql.lit(FEED_LOCK)}) from (select set_config('lock_timeout', '0', true)) as no_timeout`.execute(trx);
+    // Per schema: deployments sharing a database don't queue behind each other.
+    await sql`select pg_advisory_xact_lock(${sql.lit(FEED_LOCK)}, hashtext(current_schema()))
+      from (select set_config('lock_timeout', '0', true)) as no_timeout`.execute(trx);
   }
   await trx
     .insertInto('feed')
