@@ -180,3 +180,15 @@ export async function listConversions(db: Kysely<Database>, session: string, cal
     ...conversionOf(r.redirected_at, r.converted_at)!,
   }));
 }
+
+/** Several calls' summaries in one query (the live feed reads a page of changes at once). */
+export async function getCallSummariesByCallIds(
+  db: Kysely<Database>,
+  calls: Array<{ session: string; callId: string }>,
+): Promise<CallSummary[]> {
+  if (calls.length === 0) return [];
+  const rows = await callsWithRedirect(db)
+    .where((eb) => eb(eb.refTuple('calls.session', 'calls.call_id'), 'in', calls.map((c) => eb.tuple(c.session, c.callId))))
+    .execute();
+  return rows.map(summarise);
+}
