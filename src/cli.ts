@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
+import { stringify } from 'yaml';
+import { ConfigError, loadConfig, redactConfig } from './config.js';
 import { startCallbridge } from './server.js';
 import { DatabaseError, redactUrl } from './store/db.js';
 
 const usage = `Usage: callbridge serve [--config FILE]
+       callbridge check [--config FILE]
 
-Receives WhatsApp gateway call webhooks and answers callers in chat.
+serve: receives WhatsApp gateway call webhooks and answers callers in chat.
+check: validates the configuration and prints it as callbridge reads it (durations in ms,
+       defaults filled in, secrets masked), then exits.
 
 Options:
   -c, --config FILE   YAML configuration (default: $CALLBRIDGE_CONFIG, else ./callbridge.yaml if present,
@@ -25,12 +29,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  if (command !== 'serve') {
+  if (command !== 'serve' && command !== 'check') {
     console.error(`unknown command "${command}"\n\n${usage}`);
     return 2;
   }
   const file = values.config ?? process.env.CALLBRIDGE_CONFIG ?? (existsSync('callbridge.yaml') ? 'callbridge.yaml' : undefined);
   const config = loadConfig({ file });
+  if (command === 'check') {
+    console.log(`# ${file ?? 'built-in defaults'}: valid\n${stringify(redactConfig(config))}`);
+    return 0;
+  }
   const running = await startCallbridge(config);
   running.app.log.info(
     `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'})`,

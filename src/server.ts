@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
 import type { AlertKind, Config } from './config.js';
 import { CallerProfiles } from './crm/profiles.js';
+import { LiveFeed } from './alerts/liveFeed.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel, SessionSettings } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';
@@ -23,6 +24,7 @@ export interface Callbridge {
   app: FastifyInstance;
   store: Store;
   pipeline: Pipeline;
+  feed: LiveFeed;
   close(): Promise<void>;
 }
 
@@ -121,10 +123,15 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     for (const t of c.timers) timerLoop.wake(t.dueAt);
   });
 
+  const feed = new LiveFeed(store, (err) => logError('the live feed failed')(err));
+  pipeline.on('callsChanged', () => feed.wake());
+  await feed.start();
+
   const app = await buildApp({
     config,
     store,
     pipeline,
+    feed,
     sessionsByWebhook,
     settings,
     metrics,
@@ -149,9 +156,11 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     app,
     store,
     pipeline,
+    feed,
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        await feed.stop();
         await Promise.all([actionLoop.stop(), timerLoop.stop()]);
         await dispatcher.drain();
         await pipeline.commit.close();

@@ -89,7 +89,7 @@ describe('agents in the loop', () => {
     h = await startHarness(agentsConfig(r, (c) => (c.sessions.default!.ringTimeout = 60_000)));
     const from = '15550004444@c.us';
     for (let i = 1; i <= 6; i++) await h.post(callReceived({ from, callId: `again-${i}` }));
-    await r.waitFor('caller.stressed', () => eventsOf(r, 'caller.stressed').length === 1);
+    await r.waitFor('caller.stressed on both channels', () => eventsOf(r, 'caller.stressed').length === 1 && r.slack.length === 1);
     const stressed = eventsOf(r, 'caller.stressed')[0]!;
     expect(stressed.data).toMatchObject({ caller: from, callId: 'again-5' });
     expect(slackTexts(r)).toEqual([':warning: +15550004444 keeps calling (5 calls)']);
@@ -100,7 +100,7 @@ describe('agents in the loop', () => {
     expect(listed.body.callers.map((c) => c.caller)).toEqual([from]);
 
     await h.post(messageReceived({ from, body: 'Please call me back, the machine is smoking' }));
-    await r.waitFor('chat.escalated', () => eventsOf(r, 'chat.escalated').length === 1);
+    await r.waitFor('chat.escalated on both channels', () => eventsOf(r, 'chat.escalated').length === 1 && r.slack.length === 2);
     expect(eventsOf(r, 'chat.escalated')[0]!.data).toMatchObject({ priority: 'P1', message: { text: 'Please call me back, the machine is smoking' } });
     expect(slackTexts(r).at(-1)).toBe(':rotating_light: Priority 1: +15550004444 wrote after calling repeatedly');
 

@@ -58,3 +58,19 @@ describe('callbridge serve', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 });
+
+describe('callbridge check', () => {
+  it('prints the configuration as read, with secrets masked', async () => {
+    const file = join(dir, 'good.yaml');
+    writeFileSync(
+      file,
+      ['gateways:', '  local: { type: waha, url: "http://127.0.0.1:3001", apiKey: "${KEY}" }', 'sessions:', '  default: { gateway: local, ringTimeout: 45s }'].join('\n'),
+    );
+    const { code, stdout } = await runCli(['check', '--config', file], { KEY: 'super-secret-key' });
+    expect(code).toBe(0);
+    expect(stdout).toContain(`# ${file}: valid`);
+    expect(stdout).toContain('ringTimeout: 45000');
+    expect(stdout).toContain('apiKey: "***"');
+    expect(stdout).not.toContain('super-secret-key');
+  });
+});

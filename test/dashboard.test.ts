@@ -14,8 +14,6 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
   beforeAll(async () => {
     h = await startHarness((db, url) => {
       const c = testConfig(db, url);
-      // Longer than the dashboard's 2 s poll, which stands in for the live stream until that is merged.
-      c.sessions.default!.ringTimeout = 3000;
       c.sessions.default!.vip.numbers = [`${CONFIG_VIP}@c.us`];
       return c;
     });
@@ -35,7 +33,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await page.goto(h.bridge.url + path);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
-    await page.locator('#live[data-state="live"], #live[data-state="polling"]').waitFor();
+    await page.locator('#live[data-state="live"]').getByText('Live').waitFor();
   }
 
   const callRow = (callId: string, extra = '') => page.locator(`#calls-body tr[data-call-id="${callId}"]${extra}`);

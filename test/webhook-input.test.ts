@@ -98,7 +98,7 @@ describe('webhook input', () => {
     const ok = await h.post(callReceived({ from: '20000000005@c.us' }));
     expect(ok.status).toBe(200);
     const health = await fetch(`${h.bridge.url}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await health.json()).toEqual({ status: 'ok', database: h.bridge.store.dialect });
   });
 });
 

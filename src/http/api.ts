@@ -16,7 +16,7 @@ export interface ApiOptions {
   sessions: Map<string, SessionSettings>;
 }
 
-const tokenMatches = (header: string | undefined, token: string) => {
+export const tokenMatches = (header: string | undefined, token: string) => {
   const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);

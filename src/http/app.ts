@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { LiveFeed } from '../alerts/liveFeed.js';
 import type { Config } from '../config.js';
 import type { SessionSettings } from '../domain/types.js';
 import type { Pipeline } from '../pipeline/index.js';
@@ -8,12 +9,14 @@ import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
+import { streamRoutes } from './stream.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppDeps {
   config: Config;
   store: Store;
   pipeline: Pipeline;
+  feed: LiveFeed;
   sessionsByWebhook: Map<string, SessionSettings>;
   settings: Map<string, SessionSettings>;
   metrics: Metrics;
@@ -36,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { store: deps.store });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
   await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.settings });
+  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token });
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../store/db.js';
+import type { CallRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
 
 /** Thrown by a job whose decision was made on state another writer has since changed: the job runs again. */
@@ -9,17 +10,44 @@ export class StaleDecision extends Error {
   }
 }
 
-// PostgreSQL deadlock and serialization failures: the job's work is undone to its savepoint and run again.
-const retryableCodes = new Set(['40P01', '40001']);
+// PostgreSQL serialization failure: the job's work is undone to its savepoint and run again at once.
+const retryableCodes = new Set(['40001']);
 const isRetryable = (err: unknown) =>
   err instanceof StaleDecision || retryableCodes.has((err as { code?: string } | null)?.code ?? '');
+// A deadlock (40P01) or a lock wait past lock_timeout (55P03): another transaction holds what this job
+// needs and may be waiting for what earlier jobs of this batch hold. Running the job again in the same
+// transaction would wait again, and so would the rest of the batch (two replicas given the same
+// duplicates in opposite orders block each other on every row), so the job and those after it are
+// queued for a later transaction, and this one commits what it has, releasing its locks.
+const deferrableCodes = new Set(['40P01', '55P03']);
+const isDeferrable = (err: unknown) => deferrableCodes.has((err as { code?: string } | null)?.code ?? '');
 
 const MAX_JOB_RUNS = 5;
+const MAX_DEFERRALS = 10;
+// Shorter than PostgreSQL's 1s deadlock_timeout, long enough for a competing batch to commit.
+const PG_LOCK_TIMEOUT = '200ms';
 
 interface Job {
   work: (trx: Kysely<Database>) => Promise<unknown>;
+  changed: ((value: unknown) => CallRef[]) | undefined;
+  deferrals: number;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+}
+
+type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: unknown }
+  /** `error` is set for the job that met the conflict, not for those deferred with it. */
+  | { deferred: true; error: unknown };
+
+export interface GroupCommitOptions {
+  maxBatch: number;
+  maxInFlight: number;
+  /** Runs last in every transaction whose jobs changed calls (the live feed's writes). */
+  beforeCommit?: (trx: Kysely<Database>, changed: CallRef[]) => Promise<void>;
+  /** After such a transaction has committed. */
+  afterCommit?: (changed: CallRef[]) => void;
 }
 
 /**
@@ -34,18 +62,27 @@ export class GroupCommit {
 
   constructor(
     private readonly store: Store,
-    private readonly opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 1 },
+    private readonly opts: GroupCommitOptions = { maxBatch: 500, maxInFlight: 1 },
   ) {}
 
   get depth(): number {
     return this.queue.length;
   }
 
-  /** Runs `work` inside the next shared transaction; resolves once that transaction has committed. */
-  run<R>(work: (trx: Kysely<Database>) => Promise<R>): Promise<R> {
+  /**
+   * Runs `work` inside the next shared transaction; resolves once that transaction has committed.
+   * `changed` names the calls the work changed, for the live feed.
+   */
+  run<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => CallRef[]): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the database is closing'));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({
+        work,
+        changed: changed as ((value: unknown) => CallRef[]) | undefined,
+        deferrals: 0,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       this.kick();
     });
   }
@@ -65,19 +102,36 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.opts.maxBatch);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes: Outcome[] = [];
+    const changed: CallRef[] = [];
     try {
       if (batch.length > 0) {
         await this.store.db.transaction().execute(async (trx) => {
           outcomes.length = 0;
-          for (const job of batch) outcomes.push(await runJob(trx, job));
+          changed.length = 0;
+          if (this.store.dialect === 'postgres') await sql`set local lock_timeout = ${sql.lit(PG_LOCK_TIMEOUT)}`.execute(trx);
+          let conflict = false;
+          for (const job of batch) {
+            const o: Outcome = conflict ? { deferred: true, error: undefined } : await runJob(trx, job);
+            if ('deferred' in o) conflict = true;
+            else if (o.ok && job.changed) changed.push(...job.changed(o.value));
+            outcomes.push(o);
+          }
+          if (changed.length > 0 && this.opts.beforeCommit) await this.opts.beforeCommit(trx, changed);
         });
       }
+      const again: Job[] = [];
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
-        if (o.ok) job.resolve(o.value);
+        if ('deferred' in o) {
+          if (o.error !== undefined && ++job.deferrals > MAX_DEFERRALS) job.reject(o.error);
+          else again.push(job);
+        } else if (o.ok) job.resolve(o.value);
         else job.reject(o.error);
       });
+      // First in line for the next transaction, so they are not overtaken again.
+      this.queue.unshift(...again);
+      if (changed.length > 0) this.opts.afterCommit?.(changed);
     } catch (err) {
       for (const job of batch) job.reject(err);
     } finally {
@@ -87,7 +141,7 @@ export class GroupCommit {
   }
 }
 
-async function runJob(trx: Kysely<Database>, job: Job): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+async function runJob(trx: Kysely<Database>, job: Job): Promise<Outcome> {
   for (let run = 1; ; run++) {
     await sql`savepoint job`.execute(trx);
     try {
@@ -97,6 +151,7 @@ async function runJob(trx: Kysely<Database>, job: Job): Promise<{ ok: true; valu
     } catch (error) {
       await sql`rollback to savepoint job`.execute(trx);
       await sql`release savepoint job`.execute(trx);
+      if (isDeferrable(error)) return { deferred: true, error };
       if (!isRetryable(error) || run >= MAX_JOB_RUNS) return { ok: false, error };
     }
   }

@@ -2,13 +2,18 @@ import { EventEmitter } from 'node:events';
 import type { SessionSettings } from '../domain/types.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
 import type { Store } from '../store/db.js';
+import { appendFeed, feedChannel, type CallRef } from '../store/feed.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { GroupCommit } from './groupCommit.js';
 import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
 
 export interface PipelineEvents {
   committed: [Committed];
+  /** Calls whose summary changed (and were appended to the feed) in a transaction that has committed. */
+  callsChanged: [CallRef[]];
 }
+
+const changedCall = (c: Committed): CallRef[] => (c.changedCall ? [c.changedCall] : []);
 
 /**
  * The shell around `decide`: webhooks, fallen-due timers and outbox outcomes enter here, are
@@ -29,6 +34,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       maxBatch: 500,
       // PostgreSQL can write several batches at once on separate connections; SQLite has one writer.
       maxInFlight: store.dialect === 'postgres' ? 4 : 1,
+      beforeCommit: (trx, changed) =>
+        appendFeed(trx, store.dialect, changed, Date.now(), store.postgres && feedChannel(store.postgres.schema)),
+      afterCommit: (changed) => this.emit('callsChanged', changed),
     });
   }
 
@@ -59,7 +67,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return this.run(async (trx) => {
       const now = Date.now();
       await recordAttempt(trx, result, now);
-      if (result.outcome !== 'ok' || action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
+      if (action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
+      // A redirect's new status shows in its call's summary: the call goes to the feed.
+      if (result.outcome !== 'ok') return { ...nothingCommitted('processed'), changedCall: { session: action.session, callId: action.callId } };
       return recordCallEvent(trx, this.internal(action.session, `sent:${action.key}`, { type: 'redirect.sent', callId: action.callId }, { action: action.key }), now, this.lease);
     });
   }
@@ -76,8 +86,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     };
   }
 
-  private async run(work: Parameters<GroupCommit['run']>[0]): Promise<Committed> {
-    const done = (await this.commit.run(work)) as Committed;
+  private async run(work: (trx: Parameters<Parameters<GroupCommit['run']>[0]>[0]) => Promise<Committed>): Promise<Committed> {
+    const done = await this.commit.run(work, changedCall);
     this.emit('committed', done);
     return done;
   }

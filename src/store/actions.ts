@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ActionSpec } from '../domain/types.js';
 import type { Dialect } from './db.js';
+import type { CallRef } from './feed.js';
 import type { ActionsTable, Database } from './schema.js';
 
 export type ActionStatus = 'pending' | 'done' | 'failed' | 'expired';
@@ -115,8 +116,9 @@ const statusAfter: Record<AttemptResult['outcome'], ActionStatus> = {
   expired: 'expired',
 };
 
-export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<void> {
-  await db
+/** Returns the action's call when the attempt changed the action (null: it was settled already, or has no call). */
+export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<CallRef | null> {
+  const updated = await db
     .updateTable('actions')
     .set((eb) => ({
       status: statusAfter[a.outcome],
@@ -128,7 +130,8 @@ export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now:
     }))
     .where('id', '=', a.actionId)
     .where('status', '=', 'pending')
-    .execute();
+    .returning(['session', 'call_id'])
+    .executeTakeFirst();
   await db
     .insertInto('action_attempts')
     .values({
@@ -140,6 +143,7 @@ export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now:
       error: a.error,
     })
     .execute();
+  return updated?.call_id ? { session: updated.session, callId: updated.call_id } : null;
 }
 
 export async function listActionsForCall(db: Kysely<Database>, session: string, callId: string) {

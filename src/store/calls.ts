@@ -106,7 +106,7 @@ function redirectOf(r: CallRow & { r_status: string | null; r_attempts: number |
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
+const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
   redirectedAt !== null && convertedAt !== null ? { at: iso(convertedAt)!, seconds: Math.round((convertedAt - redirectedAt) / 1000) } : null;
 
 function summarise(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }): CallSummary {
@@ -179,4 +179,16 @@ export async function listConversions(db: Kysely<Database>, session: string, cal
     redirectedAt: iso(r.redirected_at),
     ...conversionOf(r.redirected_at, r.converted_at)!,
   }));
+}
+
+/** Several calls' summaries in one query (the live feed reads a page of changes at once). */
+export async function getCallSummariesByCallIds(
+  db: Kysely<Database>,
+  calls: Array<{ session: string; callId: string }>,
+): Promise<CallSummary[]> {
+  if (calls.length === 0) return [];
+  const rows = await callsWithRedirect(db)
+    .where((eb) => eb(eb.refTuple('calls.session', 'calls.call_id'), 'in', calls.map((c) => eb.tuple(c.session, c.callId))))
+    .execute();
+  return rows.map(summarise);
 }

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/001_initial.js';
 import * as agents from './migrations/002_agents.js';
+import * as liveFeed from './migrations/003_live_feed.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -12,6 +13,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** PostgreSQL only: the URL and schema the pool connects with, for clients outside the pool (the live feed's listener). */
+  postgres?: { url: string; schema: string };
   close(): Promise<void>;
 }
 
@@ -20,6 +23,7 @@ export class DatabaseError extends Error {}
 const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '001_initial': { up: (db) => initial.up(db, dialect) },
   '002_agents': { up: (db) => agents.up(db) },
+  '003_live_feed': { up: (db) => liveFeed.up(db, dialect) },
 });
 
 /** Opens the database named by `url` (`sqlite:<file>` or `postgres://...`) and brings its schema up to date. */
@@ -62,17 +66,36 @@ async function openPostgres(url: string, opts: { poolSize?: number; schema?: str
     max: opts.poolSize ?? 10,
     types: pgTypes,
     connectionTimeoutMillis: 5000,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    ...searchPath(opts.schema),
   });
+  // An idle connection the server drops (restart, failover) is replaced on next use; without a
+  // listener the pool's 'error' event would crash the process.
+  pool.on('error', () => {});
   try {
     const client = await pool.connect();
     client.release();
   } catch (err) {
     await pool.end();
-    throw new DatabaseError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+    throw new DatabaseError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${reasonOf(err)}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) {
+    await db.destroy();
+    throw new DatabaseError(`PostgreSQL at ${redactUrl(url)}: the search_path names no existing schema; create it first`);
+  }
+  return { db, dialect: 'postgres', postgres: { url, schema }, close: () => db.destroy() };
+}
+
+const searchPath = (schema: string | undefined) => (schema ? { options: `-c search_path=${schema}` } : {});
+
+/** Node reports a refused connection to a name with several addresses as an AggregateError with an empty message. */
+function reasonOf(err: unknown): string {
+  const e = err as Error & { code?: string; errors?: Error[] };
+  if (e.message) return e.message;
+  if (e.errors?.length) return [...new Set(e.errors.map((x) => x.message))].join('; ');
+  return e.code ?? String(err);
 }
 
 export function redactUrl(url: string): string {
@@ -81,10 +104,19 @@ export function redactUrl(url: string): string {
 
 async function migrate(store: Store): Promise<void> {
   // Kysely's migrator takes a database lock, so replicas starting together migrate once.
+  // On PostgreSQL its bookkeeping tables must be looked up in our schema: unqualified, Kysely
+  // finds them in any schema of the database and then fails to use them from ours.
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations(store.dialect) },
+    ...(store.postgres ? { migrationTableSchema: store.postgres.schema } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    // The migrator reads the catalog of every schema in the database; another schema dropped
+    // during that read (another deployment, a test) fails it with "schema ... does not exist".
+    if (!(store.postgres && (error as { code?: string }).code === '3F000' && attempt < 5)) throw error;
+  }
 }
+

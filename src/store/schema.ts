@@ -9,6 +9,7 @@ export interface Database {
   action_attempts: ActionAttemptsTable;
   timers: TimersTable;
   vips: VipsTable;
+  feed: FeedTable;
 }
 
 export interface EventsTable {
@@ -104,4 +105,12 @@ export interface TimersTable {
   call_id: string;
   due_at: number;
   claimed_until: number | null;
+}
+
+export interface FeedTable {
+  /** Ids become visible in increasing order (see store/feed.ts), so "after id N" is a resume cursor. */
+  id: Generated<number>;
+  session: string;
+  call_id: string;
+  created_at: number;
 }

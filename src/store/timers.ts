@@ -59,11 +59,6 @@ export async function claimDueTimers(
   return rows.map((r) => ({ key: r.key, kind: r.kind, session: r.session, callId: r.call_id, dueAt: r.due_at }));
 }
 
-export async function nextTimerDue(db: Kysely<Database>): Promise<number | null> {
-  const row = await db.selectFrom('timers').select((eb) => eb.fn.min('due_at').as('due')).executeTakeFirst();
-  return row?.due == null ? null : Number(row.due);
-}
-
 export async function countTimers(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('timers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -7,6 +7,7 @@ import { countPendingActions } from '../../src/store/actions.js';
 import { countTimers } from '../../src/store/timers.js';
 import { startSimGateway, type SimGateway } from '../../src/sim/gateway.js';
 import { postWebhook, type PostWebhookOptions } from '../../src/sim/webhooks.js';
+import { PG_URL, createTestDatabase } from './stores.js';
 
 export const API_KEY = 'test-api-key';
 export const HMAC_KEY = 'test-hmac-key';
@@ -64,11 +65,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(makeConfig?: (dbFile: string, gatewayUrl: string) => Config): Promise<Harness> {
+/**
+ * Starts callbridge and a simulated gateway. On SQLite by default; on a fresh PostgreSQL schema
+ * with `{ postgres: true }`, or for every harness test with TEST_HARNESS_DATABASE=postgres
+ * (and TEST_DATABASE_URL).
+ */
+export async function startHarness(
+  makeConfig?: (dbFile: string, gatewayUrl: string) => Config,
+  opts: { postgres?: boolean } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-test-'));
   // One simulated server answers both APIs: WAHA's under /api, Wawp's under /v2.
   const gateway = await startSimGateway({ apiKey: API_KEY, wawp: WAWP });
   const config = (makeConfig ?? testConfig)(join(dir, 'test.db'), gateway.url);
+  const onPostgres = opts.postgres ?? (process.env.TEST_HARNESS_DATABASE === 'postgres' && PG_URL !== undefined);
+  const pgDatabase = onPostgres ? await createTestDatabase('postgres') : null;
+  if (pgDatabase) config.database.url = pgDatabase.url;
   let bridge = await startCallbridge(config);
   const h: Harness = {
     gateway,
@@ -94,6 +106,7 @@ export async function startHarness(makeConfig?: (dbFile: string, gatewayUrl: str
     async close() {
       await bridge.close();
       await gateway.close();
+      await pgDatabase?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

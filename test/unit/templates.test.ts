@@ -48,6 +48,10 @@ describe('retry backoff', () => {
   it('is capped', () => {
     expect(retryDelay(30, opts, null, () => 1)).toBe(60_000);
   });
+  it('is a whole number of milliseconds (PostgreSQL stores it in a bigint)', () => {
+    expect(retryDelay(2, { initial: 333, max: 60_000 }, null, () => 0.123456)).toBe(374);
+    expect(retryDelay(1, opts, 1234.5, () => 0)).toBe(1235);
+  });
   it('waits at least what Retry-After asks, up to the cap', () => {
     expect(retryDelay(1, opts, 5000, () => 1)).toBe(5000);
     expect(retryDelay(1, opts, 600_000, () => 1)).toBe(60_000);

@@ -1,0 +1,79 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './db.js';
+import type { Database } from './schema.js';
+
+/** A call, by the key the gateway and the API use. */
+export interface CallRef {
+  session: string;
+  callId: string;
+}
+
+/** Any constant shared by all replicas; with the schema's hash it names the advisory lock that orders feed writes. */
+const FEED_LOCK = 473_122_300;
+
+/** The NOTIFY channel of one schema, so deployments sharing a database don't wake each other. */
+export const feedChannel = (schema: string) => `callbridge_feed.${schema}`;
+
+/**
+ * Appends the changed calls to the feed, as the last writes of a transaction.
+ *
+ * On PostgreSQL an identity value is taken at insert but becomes visible at commit, so two
+ * transactions could commit ids 11 then 10, and a reader that saw 11 would never see 10.
+ * The advisory lock, held from here to the commit, makes feed writers commit in id order:
+ * whoever sees id N can already see every id below it. It serialises only the tail of each
+ * transaction (this insert and the commit, which the NOTIFY queue serialises anyway), and
+ * the holder waits for no row lock, so it cannot take part in a deadlock.
+ */
+export async function appendFeed(trx: Kysely<Database>, dialect: Dialect, changed: CallRef[], now: number, channel?: string): Promise<void> {
+  const unique = new Map(changed.map((c) => [`${c.session}\u0000${c.callId}`, c]));
+  if (unique.size === 0) return;
+  if (dialect === 'postgres') {
+    // No lock_timeout here: the queue for this lock is other transactions' commits, never a deadlock.
+    // Per schema: deployments sharing a database don't queue behind each other.
+    await sql`select pg_advisory_xact_lock(${sql.lit(FEED_LOCK)}, hashtext(current_schema()))
+      from (select set_config('lock_timeout', '0', true)) as no_timeout`.execute(trx);
+  }
+  await trx
+    .insertInto('feed')
+    .values([...unique.values()].map((c) => ({ session: c.session, call_id: c.callId, created_at: now })))
+    .execute();
+  // Delivered at commit, to every replica listening.
+  if (channel !== undefined) await sql`select pg_notify(${channel}, '')`.execute(trx);
+}
+
+export interface FeedPage {
+  /** Changes in id order; a call that changed several times in the page appears once, at its last id. */
+  changes: Array<CallRef & { id: number }>;
+  /** The highest id read: the cursor for the next page. */
+  end: number;
+  /** True when the page was full and more may follow. */
+  more: boolean;
+}
+
+export async function readFeed(db: Kysely<Database>, after: number, limit: number): Promise<FeedPage> {
+  const rows = await db
+    .selectFrom('feed')
+    .select(['id', 'session', 'call_id'])
+    .where('id', '>', after)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  const latest = new Map<string, CallRef & { id: number }>();
+  for (const r of rows) {
+    const key = `${r.session}\u0000${r.call_id}`;
+    latest.delete(key);
+    latest.set(key, { id: r.id, session: r.session, callId: r.call_id });
+  }
+  return { changes: [...latest.values()], end: rows.at(-1)?.id ?? after, more: rows.length === limit };
+}
+
+export async function lastFeedId(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('feed').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return row?.id == null ? 0 : Number(row.id);
+}
+
+/** Forgets changes older than `before` (epoch ms): a client resuming from before then gets what remains. */
+export async function pruneFeed(db: Kysely<Database>, before: number): Promise<number> {
+  const res = await db.deleteFrom('feed').where('created_at', '<', before).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
