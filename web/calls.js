@@ -89,6 +89,8 @@ export async function pollCalls() {
 /** A call from the live stream: added, updated in place, or dropped when it no longer matches the filter. */
 export function upsertCall(call) {
   const isNew = !calls.has(call.id);
+  // A call older than the pages loaded comes with "Load more", not as a stray row below them.
+  if (isNew && nextCursor !== null && call.id < Number(nextCursor)) return;
   if (matches(call)) {
     put(call);
     if (isNew && call.status === 'ringing') announce(`${call.isVideo ? 'Video' : 'Voice'} call ringing from ${phone(call.caller)}`);
