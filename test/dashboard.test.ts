@@ -25,11 +25,21 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
   });
   afterEach(async () => {
     await page?.context().close();
+    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
   });
+
+  let pageErrors: string[] = [];
+  /** A fresh page whose uncaught errors fail the test. */
+  async function newPage() {
+    page = await freshPage(browser);
+    pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
 
   /** Opens `path` and signs in with the token, as an agent would. */
   async function signIn(path = '/') {
-    page = await freshPage(browser);
+    await newPage();
     await page.goto(h.bridge.url + path);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
@@ -39,7 +49,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
   const callRow = (callId: string, extra = '') => page.locator(`#calls-body tr[data-call-id="${callId}"]${extra}`);
 
   it('a wrong token is refused with a clear message; the right one opens the calls', async () => {
-    page = await freshPage(browser);
+    await newPage();
     await page.goto(h.bridge.url);
     await page.getByLabel('API token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
@@ -57,7 +67,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
   it('opens without asking when the server has no token', async () => {
     const open = await startHarness((db, url) => testConfig(db, url, { api: {} }));
     try {
-      page = await freshPage(browser);
+      await newPage();
       await page.goto(open.bridge.url);
       await open.post(callReceived({ from: '15550001212@c.us', callId: 'open-1' }));
       await callRow('open-1').waitFor();
@@ -83,7 +93,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
   });
 
   it('falls back to polling every 2 s where the server has no live stream', async () => {
-    page = await freshPage(browser);
+    await newPage();
     await page.route('**/api/stream*', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }));
     await page.goto(h.bridge.url);
     await page.getByLabel('API token').fill(TOKEN);
@@ -147,6 +157,10 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
 
     await row.getByRole('button').click();
     await page.getByRole('dialog').getByText('Caller +15550006666').waitFor();
+    await page.getByRole('button', { name: 'All calls from +15550006666' }).click();
+    await callRow('again-1').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#calls-body tr').length === 5);
+    expect(await page.locator('#callers-view').isHidden()).toBe(true);
   });
 
   it('VIPs: added and removed here; a VIP from the config file is refused with its reason', async () => {

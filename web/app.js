@@ -7,7 +7,7 @@ import { $, h } from './dom.js';
 import { startLive } from './live.js';
 import { initVips, loadVips } from './vips.js';
 
-const VIEWS = { calls: () => {}, callers: loadCallers, vips: () => loadVips() };
+const VIEWS = { calls: async () => {}, callers: loadCallers, vips: () => loadVips() };
 const LIVE_TEXT = {
   offline: 'Offline',
   connecting: 'Connecting…',
