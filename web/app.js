@@ -49,6 +49,8 @@ function showView(name) {
 
 function setLive(state) {
   const indicator = $('#live');
+  // Unchanged text is left alone: a status region may announce every write.
+  if (indicator.dataset.state === state) return;
   indicator.dataset.state = state;
   indicator.textContent = LIVE_TEXT[state];
 }
