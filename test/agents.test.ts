@@ -60,7 +60,7 @@ describe('agents in the loop', () => {
     await r.waitFor('the VIP alert', () => r.slack.length === 1 && eventsOf(r, 'call.vip').length === 1);
     expect(slackTexts(r)[0]).toBe(':star: VIP Victoria (+15550001111) is calling the WhatsApp line');
     const blocks = JSON.stringify((r.slack[0]!.json as { blocks: unknown }).blocks);
-    expect(blocks).toContain('https://callbridge.example/api/calls?session=default&caller=15550001111%40c.us');
+    expect(blocks).toContain('https://callbridge.example/?session=default&caller=15550001111%40c.us');
     const vip = r.events.find((e) => (e.json as CrmEvent).type === 'call.vip')!;
     expect(verified(vip)).toMatchObject({ type: 'call.vip', data: { session: 'default', callId: 'vip-1', caller: '15550001111@c.us', name: 'Victoria' } });
     await h.settled();

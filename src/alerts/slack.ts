@@ -19,7 +19,7 @@ function who(d: AlertData): string {
 /** Slack's mrkdwn treats these three as control characters; everything else is shown as sent. */
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A Block Kit message: a headline, who/where/what, why it fired, and the link to the calls when known. */
+/** A Block Kit message: a headline, who/where/what, why it fired, and a link to the caller in the dashboard when known. */
 export function slackMessage(type: AlertType, d: AlertData, publicUrl: string | undefined) {
   const title = escape(headline[type](d));
   const fields = [
@@ -35,7 +35,8 @@ export function slackMessage(type: AlertType, d: AlertData, publicUrl: string | 
   ];
   if (d.message) blocks.splice(2, 0, { type: 'section', text: { type: 'mrkdwn', text: `> ${escape(d.message.text).replace(/\n/g, '\n> ')}` } });
   if (publicUrl && d.caller) {
-    const link = new URL('/api/calls', publicUrl);
+    // The dashboard's deep link to this caller's calls; a publicUrl with a path (behind a proxy) keeps it.
+    const link = new URL(publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`);
     link.searchParams.set('session', d.session);
     link.searchParams.set('caller', d.caller);
     blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in callbridge' }, url: link.toString() }] });

@@ -5,6 +5,7 @@ import type { SessionSettings } from '../domain/types.js';
 import type { Pipeline } from '../pipeline/index.js';
 import type { Store } from '../store/db.js';
 import { apiRoutes } from './api.js';
+import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
@@ -39,6 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
   await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.settings });
   await app.register(streamRoutes, { feed: deps.feed, token: config.api.token });
+  await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,
     sessions: deps.sessionsByWebhook,

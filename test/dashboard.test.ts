@@ -1,0 +1,206 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { callReceived } from '../src/sim/webhooks.js';
+import { freshPage, hasChromium, launchChromium } from './helpers/browser.js';
+import { startHarness, testConfig, TOKEN, type Harness } from './helpers/harness.js';
+
+const CONFIG_VIP = '15550009999';
+
+describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run installs it)', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    h = await startHarness((db, url) => {
+      const c = testConfig(db, url);
+      c.sessions.default!.vip.numbers = [`${CONFIG_VIP}@c.us`];
+      return c;
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+  afterEach(async () => {
+    await page?.context().close();
+    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
+  });
+
+  let pageErrors: string[] = [];
+  /** A fresh page whose uncaught errors fail the test. */
+  async function newPage() {
+    page = await freshPage(browser);
+    pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+
+  /** Opens `path` and signs in with the token, as an agent would. */
+  async function signIn(path = '/') {
+    await newPage();
+    await page.goto(h.bridge.url + path);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.locator('#live[data-state="live"]').getByText('Live').waitFor();
+  }
+
+  const callRow = (callId: string, extra = '') => page.locator(`#calls-body tr[data-call-id="${callId}"]${extra}`);
+
+  it('a wrong token is refused with a clear message; the right one opens the calls', async () => {
+    await newPage();
+    await page.goto(h.bridge.url);
+    await page.getByLabel('API token').fill('not-the-token-at-all');
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    const alert = page.locator('#auth-error');
+    await alert.getByText('That token was refused').waitFor();
+    expect(await alert.textContent()).toContain('the bearer token is wrong');
+    expect(await page.locator('#app').isHidden()).toBe(true);
+
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.locator('#calls-view').waitFor();
+    expect(await page.locator('#auth').isHidden()).toBe(true);
+  });
+
+  it('opens without asking when the server has no token', async () => {
+    const open = await startHarness((db, url) => testConfig(db, url, { api: {} }));
+    try {
+      await newPage();
+      await page.goto(open.bridge.url);
+      await open.post(callReceived({ from: '15550001212@c.us', callId: 'open-1' }));
+      await callRow('open-1').waitFor();
+      expect(await page.locator('#auth').isHidden()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Change token' }).isHidden()).toBe(true);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('a call shows up while it rings, then turns missed after the ring timeout without a reload', async () => {
+    await signIn();
+    await h.post(callReceived({ from: '15550002222@c.us', callId: 'live-1' }));
+    const ringing = callRow('live-1', '.ringing[data-status="ringing"]');
+    await ringing.waitFor();
+    expect(await ringing.textContent()).toContain('+15550002222');
+    expect(await ringing.textContent()).toContain('Voice');
+
+    await callRow('live-1', '[data-status="missed"]:not(.ringing)').waitFor();
+    await callRow('live-1', ':has-text("sent")').waitFor();
+    expect(await page.title()).toBe('callbridge');
+    await h.settled();
+  });
+
+  it('falls back to polling every 2 s where the server has no live stream', async () => {
+    await newPage();
+    await page.route('**/api/stream*', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }));
+    await page.goto(h.bridge.url);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.locator('#live[data-state="polling"]').getByText('polling every 2 s').waitFor();
+    await h.post(callReceived({ from: '15550001313@c.us', callId: 'polled-1' }));
+    await callRow('polled-1').waitFor();
+    await callRow('polled-1', '[data-status="missed"]:not(.ringing)').waitFor();
+  });
+
+  it('the detail of a call shows its events and the redirect attempt as a timeline', async () => {
+    await h.post(callReceived({ from: '15550003333@c.us', callId: 'detail-1', isVideo: true }));
+    await h.settled();
+    await signIn();
+    await callRow('detail-1').getByRole('button').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Video call from +15550003333').waitFor();
+    await dialog.getByText('call.received').waitFor();
+    await dialog.getByText('Chat redirect: attempt 1, ok').waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('filters by caller, by status, and from a deep link', async () => {
+    await h.post(callReceived({ from: '15550004444@c.us', callId: 'filter-a' }));
+    await h.post(callReceived({ from: '15550005555@c.us', callId: 'filter-b' }));
+    await h.settled();
+
+    await signIn('/?session=default&caller=15550004444%40c.us');
+    await callRow('filter-a').waitFor();
+    expect(await page.locator('#calls-body tr').count()).toBe(1);
+    expect(await page.locator('#call-filters input[name="caller"]').inputValue()).toBe('15550004444@c.us');
+
+    // Any spelling of a number, as agents type it.
+    const filters = page.getByRole('search', { name: 'Filter calls' });
+    await filters.getByLabel('Caller').fill('+1 555-000 5555');
+    await filters.getByLabel('Caller').press('Enter');
+    await callRow('filter-b').waitFor();
+    await callRow('filter-a').waitFor({ state: 'detached' });
+    expect(page.url()).toContain('caller=%2B1+555-000+5555');
+
+    await filters.getByRole('button', { name: 'Clear' }).click();
+    await filters.getByLabel('Status').selectOption('ringing');
+    await page.locator('#calls-empty').waitFor();
+    expect(await page.locator('#calls-body tr').count()).toBe(0);
+  });
+
+  it('the callers view shows a stressed caller whose escalation is pending', async () => {
+    for (let i = 1; i <= 5; i++) await h.post(callReceived({ from: '15550006666@c.us', callId: `again-${i}` }));
+    await h.settled();
+    await signIn();
+    await page.getByRole('button', { name: 'Callers' }).click();
+    await page.locator('#escalations').getByText('1 caller is waiting for a reply from a person.').waitFor();
+    const row = page.locator('#callers-body tr[data-caller="15550006666@c.us"].escalated');
+    await row.getByText('stressed').waitFor();
+    await row.getByText('reply owed').waitFor();
+
+    await page.getByRole('search', { name: 'Filter callers' }).getByLabel('Level').selectOption('stressed');
+    await page.locator('#callers-body tr').first().waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#callers-body tr').length === 1);
+
+    await row.getByRole('button').click();
+    await page.getByRole('dialog').getByText('Caller +15550006666').waitFor();
+    await page.getByRole('button', { name: 'All calls from +15550006666' }).click();
+    await callRow('again-1').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('#calls-body tr').length === 5);
+    expect(await page.locator('#callers-view').isHidden()).toBe(true);
+  });
+
+  it('VIPs: added and removed here; a VIP from the config file is refused with its reason', async () => {
+    await signIn();
+    await page.getByRole('button', { name: 'VIPs' }).click();
+    await page.locator('#vip-session').fill('default');
+    await page.getByRole('button', { name: 'Show VIPs' }).click();
+    const configVip = page.locator(`#vips-body tr[data-number="${CONFIG_VIP}"]`);
+    await configVip.getByText('config file').waitFor();
+
+    await page.getByLabel('Number').fill('+1 555 000 7777');
+    await page.getByLabel('Name').fill('Grace');
+    await page.getByRole('button', { name: 'Add VIP' }).click();
+    const added = page.locator('#vips-body tr[data-number="15550007777"]');
+    await added.getByText('Grace').waitFor();
+    await page.locator('#vip-status').getByText('+15550007777 is now a VIP.').waitFor();
+
+    await added.getByRole('button', { name: 'Remove +15550007777' }).click();
+    await added.waitFor({ state: 'detached' });
+
+    await configVip.getByRole('button').click();
+    await page.locator('#vip-error').getByText('is a VIP in the config file').waitFor();
+    expect(await configVip.count()).toBe(1);
+  });
+
+  it('takes a screenshot of the calls view for a human to look at', async () => {
+    await signIn();
+    await h.post(callReceived({ from: `${CONFIG_VIP}@c.us`, callId: 'shot-vip' }));
+    await h.post(callReceived({ from: '15550008888@c.us', callId: 'shot-video', isVideo: true }));
+    await callRow('shot-video', '.ringing').waitFor();
+    await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT ?? '/tmp/callbridge-dashboard.png' });
+  });
+
+  it('pages back with "Load more"', async () => {
+    for (let i = 10; i < 61; i++) await h.post(callReceived({ from: `155500200${i}@c.us`, callId: `page-${i}` }));
+    await signIn();
+    await callRow('page-60').waitFor();
+    expect(await page.locator('#calls-body tr').count()).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await callRow('page-10').waitFor();
+    expect(await page.locator('#calls-body tr').count()).toBeGreaterThan(50);
+  });
+});
