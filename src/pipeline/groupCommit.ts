@@ -24,8 +24,9 @@ interface Job {
 
 /**
  * Group commit: jobs submitted while a transaction is being written wait and share the next one,
- * so one durable commit (one fsync) acknowledges many webhooks. Each job runs in its own
- * savepoint: a failing job is undone and rejected alone, the rest of the batch commits.
+ * so one durable commit (one fsync) acknowledges many webhooks. A failing job is undone and
+ * rejected alone, the rest of the batch commits: the batch is then written again with each job in
+ * its own savepoint. So jobs must be safe to run again (they only touch the transaction).
  */
 export class GroupCommit {
   private queue: Job[] = [];
@@ -65,14 +66,8 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.opts.maxBatch);
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      if (batch.length > 0) {
-        await this.store.db.transaction().execute(async (trx) => {
-          outcomes.length = 0;
-          for (const job of batch) outcomes.push(await runJob(trx, job));
-        });
-      }
+      const outcomes = batch.length === 0 ? [] : await this.commitBatch(batch);
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
         if (o.ok) job.resolve(o.value);
@@ -85,9 +80,33 @@ export class GroupCommit {
       this.kick();
     }
   }
+
+  /**
+   * First without savepoints (two statements and two round trips less per job); only when a job
+   * fails is the whole batch rolled back and written again with a savepoint around each job.
+   */
+  private async commitBatch(batch: Job[]): Promise<Outcome[]> {
+    const values: unknown[] = [];
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        values.length = 0;
+        for (const job of batch) values.push(await job.work(trx));
+      });
+      return values.map((value) => ({ ok: true, value }));
+    } catch {
+      const outcomes: Outcome[] = [];
+      await this.store.db.transaction().execute(async (trx) => {
+        outcomes.length = 0;
+        for (const job of batch) outcomes.push(await runJob(trx, job));
+      });
+      return outcomes;
+    }
+  }
 }
 
-async function runJob(trx: Kysely<Database>, job: Job): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+async function runJob(trx: Kysely<Database>, job: Job): Promise<Outcome> {
   for (let run = 1; ; run++) {
     await sql`savepoint job`.execute(trx);
     try {
