@@ -40,4 +40,17 @@ describe('group commit', () => {
     expect(stale).toBe('done');
     expect(await store.db.selectFrom('callers').select('caller').orderBy('caller').execute()).toHaveLength(2);
   });
+
+  it('commits a rider with the next batch, or on its own after the rider delay', async () => {
+    store = await openStore('sqlite::memory:');
+    const commit = new GroupCommit(store, { maxBatch: 500, maxInFlight: 1, maxRiderDelay: 60_000 });
+    const rider = commit.later((trx) => trx.insertInto('callers').values(caller(1)).execute());
+    await commit.run((trx) => trx.insertInto('callers').values(caller(2)).execute());
+    await rider;
+    expect(await store.db.selectFrom('callers').select('caller').execute()).toHaveLength(2);
+
+    const alone = new GroupCommit(store, { maxBatch: 500, maxInFlight: 1, maxRiderDelay: 10 });
+    await alone.later((trx) => trx.insertInto('callers').values(caller(3)).execute());
+    expect(await store.db.selectFrom('callers').select('caller').execute()).toHaveLength(3);
+  });
 });

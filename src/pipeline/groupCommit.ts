@@ -30,16 +30,23 @@ interface Job {
  */
 export class GroupCommit {
   private queue: Job[] = [];
+  /** Jobs that join the next batch rather than start one (see `later`). */
+  private riders: Job[] = [];
+  private ridersTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private closed = false;
 
   constructor(
     private readonly store: Store,
-    private readonly opts: { maxBatch: number; maxInFlight: number } = { maxBatch: 500, maxInFlight: 1 },
+    private readonly opts: { maxBatch: number; maxInFlight: number; maxRiderDelay: number } = {
+      maxBatch: 500,
+      maxInFlight: 1,
+      maxRiderDelay: 100,
+    },
   ) {}
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.riders.length;
   }
 
   /** Runs `work` inside the next shared transaction; resolves once that transaction has committed. */
@@ -51,10 +58,31 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Like `run`, but starts no commit (no fsync) of its own: the job rides in the next batch, or
+   * is committed after `maxRiderDelay` ms if none comes. For writes nobody is waiting to see
+   * durable right away, like an action's outcome.
+   */
+  later<R>(work: (trx: Kysely<Database>) => Promise<R>): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('the database is closing'));
+    return new Promise<R>((resolve, reject) => {
+      this.riders.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.ridersTimer ??= setTimeout(() => this.boardRiders(), this.opts.maxRiderDelay).unref();
+    });
+  }
+
   /** Waits for every submitted job; new jobs are refused. */
   async close(): Promise<void> {
     this.closed = true;
+    this.boardRiders();
     while (this.queue.length > 0 || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private boardRiders(): void {
+    if (this.ridersTimer) clearTimeout(this.ridersTimer);
+    this.ridersTimer = null;
+    this.queue.push(...this.riders.splice(0));
+    this.kick();
   }
 
   private kick(): void {
@@ -65,7 +93,12 @@ export class GroupCommit {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, this.opts.maxBatch);
+    const riders = this.riders.splice(0, this.opts.maxBatch);
+    if (this.riders.length === 0 && this.ridersTimer) {
+      clearTimeout(this.ridersTimer);
+      this.ridersTimer = null;
+    }
+    const batch = [...riders, ...this.queue.splice(0, this.opts.maxBatch - riders.length)];
     try {
       const outcomes = batch.length === 0 ? [] : await this.commitBatch(batch);
       batch.forEach((job, i) => {

@@ -27,6 +27,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       maxBatch: 500,
       // PostgreSQL can write several batches at once on separate connections; SQLite has one writer.
       maxInFlight: store.dialect === 'postgres' ? 4 : 1,
+      maxRiderDelay: 100,
     });
   }
 
@@ -68,7 +69,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, Date.now(), this.lease, limit));
   }
 
+  /** An attempt's outcome rides in the next commit: it saves an fsync per sent action. */
   recordAttempt(result: AttemptResult): Promise<void> {
-    return this.commit.run((trx) => recordAttempt(trx, result, Date.now()));
+    return this.commit.later((trx) => recordAttempt(trx, result, Date.now()));
   }
 }
