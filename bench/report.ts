@@ -12,11 +12,18 @@ interface RatePhase {
   all: Latency;
 }
 
+interface CpuPerEvent {
+  callbridge: number;
+  sim: number;
+  loadgen: number;
+}
+
 interface ThroughputResult {
-  rounds: Array<{ baseline: number; callbridge: number; ratio: number }>;
+  rounds: Array<{ baseline: number; callbridge: number; ratio: number; cpuUsPerEvent: CpuPerEvent }>;
   baseline: number;
   callbridge: number;
   ratio: number;
+  cpuUsPerEvent: CpuPerEvent;
 }
 
 export interface Verdict {
@@ -81,6 +88,8 @@ function rows(r: Results): string[][] {
   out.push(['bare Fastify baseline (median of rounds)', `${r.throughput.baseline} req/s`]);
   out.push(['callbridge delivered (median of rounds)', `${r.throughput.callbridge} events/s`]);
   out.push(['ratio (median of per-round ratios)', `${Math.round(r.throughput.ratio * 100)}%  [${r.throughput.rounds.map((x) => Math.round(x.ratio * 100)).join(', ')}]`]);
+  const c = r.throughput.cpuUsPerEvent;
+  out.push(['CPU µs per delivered event: callbridge / sim / load gen', `${c.callbridge} / ${c.sim} / ${c.loadgen}`]);
   for (const l of r.latency) {
     out.push([`${l.rate}/s first second p50/p95/p99/max ms`, ms(l.firstSecond)]);
     out.push([`${l.rate}/s warm p50/p95/p99/max ms`, ms(l.warm)]);

@@ -16,7 +16,7 @@ import {
   webhookPool,
 } from './load.js';
 import { preloadHistory } from './preload.js';
-import { forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
+import { cpuMsOf, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
 import { renderMarkdown, renderTable, verdicts, type Results } from './report.js';
 import { median, round, summarise } from './stats.js';
 import { createPgSchema, type PgSchema } from './postgres.js';
@@ -74,8 +74,8 @@ async function storm(pool: Pool, d: Deliveries, callers: number, seconds: number
 }
 
 /** Alternating rounds, baseline first, so machine noise lands on both sides alike. */
-async function throughput(basePool: Pool, bridgePool: Pool, d: Deliveries, rounds: number, roundMs: number) {
-  const out: Array<{ baseline: number; callbridge: number; ratio: number }> = [];
+async function throughput(basePool: Pool, bridgePool: Pool, d: Deliveries, rounds: number, roundMs: number, pids: { bridge: number; sim: number }) {
+  const out: Array<{ baseline: number; callbridge: number; ratio: number; cpuUsPerEvent: { callbridge: number; sim: number; loadgen: number } }> = [];
   const warmupMs = Math.min(1000, roundMs / 4);
   const baseHooks = buildWebhooks(++phaseNo, 20_000, HMAC_KEY);
   for (let r = 0; r < rounds; r++) {
@@ -84,10 +84,19 @@ async function throughput(basePool: Pool, bridgePool: Pool, d: Deliveries, round
     const hooks = buildWebhooks(++phaseNo, Math.ceil((base.perSecond * roundMs) / 1000 / 2) + 5000, HMAC_KEY);
     await sleep(500);
     d.reset();
+    const cpu0 = { bridge: cpuMsOf(pids.bridge), sim: cpuMsOf(pids.sim), loadgen: process.cpuUsage() };
     const bridge = await deliveredThroughput(bridgePool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs });
     await d.drain(DRAIN_MS);
-    out.push({ baseline: base.perSecond, callbridge: bridge.perSecond, ratio: round(bridge.perSecond / base.perSecond, 3) });
-    log(`round ${r + 1}: baseline ${base.perSecond} req/s, callbridge ${bridge.perSecond} delivered/s`);
+    // CPU per delivered event, over the round and its drain: where the two cores went.
+    const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, d.count));
+    const lg = process.cpuUsage(cpu0.loadgen);
+    const cpuUsPerEvent = {
+      callbridge: perEvent(cpuMsOf(pids.bridge) - cpu0.bridge),
+      sim: perEvent(cpuMsOf(pids.sim) - cpu0.sim),
+      loadgen: perEvent((lg.user + lg.system) / 1000),
+    };
+    out.push({ baseline: base.perSecond, callbridge: bridge.perSecond, ratio: round(bridge.perSecond / base.perSecond, 3), cpuUsPerEvent });
+    log(`round ${r + 1}: baseline ${base.perSecond} req/s, callbridge ${bridge.perSecond} delivered/s; CPU µs/event ${JSON.stringify(cpuUsPerEvent)}`);
     await sleep(500);
   }
   return {
@@ -95,6 +104,11 @@ async function throughput(basePool: Pool, bridgePool: Pool, d: Deliveries, round
     baseline: median(out.map((o) => o.baseline)),
     callbridge: median(out.map((o) => o.callbridge)),
     ratio: median(out.map((o) => o.ratio)),
+    cpuUsPerEvent: {
+      callbridge: median(out.map((o) => o.cpuUsPerEvent.callbridge)),
+      sim: median(out.map((o) => o.cpuUsPerEvent.sim)),
+      loadgen: median(out.map((o) => o.cpuUsPerEvent.loadgen)),
+    },
   };
 }
 
@@ -139,7 +153,7 @@ async function main(): Promise<number> {
     clearSim();
     await sleep(1000);
     log(`throughput: ${plan.rounds} alternating rounds of ${plan.roundMs / 1000}s`);
-    const tput = await throughput(basePool, bridgePool, d, plan.rounds, plan.roundMs);
+    const tput = await throughput(basePool, bridgePool, d, plan.rounds, plan.roundMs, { bridge: bridge.proc.pid!, sim: sim.proc.pid! });
     clearSim();
 
     log(`memory: preloading ${plan.history} stored call events`);
@@ -166,7 +180,7 @@ async function main(): Promise<number> {
       pools.push(pgPool);
       const lat500 = await fixedRate(pgPool, d, 500, plan.rateSeconds);
       clearSim();
-      const pgTput = await throughput(basePool, pgPool, d, plan.rounds, plan.roundMs);
+      const pgTput = await throughput(basePool, pgPool, d, plan.rounds, plan.roundMs, { bridge: pgBridge.proc.pid!, sim: sim.proc.pid! });
       clearSim();
       postgres = { latency500: lat500, throughput: pgTput };
     }
