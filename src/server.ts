@@ -8,6 +8,7 @@ import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { sessionKey } from './http/webhooks.js';
+import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { Pipeline } from './pipeline/index.js';
 import { countPendingActions } from './store/actions.js';
@@ -46,10 +47,15 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   for (const [session, s] of Object.entries(config.sessions)) sessionsByWebhook.set(sessionKey(s.gateway, s.name), settings.get(session)!);
 
   const clients = new Map<string, GatewayClient>();
-  for (const [name, g] of Object.entries(config.gateways)) clients.set(name, gatewayKinds[g.type].createClient(g));
+  const slots = new Map<string, Limiter>();
+  for (const [name, g] of Object.entries(config.gateways)) {
+    clients.set(name, gatewayKinds[g.type].createClient(g));
+    slots.set(name, new Limiter(g.connections));
+  }
   const targets = new Map<string, SessionTarget>();
   for (const [session, s] of Object.entries(config.sessions)) {
-    targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, contactLookup: s.contactLookup });
+    const gateway = s.gateway;
+    targets.set(session, { session, sessionName: s.name, client: clients.get(gateway)!, slots: slots.get(gateway)!, contactLookup: s.contactLookup });
   }
 
   const metrics = createMetrics();

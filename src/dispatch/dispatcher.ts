@@ -1,6 +1,7 @@
 import { phoneOf } from '../domain/jid.js';
 import { renderTemplate } from '../domain/templates.js';
 import { GatewayError, type GatewayClient } from '../gateways/types.js';
+import type { Limiter } from '../lib/limiter.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import { retryDelay } from './backoff.js';
 import type { ContactNames } from './contactNames.js';
@@ -11,6 +12,8 @@ export interface SessionTarget {
   /** The session name the gateway knows. */
   sessionName: string;
   client: GatewayClient;
+  /** Caps actions in flight to the gateway at its pool's connections (shared by its sessions). */
+  slots: Limiter;
   contactLookup: { enabled: boolean; budget: number };
 }
 
@@ -44,7 +47,8 @@ export class Dispatcher {
     // A claim can overlap an attempt still running in this process (lease renewal races); run each once.
     if (this.running.has(action.id)) return;
     this.running.add(action.id);
-    const p = this.execute(action)
+    const slots = this.deps.targets.get(action.session)?.slots;
+    const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
       .then((result) => this.finish(action, result))
       .catch(this.deps.onError)
       .finally(() => {
