@@ -84,7 +84,11 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
     record: (r) => pipeline.recordAttempt(r),
     wakeAt: (at) => actionLoop.wake(at),
-    onResult: (action, r) => metrics.actions.inc({ kind: action.kind, outcome: r.outcome }),
+    onResult: (action, r) => {
+      metrics.actions.inc({ kind: action.kind, outcome: r.outcome });
+      if (r.outcome === 'retry') metrics.retries.inc({ kind: action.kind });
+      if (r.outcome === 'expired' && action.kind === 'sendRedirect') metrics.expiredRedirects.inc();
+    },
     onError: (err) => logError('dispatching an action failed')(err),
   });
 
