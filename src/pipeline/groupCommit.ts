@@ -67,7 +67,7 @@ export class GroupCommit {
     if (this.closed) return Promise.reject(new Error('the database is closing'));
     return new Promise<R>((resolve, reject) => {
       this.riders.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      this.ridersTimer ??= setTimeout(() => this.boardRiders(), this.opts.maxRiderDelay).unref();
+      this.ridersTimer ??= setTimeout(() => this.boardRiders(), this.opts.maxRiderDelay);
     });
   }
 

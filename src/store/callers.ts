@@ -1,14 +1,22 @@
 import type { Kysely } from 'kysely';
 import type { CallerState } from '../domain/types.js';
+import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
 
+const selectCaller = precompiled<{ last_redirect_at: number | null }>((db, p) =>
+  db.selectFrom('callers').select(['last_redirect_at']).where('session', '=', p(0)).where('caller', '=', p(1)),
+);
+
+const insertCaller = precompiled<{ session: string }>((db, p) =>
+  db
+    .insertInto('callers')
+    .values({ session: p(0), caller: p(1), last_redirect_at: p(2), updated_at: p(3) })
+    .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
+    .returning('session'),
+);
+
 export async function findCaller(db: Kysely<Database>, session: string, caller: string): Promise<CallerState | null> {
-  const row = await db
-    .selectFrom('callers')
-    .select(['last_redirect_at'])
-    .where('session', '=', session)
-    .where('caller', '=', caller)
-    .executeTakeFirst();
+  const row = (await selectCaller(db, session, caller)).rows[0];
   return row ? { lastRedirectAt: row.last_redirect_at } : null;
 }
 
@@ -26,13 +34,8 @@ export async function saveCaller(
   now: number,
 ): Promise<boolean> {
   if (expected === null) {
-    const row = await db
-      .insertInto('callers')
-      .values({ session, caller, last_redirect_at: next.lastRedirectAt, updated_at: now })
-      .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
-      .returning('session')
-      .executeTakeFirst();
-    return row !== undefined;
+    const res = await insertCaller(db, session, caller, next.lastRedirectAt, now);
+    return res.rows.length > 0;
   }
   const res = await db
     .updateTable('callers')

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Call, CallStatus, RedirectSkipReason } from '../domain/types.js';
+import { precompiled } from './precompiled.js';
 import type { CallsTable, Database } from './schema.js';
 
 type CallRow = Selectable<CallsTable>;
@@ -17,15 +18,34 @@ const toCall = (r: CallRow): Call => ({
   redirectSkipped: r.redirect_skipped as RedirectSkipReason | null,
 });
 
+const selectCall = precompiled<CallRow>((db, p) =>
+  db.selectFrom('calls').selectAll().where('session', '=', p(0)).where('call_id', '=', p(1)),
+);
+
 export async function findCall(db: Kysely<Database>, session: string, callId: string): Promise<Call | null> {
-  const row = await db
-    .selectFrom('calls')
-    .selectAll()
-    .where('session', '=', session)
-    .where('call_id', '=', callId)
-    .executeTakeFirst();
+  const row = (await selectCall(db, session, callId)).rows[0];
   return row ? toCall(row) : null;
 }
+
+const insertCall = precompiled<{ id: number }>((db, p) =>
+  db
+    .insertInto('calls')
+    .values({
+      session: p(0),
+      call_id: p(1),
+      caller: p(2),
+      is_video: p(3),
+      is_group: p(4),
+      from_me: p(5),
+      status: p(6),
+      received_at: p(7),
+      ended_at: p(8),
+      redirect_skipped: p(9),
+      updated_at: p(10),
+    })
+    .onConflict((oc) => oc.columns(['session', 'call_id']).doNothing())
+    .returning('id'),
+);
 
 /**
  * Writes the call as decided, only if its stored status is still `expected` (null: no row yet).
@@ -43,14 +63,12 @@ export async function saveCall(db: Kysely<Database>, call: Call, expected: CallS
     redirect_skipped: call.redirectSkipped,
     updated_at: now,
   };
+  const v = values;
   const row =
     expected === null
-      ? await db
-          .insertInto('calls')
-          .values({ session: call.session, call_id: call.callId, ...values })
-          .onConflict((oc) => oc.columns(['session', 'call_id']).doNothing())
-          .returning('id')
-          .executeTakeFirst()
+      ? (
+          await insertCall(db, call.session, call.callId, v.caller, v.is_video, v.is_group, v.from_me, v.status, v.received_at, v.ended_at, v.redirect_skipped, v.updated_at)
+        ).rows[0]
       : await db
           .updateTable('calls')
           .set(values)
