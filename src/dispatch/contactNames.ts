@@ -3,6 +3,8 @@ import type { GatewayClient } from '../gateways/types.js';
 interface Entry {
   name: Promise<string | null>;
   expiresAt: number;
+  /** Set once the lookup has answered, so a cache hit needs neither a timer nor a promise race. */
+  known?: string | null;
 }
 
 /**
@@ -35,11 +37,14 @@ export class ContactNames {
         this.entries.delete(key);
         return null;
       });
-      entry = { name, expiresAt: now + this.ttl };
+      const fresh: Entry = { name, expiresAt: now + this.ttl };
+      void name.then((n) => (fresh.known = n));
+      entry = fresh;
       this.entries.delete(key);
       this.entries.set(key, entry);
       if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     }
+    if (entry.known !== undefined) return entry.known;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), budget);
