@@ -10,6 +10,7 @@ interface RatePhase {
   firstSecond: Latency;
   warm: Latency;
   all: Latency;
+  loadAverage: number;
 }
 
 interface CpuPerEvent {
@@ -40,7 +41,7 @@ export interface Results {
   mode: 'quick' | 'full';
   machine: { cpu: string; cores: number; memoryGb: number; freeGb: number; node: string };
   latency: RatePhase[];
-  storm: { callers: number; seconds: number; errors: number; lost: number; duplicates: number; delivered: number; ringToRedirect: Latency };
+  storm: { callers: number; seconds: number; errors: number; lost: number; duplicates: number; delivered: number; ringToRedirect: Latency; loadAverage: number };
   throughput: ThroughputResult;
   memory: {
     storedEvents: number;
@@ -92,9 +93,9 @@ function rows(r: Results): string[][] {
   out.push(['CPU µs per delivered event: callbridge / sim / load gen', `${c.callbridge} / ${c.sim} / ${c.loadgen}`]);
   for (const l of r.latency) {
     out.push([`${l.rate}/s first second p50/p95/p99/max ms`, ms(l.firstSecond)]);
-    out.push([`${l.rate}/s warm p50/p95/p99/max ms`, ms(l.warm)]);
+    out.push([`${l.rate}/s warm p50/p95/p99/max ms`, `${ms(l.warm)}  (load avg ${l.loadAverage})`]);
   }
-  out.push([`storm ${r.storm.callers} in ${r.storm.seconds}s ring-to-redirect p50/p95/p99/max ms`, ms(r.storm.ringToRedirect)]);
+  out.push([`storm ${r.storm.callers} in ${r.storm.seconds}s ring-to-redirect p50/p95/p99/max ms`, `${ms(r.storm.ringToRedirect)}  (load avg ${r.storm.loadAverage})`]);
   out.push(['storm redirected / lost / twice', `${r.storm.delivered} / ${r.storm.lost} / ${r.storm.duplicates}`]);
   const m = r.memory;
   out.push([`RSS after start on ${m.storedEvents.toLocaleString('en')} events (MB)`, `${m.afterStart?.rssMb ?? '?'}`]);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +58,18 @@ async function fixedRate(pool: Pool, d: Deliveries, rate: number, seconds: numbe
   const lost = await d.drain(DRAIN_MS);
   const lat = (from: number, to: number) =>
     summarise(d.samples.filter(([sent]) => sent - start >= from && sent - start < to).map(([sent, at]) => at - sent));
-  return { rate, seconds, sent: hooks.length, errors, lost, duplicates: d.duplicates, firstSecond: lat(0, 1000), warm: lat(1000, Infinity), all: lat(0, Infinity) };
+  return {
+    rate,
+    seconds,
+    sent: hooks.length,
+    errors,
+    lost,
+    duplicates: d.duplicates,
+    firstSecond: lat(0, 1000),
+    warm: lat(1000, Infinity),
+    all: lat(0, Infinity),
+    loadAverage: load(),
+  };
 }
 
 /** Callers ringing at random moments (a Poisson-like storm) within `seconds`. */
@@ -70,7 +81,16 @@ async function storm(pool: Pool, d: Deliveries, callers: number, seconds: number
   const lost = await d.drain(DRAIN_MS);
   // A duplicate would come from a retry: give one a moment to show up.
   await sleep(1000);
-  return { callers, seconds, errors, lost, duplicates: d.duplicates, delivered: d.count, ringToRedirect: summarise(d.samples.map(([s, a]) => a - s)) };
+  return {
+    callers,
+    seconds,
+    errors,
+    lost,
+    duplicates: d.duplicates,
+    delivered: d.count,
+    ringToRedirect: summarise(d.samples.map(([s, a]) => a - s)),
+    loadAverage: load(),
+  };
 }
 
 /** Alternating rounds, baseline first, so machine noise lands on both sides alike. */
@@ -210,6 +230,9 @@ async function main(): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The machine's 1-minute load average: other work on the machine shows here (2 = both cores busy). */
+const load = () => round(loadavg()[0]!, 1);
 
 function machine() {
   return {
