@@ -65,6 +65,8 @@ export interface CallbridgeOptions {
   gatewayUrl: string;
   apiKey: string;
   hmacKey: string;
+  /** The gateway pool's connections; callbridge's default (16) when unset. */
+  connections?: number;
 }
 
 /** Writes a config file and runs `callbridge serve` on it; ready once /healthz answers. */
@@ -77,7 +79,9 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
       http: { host: '127.0.0.1', port },
       database: o.database,
       log: { level: 'warn' },
-      gateways: { local: { type: 'waha', url: o.gatewayUrl, apiKey: o.apiKey, hmacKey: o.hmacKey } },
+      gateways: {
+        local: { type: 'waha', url: o.gatewayUrl, apiKey: o.apiKey, hmacKey: o.hmacKey, ...(o.connections ? { connections: o.connections } : {}) },
+      },
       sessions: { default: { gateway: 'local' } },
     }),
   );
