@@ -100,9 +100,9 @@ function rows(r: Results): string[][] {
   const m = r.memory;
   out.push([`RSS after start on ${m.storedEvents.toLocaleString('en')} events (MB)`, `${m.afterStart?.rssMb ?? '?'}`]);
   out.push([`RSS / peak after 500/s load on it (MB)`, `${m.afterLoad?.rssMb ?? '?'} / ${m.afterLoad?.hwmMb ?? '?'}`]);
-  out.push([`500/s with that history p50/p95/p99/max ms`, ms(m.loadWithHistory.warm)]);
+  out.push([`500/s with that history p50/p95/p99/max ms`, `${ms(m.loadWithHistory.warm)}  (load avg ${m.loadWithHistory.loadAverage})`]);
   if (r.postgres) {
-    out.push(['PostgreSQL: 500/s warm p50/p95/p99/max ms', ms(r.postgres.latency500.warm)]);
+    out.push(['PostgreSQL: 500/s warm p50/p95/p99/max ms', `${ms(r.postgres.latency500.warm)}  (load avg ${r.postgres.latency500.loadAverage})`]);
     out.push(['PostgreSQL: delivered / ratio', `${r.postgres.throughput.callbridge} events/s / ${Math.round(r.postgres.throughput.ratio * 100)}%`]);
   }
   return out;
