@@ -54,8 +54,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   }
   const targets = new Map<string, SessionTarget>();
   for (const [session, s] of Object.entries(config.sessions)) {
-    const gateway = s.gateway;
-    targets.set(session, { session, sessionName: s.name, client: clients.get(gateway)!, slots: slots.get(gateway)!, contactLookup: s.contactLookup });
+    targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.contactLookup });
   }
 
   const metrics = createMetrics();

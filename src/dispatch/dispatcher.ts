@@ -47,6 +47,7 @@ export class Dispatcher {
     // A claim can overlap an attempt still running in this process (lease renewal races); run each once.
     if (this.running.has(action.id)) return;
     this.running.add(action.id);
+    // An action of an unconfigured session has no slots; execute() records it as failed.
     const slots = this.deps.targets.get(action.session)?.slots;
     const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
       .then((result) => this.finish(action, result))
