@@ -127,3 +127,18 @@ export function cpuMsOf(pid: number): number {
     return NaN;
   }
 }
+
+/**
+ * The longest event-loop stall of callbridge since the previous call, in ms, from its /metrics
+ * (prom-client resets the lag histogram on every scrape). A stall inside callbridge (a slow
+ * fsync) shows here; a process merely waiting for a busy CPU does not.
+ */
+export async function eventLoopMaxMs(url: string): Promise<number> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
+    return line ? Math.round(Number(line.split(' ')[1]) * 1000) : NaN;
+  } catch {
+    return NaN;
+  }
+}

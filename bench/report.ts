@@ -11,6 +11,7 @@ interface RatePhase {
   warm: Latency;
   all: Latency;
   loadAverage: number;
+  eventLoopMaxMs: number;
 }
 
 interface CpuPerEvent {
@@ -41,7 +42,7 @@ export interface Results {
   mode: 'quick' | 'full';
   machine: { cpu: string; cores: number; memoryGb: number; freeGb: number; node: string };
   latency: RatePhase[];
-  storm: { callers: number; seconds: number; errors: number; lost: number; duplicates: number; delivered: number; ringToRedirect: Latency; loadAverage: number };
+  storm: { callers: number; seconds: number; errors: number; lost: number; duplicates: number; delivered: number; ringToRedirect: Latency; loadAverage: number; eventLoopMaxMs: number };
   throughput: ThroughputResult;
   memory: {
     storedEvents: number;
@@ -83,6 +84,8 @@ export function verdicts(r: Results): Verdict[] {
 }
 
 const ms = (l: Latency) => `${l.p50} / ${l.p95} / ${l.p99} / ${l.max}`;
+/** How busy the machine was, and the longest stall of callbridge's own event loop in the phase. */
+const context = (p: { loadAverage: number; eventLoopMaxMs: number }) => `  (load avg ${p.loadAverage}, longest loop stall ${p.eventLoopMaxMs} ms)`;
 
 function rows(r: Results): string[][] {
   const out: string[][] = [['measure', 'value']];
@@ -93,16 +96,16 @@ function rows(r: Results): string[][] {
   out.push(['CPU µs per delivered event: callbridge / sim / load gen', `${c.callbridge} / ${c.sim} / ${c.loadgen}`]);
   for (const l of r.latency) {
     out.push([`${l.rate}/s first second p50/p95/p99/max ms`, ms(l.firstSecond)]);
-    out.push([`${l.rate}/s warm p50/p95/p99/max ms`, `${ms(l.warm)}  (load avg ${l.loadAverage})`]);
+    out.push([`${l.rate}/s warm p50/p95/p99/max ms`, ms(l.warm) + context(l)]);
   }
-  out.push([`storm ${r.storm.callers} in ${r.storm.seconds}s ring-to-redirect p50/p95/p99/max ms`, `${ms(r.storm.ringToRedirect)}  (load avg ${r.storm.loadAverage})`]);
+  out.push([`storm ${r.storm.callers} in ${r.storm.seconds}s ring-to-redirect p50/p95/p99/max ms`, ms(r.storm.ringToRedirect) + context(r.storm)]);
   out.push(['storm redirected / lost / twice', `${r.storm.delivered} / ${r.storm.lost} / ${r.storm.duplicates}`]);
   const m = r.memory;
   out.push([`RSS after start on ${m.storedEvents.toLocaleString('en')} events (MB)`, `${m.afterStart?.rssMb ?? '?'}`]);
   out.push([`RSS / peak after 500/s load on it (MB)`, `${m.afterLoad?.rssMb ?? '?'} / ${m.afterLoad?.hwmMb ?? '?'}`]);
-  out.push([`500/s with that history p50/p95/p99/max ms`, `${ms(m.loadWithHistory.warm)}  (load avg ${m.loadWithHistory.loadAverage})`]);
+  out.push([`500/s with that history p50/p95/p99/max ms`, ms(m.loadWithHistory.warm) + context(m.loadWithHistory)]);
   if (r.postgres) {
-    out.push(['PostgreSQL: 500/s warm p50/p95/p99/max ms', `${ms(r.postgres.latency500.warm)}  (load avg ${r.postgres.latency500.loadAverage})`]);
+    out.push(['PostgreSQL: 500/s warm p50/p95/p99/max ms', ms(r.postgres.latency500.warm) + context(r.postgres.latency500)]);
     out.push(['PostgreSQL: delivered / ratio', `${r.postgres.throughput.callbridge} events/s / ${Math.round(r.postgres.throughput.ratio * 100)}%`]);
   }
   return out;

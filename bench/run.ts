@@ -16,7 +16,7 @@ import {
   webhookPool,
 } from './load.js';
 import { preloadHistory } from './preload.js';
-import { cpuMsOf, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
+import { cpuMsOf, eventLoopMaxMs, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
 import { renderMarkdown, renderTable, verdicts, type Results } from './report.js';
 import { median, round, summarise } from './stats.js';
 import { createPgSchema, type PgSchema } from './postgres.js';
@@ -51,9 +51,10 @@ function buildCallbridge(): string {
 }
 
 /** Fixed-rate phase: every webhook's end-to-end latency, with the first second apart. */
-async function fixedRate(pool: Pool, d: Deliveries, rate: number, seconds: number) {
+async function fixedRate(pool: Pool, d: Deliveries, bridgeUrl: string, rate: number, seconds: number) {
   const hooks = buildWebhooks(++phaseNo, rate * seconds, HMAC_KEY);
   d.reset();
+  await eventLoopMaxMs(bridgeUrl);
   const { errors, start } = await sendOnSchedule(pool, hooks, hooks.map((_, i) => (i * 1000) / rate), d);
   const lost = await d.drain(DRAIN_MS);
   const lat = (from: number, to: number) =>
@@ -69,14 +70,16 @@ async function fixedRate(pool: Pool, d: Deliveries, rate: number, seconds: numbe
     warm: lat(1000, Infinity),
     all: lat(0, Infinity),
     loadAverage: load(),
+    eventLoopMaxMs: await eventLoopMaxMs(bridgeUrl),
   };
 }
 
 /** Callers ringing at random moments (a Poisson-like storm) within `seconds`. */
-async function storm(pool: Pool, d: Deliveries, callers: number, seconds: number) {
+async function storm(pool: Pool, d: Deliveries, bridgeUrl: string, callers: number, seconds: number) {
   const hooks = buildWebhooks(++phaseNo, callers, HMAC_KEY);
   const offsets = hooks.map(() => Math.random() * seconds * 1000).sort((a, b) => a - b);
   d.reset();
+  await eventLoopMaxMs(bridgeUrl);
   const { errors } = await sendOnSchedule(pool, hooks, offsets, d);
   const lost = await d.drain(DRAIN_MS);
   // A duplicate would come from a retry: give one a moment to show up.
@@ -90,6 +93,7 @@ async function storm(pool: Pool, d: Deliveries, callers: number, seconds: number
     delivered: d.count,
     ringToRedirect: summarise(d.samples.map(([s, a]) => a - s)),
     loadAverage: load(),
+    eventLoopMaxMs: await eventLoopMaxMs(bridgeUrl),
   };
 }
 
@@ -164,12 +168,12 @@ async function main(): Promise<number> {
     const latency = [];
     for (const rate of plan.rates) {
       log(`end-to-end latency at ${rate}/s for ${plan.rateSeconds}s`);
-      latency.push(await fixedRate(bridgePool, d, rate, plan.rateSeconds));
+      latency.push(await fixedRate(bridgePool, d, bridge.url, rate, plan.rateSeconds));
       clearSim();
       await sleep(1000);
     }
     log(`storm: ${plan.stormCallers} callers within ${plan.stormSeconds}s`);
-    const stormResult = await storm(bridgePool, d, plan.stormCallers, plan.stormSeconds);
+    const stormResult = await storm(bridgePool, d, bridge.url, plan.stormCallers, plan.stormSeconds);
     clearSim();
     await sleep(1000);
     log(`throughput: ${plan.rounds} alternating rounds of ${plan.roundMs / 1000}s`);
@@ -186,7 +190,7 @@ async function main(): Promise<number> {
     bridgePool = webhookPool(bridge.url);
     pools.push(bridgePool);
     const afterStart = memoryOf(bridge.proc.pid!);
-    const withHistory = await fixedRate(bridgePool, d, 500, plan.memorySeconds);
+    const withHistory = await fixedRate(bridgePool, d, bridge.url, 500, plan.memorySeconds);
     const afterLoad = memoryOf(bridge.proc.pid!);
     clearSim();
 
@@ -198,7 +202,7 @@ async function main(): Promise<number> {
       children.push(pgBridge);
       const pgPool = webhookPool(pgBridge.url);
       pools.push(pgPool);
-      const lat500 = await fixedRate(pgPool, d, 500, plan.rateSeconds);
+      const lat500 = await fixedRate(pgPool, d, pgBridge.url, 500, plan.rateSeconds);
       clearSim();
       const pgTput = await throughput(basePool, pgPool, d, plan.rounds, plan.roundMs, { bridge: pgBridge.proc.pid!, sim: sim.proc.pid! });
       clearSim();
