@@ -63,11 +63,11 @@ export async function saveCall(db: Kysely<Database>, call: Call, expected: CallS
     redirect_skipped: call.redirectSkipped,
     updated_at: now,
   };
-  const v = values;
+  const { caller, is_video, is_group, from_me, status, received_at, ended_at, redirect_skipped, updated_at } = values;
   const row =
     expected === null
       ? (
-          await insertCall(db, call.session, call.callId, v.caller, v.is_video, v.is_group, v.from_me, v.status, v.received_at, v.ended_at, v.redirect_skipped, v.updated_at)
+          await insertCall(db, call.session, call.callId, caller, is_video, is_group, from_me, status, received_at, ended_at, redirect_skipped, updated_at)
         ).rows[0]
       : await db
           .updateTable('calls')
