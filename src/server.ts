@@ -11,6 +11,7 @@ import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { sessionKey } from './http/webhooks.js';
 import { BudgetCache } from './lib/budgetCache.js';
+import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
 import { Pipeline } from './pipeline/index.js';
@@ -67,10 +68,14 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   for (const [session, s] of Object.entries(config.sessions)) sessionsByWebhook.set(sessionKey(s.gateway, s.name), settings.get(session)!);
 
   const clients = new Map<string, GatewayClient>();
-  for (const [name, g] of Object.entries(config.gateways)) clients.set(name, gatewayKind(g).createClient(g));
+  const slots = new Map<string, Limiter>();
+  for (const [name, g] of Object.entries(config.gateways)) {
+    clients.set(name, gatewayKind(g).createClient(g));
+    slots.set(name, new Limiter(g.connections));
+  }
   const targets = new Map<string, SessionTarget>();
   for (const [session, s] of Object.entries(config.sessions)) {
-    targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, contactLookup: s.contactLookup });
+    targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.contactLookup });
   }
 
   const alertSenders: Partial<Record<AlertChannel, AlertSender>> = {};
@@ -114,7 +119,11 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
       await pipeline.recordAttempt(action, r);
     },
     wakeAt: (at) => actionLoop.wake(at),
-    onResult: (action, r) => metrics.actions.inc({ kind: action.kind, outcome: r.outcome }),
+    onResult: (action, r) => {
+      metrics.actions.inc({ kind: action.kind, outcome: r.outcome });
+      if (r.outcome === 'retry') metrics.retries.inc({ kind: action.kind });
+      if (r.outcome === 'expired' && action.kind === 'sendRedirect') metrics.expiredRedirects.inc();
+    },
     onError: (err) => logError('dispatching an action failed')(err),
   });
 

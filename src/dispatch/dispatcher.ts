@@ -5,6 +5,7 @@ import type { ActionSpec, AlertChannel, TextPayload } from '../domain/types.js';
 import type { GatewayClient } from '../gateways/types.js';
 import type { BudgetCache } from '../lib/budgetCache.js';
 import { HttpError } from '../lib/http.js';
+import type { Limiter } from '../lib/limiter.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import { retryDelay } from './backoff.js';
 
@@ -14,6 +15,8 @@ export interface SessionTarget {
   /** The session name the gateway knows. */
   sessionName: string;
   client: GatewayClient;
+  /** Caps actions in flight to the gateway at its pool's connections (shared by its sessions). */
+  slots: Limiter;
   contactLookup: { enabled: boolean; budget: number };
 }
 
@@ -51,7 +54,10 @@ export class Dispatcher {
     // A claim can overlap an attempt still running in this process (lease races); run each once.
     if (this.running.has(action.id)) return;
     this.running.add(action.id);
-    const p = this.execute(action)
+    // Gateway actions wait for one of the gateway's slots; alerts go to their own endpoints' pools.
+    // An action of an unconfigured session has no slots; execute() records it as failed.
+    const slots = action.kind === 'alert' ? undefined : this.deps.targets.get(action.session)?.slots;
+    const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
       .then((result) => this.finish(action, result))
       .catch(this.deps.onError)
       .finally(() => {

@@ -25,6 +25,17 @@ export function createMetrics() {
       labelNames: ['kind', 'outcome'] as const,
       registers: [registry],
     }),
+    retries: new Counter({
+      name: 'callbridge_action_retries_total',
+      help: 'Action attempts that failed and were scheduled again, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    expiredRedirects: new Counter({
+      name: 'callbridge_redirects_expired_total',
+      help: 'Redirects given up because they could no longer be sent before their expiry',
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'callbridge_commit_queue_depth',
       help: 'Jobs waiting for the next group commit',

@@ -1,6 +1,8 @@
 interface Entry<T> {
   value: Promise<T | null>;
   expiresAt: number;
+  /** Set once the lookup has answered, so a cache hit needs neither a timer nor a promise race. */
+  known?: T | null;
 }
 
 /**
@@ -25,11 +27,14 @@ export class BudgetCache<T> {
         this.entries.delete(key);
         return null;
       });
-      entry = { value, expiresAt: now + this.ttl };
+      const fresh: Entry<T> = { value, expiresAt: now + this.ttl };
+      void value.then((v) => (fresh.known = v));
+      entry = fresh;
       this.entries.delete(key);
       this.entries.set(key, entry);
       if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     }
+    if (entry.known !== undefined) return entry.known;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => resolve(null), budget);

@@ -44,6 +44,8 @@ type Outcome =
 export interface GroupCommitOptions {
   maxBatch: number;
   maxInFlight: number;
+  /** How long a job submitted with `later` may wait for a batch to ride in, ms. */
+  maxRiderDelay: number;
   /** Runs last in every transaction whose jobs changed calls (the live feed's writes). */
   beforeCommit?: (trx: Kysely<Database>, changed: CallRef[]) => Promise<void>;
   /** After such a transaction has committed. */
@@ -52,21 +54,26 @@ export interface GroupCommitOptions {
 
 /**
  * Group commit: jobs submitted while a transaction is being written wait and share the next one,
- * so one durable commit (one fsync) acknowledges many webhooks. Each job runs in its own
- * savepoint: a failing job is undone and rejected alone, the rest of the batch commits.
+ * so one durable commit (one fsync) acknowledges many webhooks. A batch is first written plainly;
+ * only when a job fails is it written again with each job in its own savepoint, so a failing job
+ * is undone and rejected alone and the rest commits. Jobs must therefore be safe to run again:
+ * they only touch the transaction.
  */
 export class GroupCommit {
   private queue: Job[] = [];
+  /** Jobs that join the next batch rather than start one (see `later`). */
+  private riders: Job[] = [];
+  private ridersTimer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private closed = false;
 
   constructor(
     private readonly store: Store,
-    private readonly opts: GroupCommitOptions = { maxBatch: 500, maxInFlight: 1 },
+    private readonly opts: GroupCommitOptions = { maxBatch: 500, maxInFlight: 1, maxRiderDelay: 100 },
   ) {}
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.riders.length;
   }
 
   /**
@@ -76,21 +83,36 @@ export class GroupCommit {
   run<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => CallRef[]): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the database is closing'));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({
-        work,
-        changed: changed as ((value: unknown) => CallRef[]) | undefined,
-        deferrals: 0,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-      });
+      this.queue.push(job(work, changed, resolve, reject));
       this.kick();
+    });
+  }
+
+  /**
+   * Like `run`, but starts no commit (no fsync) of its own: the job rides in the next batch, or
+   * is committed after `maxRiderDelay` ms if none comes. For writes nobody is waiting to see
+   * durable right away, like an action's outcome.
+   */
+  later<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => CallRef[]): Promise<R> {
+    if (this.closed) return Promise.reject(new Error('the database is closing'));
+    return new Promise<R>((resolve, reject) => {
+      this.riders.push(job(work, changed, resolve, reject));
+      this.ridersTimer ??= setTimeout(() => this.boardRiders(), this.opts.maxRiderDelay);
     });
   }
 
   /** Waits for every submitted job; new jobs are refused. */
   async close(): Promise<void> {
     this.closed = true;
+    this.boardRiders();
     while (this.queue.length > 0 || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private boardRiders(): void {
+    if (this.ridersTimer) clearTimeout(this.ridersTimer);
+    this.ridersTimer = null;
+    this.queue.push(...this.riders.splice(0));
+    this.kick();
   }
 
   private kick(): void {
@@ -101,25 +123,14 @@ export class GroupCommit {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, this.opts.maxBatch);
-    const outcomes: Outcome[] = [];
-    const changed: CallRef[] = [];
+    const riders = this.riders.splice(0, this.opts.maxBatch);
+    if (this.riders.length === 0 && this.ridersTimer) {
+      clearTimeout(this.ridersTimer);
+      this.ridersTimer = null;
+    }
+    const batch = [...riders, ...this.queue.splice(0, this.opts.maxBatch - riders.length)];
     try {
-      if (batch.length > 0) {
-        await this.store.db.transaction().execute(async (trx) => {
-          outcomes.length = 0;
-          changed.length = 0;
-          if (this.store.dialect === 'postgres') await sql`set local lock_timeout = ${sql.lit(PG_LOCK_TIMEOUT)}`.execute(trx);
-          let conflict = false;
-          for (const job of batch) {
-            const o: Outcome = conflict ? { deferred: true, error: undefined } : await runJob(trx, job);
-            if ('deferred' in o) conflict = true;
-            else if (o.ok && job.changed) changed.push(...job.changed(o.value));
-            outcomes.push(o);
-          }
-          if (changed.length > 0 && this.opts.beforeCommit) await this.opts.beforeCommit(trx, changed);
-        });
-      }
+      const { outcomes, changed } = batch.length === 0 ? { outcomes: [], changed: [] } : await this.commitBatch(batch);
       const again: Job[] = [];
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
@@ -139,6 +150,49 @@ export class GroupCommit {
       this.kick();
     }
   }
+
+  /** First without savepoints (two statements less per job); on any failure, again with one per job. */
+  private async commitBatch(batch: Job[]): Promise<{ outcomes: Outcome[]; changed: CallRef[] }> {
+    try {
+      return await this.write(batch, async (trx, j) => ({ ok: true, value: await j.work(trx) }));
+    } catch {
+      return this.write(batch, runJob);
+    }
+  }
+
+  private async write(batch: Job[], run: (trx: Kysely<Database>, job: Job) => Promise<Outcome>) {
+    const outcomes: Outcome[] = [];
+    const changed: CallRef[] = [];
+    await this.store.db.transaction().execute(async (trx) => {
+      outcomes.length = 0;
+      changed.length = 0;
+      if (this.store.dialect === 'postgres') await sql`set local lock_timeout = ${sql.lit(PG_LOCK_TIMEOUT)}`.execute(trx);
+      let conflict = false;
+      for (const job of batch) {
+        const o: Outcome = conflict ? { deferred: true, error: undefined } : await run(trx, job);
+        if ('deferred' in o) conflict = true;
+        else if (o.ok && job.changed) changed.push(...job.changed(o.value));
+        outcomes.push(o);
+      }
+      if (changed.length > 0 && this.opts.beforeCommit) await this.opts.beforeCommit(trx, changed);
+    });
+    return { outcomes, changed };
+  }
+}
+
+function job<R>(
+  work: (trx: Kysely<Database>) => Promise<R>,
+  changed: ((value: R) => CallRef[]) | undefined,
+  resolve: (v: R) => void,
+  reject: (e: unknown) => void,
+): Job {
+  return {
+    work,
+    changed: changed as ((value: unknown) => CallRef[]) | undefined,
+    deferrals: 0,
+    resolve: resolve as (v: unknown) => void,
+    reject,
+  };
 }
 
 async function runJob(trx: Kysely<Database>, job: Job): Promise<Outcome> {

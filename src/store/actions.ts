@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ActionSpec } from '../domain/types.js';
 import type { Dialect } from './db.js';
-import type { CallRef } from './feed.js';
+import { precompiled } from './precompiled.js';
 import type { ActionsTable, Database } from './schema.js';
 
 export type ActionStatus = 'pending' | 'done' | 'failed' | 'expired';
@@ -32,6 +32,28 @@ const toAction = (r: Selectable<ActionsTable>): Action => ({
   expiresAt: r.expires_at,
 });
 
+const insertAction = precompiled<Selectable<ActionsTable>>((db, p) =>
+  db
+    .insertInto('actions')
+    .values({
+      key: p(0),
+      kind: p(1),
+      session: p(2),
+      call_id: p(3),
+      payload: p(4),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: p(5),
+      expires_at: p(6),
+      claimed_until: p(7),
+      last_error: null,
+      created_at: p(5),
+      updated_at: p(5),
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returningAll(),
+);
+
 /**
  * Writes new actions, leased to the caller (it dispatches them right after commit).
  * An action whose key exists already is skipped: a decision made twice acts once.
@@ -44,30 +66,12 @@ export async function insertActions(
   now: number,
   lease: number,
 ): Promise<Action[]> {
-  if (specs.length === 0) return [];
-  const rows = await db
-    .insertInto('actions')
-    .values(
-      specs.map((s) => ({
-        key: s.key,
-        kind: s.kind,
-        session,
-        call_id: callId,
-        payload: JSON.stringify(s.payload),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        expires_at: s.expiresAt,
-        claimed_until: now + lease,
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returningAll()
-    .execute();
-  return rows.map(toAction);
+  const out: Action[] = [];
+  for (const s of specs) {
+    const res = await insertAction(db, s.key, s.kind, session, callId, JSON.stringify(s.payload), now, s.expiresAt, now + lease);
+    out.push(...res.rows.map(toAction));
+  }
+  return out;
 }
 
 /** Leases due pending actions (new ones whose creator died, and retries) to this process. */
@@ -116,34 +120,30 @@ const statusAfter: Record<AttemptResult['outcome'], ActionStatus> = {
   expired: 'expired',
 };
 
-/** Returns the action's call when the attempt changed the action (null: it was settled already, or has no call). */
-export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<CallRef | null> {
-  const updated = await db
+const updateAfterAttempt = precompiled((db, p) =>
+  db
     .updateTable('actions')
     .set((eb) => ({
-      status: statusAfter[a.outcome],
-      attempts: a.attempted ? eb('attempts', '+', 1) : eb.ref('attempts'),
-      next_attempt_at: a.nextAttemptAt ?? eb.ref('next_attempt_at'),
+      status: p(0),
+      attempts: eb('attempts', '+', p(1)),
+      next_attempt_at: eb.fn.coalesce(eb.val(p(2)), eb.ref('next_attempt_at')),
       claimed_until: null,
-      last_error: a.error,
-      updated_at: now,
+      last_error: p(3),
+      updated_at: p(4),
     }))
-    .where('id', '=', a.actionId)
-    .where('status', '=', 'pending')
-    .returning(['session', 'call_id'])
-    .executeTakeFirst();
-  await db
+    .where('id', '=', p(5))
+    .where('status', '=', 'pending'),
+);
+
+const insertAttempt = precompiled((db, p) =>
+  db
     .insertInto('action_attempts')
-    .values({
-      action_id: a.actionId,
-      started_at: a.startedAt,
-      duration_ms: a.durationMs,
-      outcome: a.outcome,
-      status_code: a.statusCode,
-      error: a.error,
-    })
-    .execute();
-  return updated?.call_id ? { session: updated.session, callId: updated.call_id } : null;
+    .values({ action_id: p(0), started_at: p(1), duration_ms: p(2), outcome: p(3), status_code: p(4), error: p(5) }),
+);
+
+export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<void> {
+  await updateAfterAttempt(db, statusAfter[a.outcome], a.attempted ? 1 : 0, a.nextAttemptAt, a.error, now, a.actionId);
+  await insertAttempt(db, a.actionId, a.startedAt, a.durationMs, a.outcome, a.statusCode, a.error);
 }
 
 export async function listActionsForCall(db: Kysely<Database>, session: string, callId: string) {

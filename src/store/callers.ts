@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { CallerState } from '../domain/types.js';
+import { precompiled } from './precompiled.js';
 import type { CallersTable, Database } from './schema.js';
 
 const toState = (r: Selectable<CallersTable>): CallerState => ({
@@ -12,8 +13,59 @@ const toState = (r: Selectable<CallersTable>): CallerState => ({
   welcomedAt: r.welcomed_at,
 });
 
+// The per-event queries are compiled once (see precompiled.ts); the rest are built as usual.
+const selectCaller = precompiled<Selectable<CallersTable>>((db, p) =>
+  db.selectFrom('callers').selectAll().where('session', '=', p(0)).where('caller', '=', p(1)),
+);
+
+const insertCaller = precompiled<{ version: number }>((db, p) =>
+  db
+    .insertInto('callers')
+    .values({
+      session: p(0),
+      caller: p(1),
+      version: 1,
+      last_call_at: p(2),
+      last_redirect_at: p(3),
+      last_redirected_call_id: p(4),
+      stressed_at: p(5),
+      escalate_until: p(6),
+      welcomed_at: p(7),
+      updated_at: p(8),
+    })
+    .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
+    .returning('version'),
+);
+
+const updateCaller = precompiled((db, p) =>
+  db
+    .updateTable('callers')
+    .set({
+      last_call_at: p(2),
+      last_redirect_at: p(3),
+      last_redirected_call_id: p(4),
+      stressed_at: p(5),
+      escalate_until: p(6),
+      welcomed_at: p(7),
+      updated_at: p(8),
+      version: p(9),
+    })
+    .where('session', '=', p(0))
+    .where('caller', '=', p(1))
+    .where('version', '=', p(10)),
+);
+
+const countSince = precompiled<{ n: number }>((db, p) =>
+  db
+    .selectFrom('calls')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('session', '=', p(0))
+    .where('caller', '=', p(1))
+    .where('received_at', '>=', p(2)),
+);
+
 export async function findCaller(db: Kysely<Database>, session: string, caller: string): Promise<CallerState | null> {
-  const row = await db.selectFrom('callers').selectAll().where('session', '=', session).where('caller', '=', caller).executeTakeFirst();
+  const row = (await selectCaller(db, session, caller)).rows[0];
   return row ? toState(row) : null;
 }
 
@@ -30,44 +82,15 @@ export async function saveCaller(
   expected: CallerState | null,
   now: number,
 ): Promise<boolean> {
-  const values = {
-    last_call_at: next.lastCallAt,
-    last_redirect_at: next.lastRedirectAt,
-    last_redirected_call_id: next.lastRedirectedCallId,
-    stressed_at: next.stressedAt,
-    escalate_until: next.escalateUntil,
-    welcomed_at: next.welcomedAt,
-    updated_at: now,
-  };
-  if (expected === null) {
-    const row = await db
-      .insertInto('callers')
-      .values({ session, caller, version: 1, ...values })
-      .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
-      .returning('version')
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-  const res = await db
-    .updateTable('callers')
-    .set({ ...values, version: expected.version + 1 })
-    .where('session', '=', session)
-    .where('caller', '=', caller)
-    .where('version', '=', expected.version)
-    .executeTakeFirst();
-  return res.numUpdatedRows > 0n;
+  const values = [next.lastCallAt, next.lastRedirectAt, next.lastRedirectedCallId, next.stressedAt, next.escalateUntil, next.welcomedAt, now];
+  if (expected === null) return (await insertCaller(db, session, caller, ...values)).rows.length > 0;
+  const res = await updateCaller(db, session, caller, ...values, expected.version + 1, expected.version);
+  return (res.numAffectedRows ?? 0n) > 0n;
 }
 
 /** Calls from this caller on this session that came in at or after `since`. */
 export async function countCallsSince(db: Kysely<Database>, session: string, caller: string, since: number): Promise<number> {
-  const row = await db
-    .selectFrom('calls')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('session', '=', session)
-    .where('caller', '=', caller)
-    .where('received_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return Number((await countSince(db, session, caller, since)).rows[0]?.n ?? 0);
 }
 
 export interface CallerRow extends CallerState {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Call, CallStatus, FrustrationLevel, RedirectSkipReason } from '../domain/types.js';
+import { precompiled, type Param } from './precompiled.js';
 import type { CallsTable, Database } from './schema.js';
 
 type CallRow = Selectable<CallsTable>;
@@ -21,53 +22,75 @@ const toCall = (r: CallRow): Call => ({
   convertedAt: r.converted_at,
 });
 
+const selectCall = precompiled<CallRow>((db, p) =>
+  db.selectFrom('calls').selectAll().where('session', '=', p(0)).where('call_id', '=', p(1)),
+);
+
 export async function findCall(db: Kysely<Database>, session: string, callId: string): Promise<Call | null> {
-  const row = await db
-    .selectFrom('calls')
-    .selectAll()
-    .where('session', '=', session)
-    .where('call_id', '=', callId)
-    .executeTakeFirst();
+  const row = (await selectCall(db, session, callId)).rows[0];
   return row ? toCall(row) : null;
 }
+
+/** The columns a decision writes, as parameters from `at` on, in the order `saveCall` passes them. */
+const decidedColumns = (p: Param, at: number) => ({
+  caller: p(at),
+  is_video: p(at + 1),
+  is_group: p(at + 2),
+  from_me: p(at + 3),
+  is_vip: p(at + 4),
+  status: p(at + 5),
+  level: p(at + 6),
+  received_at: p(at + 7),
+  ended_at: p(at + 8),
+  redirect_skipped: p(at + 9),
+  redirected_at: p(at + 10),
+  converted_at: p(at + 11),
+  updated_at: p(at + 12),
+});
+
+const insertCall = precompiled<{ id: number }>((db, p) =>
+  db
+    .insertInto('calls')
+    .values({ session: p(0), call_id: p(1), ...decidedColumns(p, 2) })
+    .onConflict((oc) => oc.columns(['session', 'call_id']).doNothing())
+    .returning('id'),
+);
+
+const updateCall = precompiled<{ id: number }>((db, p) =>
+  db
+    .updateTable('calls')
+    .set(decidedColumns(p, 3))
+    .where('session', '=', p(0))
+    .where('call_id', '=', p(1))
+    .where('status', '=', p(2))
+    .returning('id'),
+);
 
 /**
  * Writes the call as decided, only if its stored status is still `expected` (null: no row yet).
  * Returns the row id, or null when another writer got there first and the decision is stale.
  */
 export async function saveCall(db: Kysely<Database>, call: Call, expected: CallStatus | null, now: number): Promise<number | null> {
-  const values = {
-    caller: call.caller,
-    is_video: call.isVideo ? 1 : 0,
-    is_group: call.isGroup ? 1 : 0,
-    from_me: call.fromMe ? 1 : 0,
-    is_vip: call.isVip ? 1 : 0,
-    status: call.status,
-    level: call.level,
-    received_at: call.receivedAt,
-    ended_at: call.endedAt,
-    redirect_skipped: call.redirectSkipped,
-    redirected_at: call.redirectedAt,
-    converted_at: call.convertedAt,
-    updated_at: now,
-  };
-  const row =
+  const values = [
+    call.caller,
+    call.isVideo ? 1 : 0,
+    call.isGroup ? 1 : 0,
+    call.fromMe ? 1 : 0,
+    call.isVip ? 1 : 0,
+    call.status,
+    call.level,
+    call.receivedAt,
+    call.endedAt,
+    call.redirectSkipped,
+    call.redirectedAt,
+    call.convertedAt,
+    now,
+  ];
+  const res =
     expected === null
-      ? await db
-          .insertInto('calls')
-          .values({ session: call.session, call_id: call.callId, ...values })
-          .onConflict((oc) => oc.columns(['session', 'call_id']).doNothing())
-          .returning('id')
-          .executeTakeFirst()
-      : await db
-          .updateTable('calls')
-          .set(values)
-          .where('session', '=', call.session)
-          .where('call_id', '=', call.callId)
-          .where('status', '=', expected)
-          .returning('id')
-          .executeTakeFirst();
-  return row?.id ?? null;
+      ? await insertCall(db, call.session, call.callId, ...values)
+      : await updateCall(db, call.session, call.callId, expected, ...values);
+  return res.rows[0]?.id ?? null;
 }
 
 export interface CallFilter {

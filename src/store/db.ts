@@ -7,6 +7,7 @@ import * as initial from './migrations/001_initial.js';
 import * as agents from './migrations/002_agents.js';
 import * as liveFeed from './migrations/003_live_feed.js';
 import type { Database } from './schema.js';
+import { cachingStatements } from './statementCache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -50,7 +51,7 @@ function openSqlite(file: string): Store {
   // FULL: an acknowledged webhook survives power loss. Group commit keeps it cheap.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
 
 export interface NewEvent {
@@ -12,24 +13,27 @@ export interface NewEvent {
   body: string;
 }
 
-/** Stores an event unless one with the same (gateway, event id) is already stored. True when it is new. */
-export async function recordEvent(db: Kysely<Database>, e: NewEvent): Promise<boolean> {
-  const row = await db
+const insertEvent = precompiled((db, p) =>
+  db
     .insertInto('events')
     .values({
-      gateway: e.gateway,
-      event_id: e.eventId,
-      session: e.session,
-      type: e.type,
-      call_id: e.callId,
-      outcome: e.outcome,
-      received_at: e.receivedAt,
-      body: e.body,
+      gateway: p(0),
+      event_id: p(1),
+      session: p(2),
+      type: p(3),
+      call_id: p(4),
+      outcome: p(5),
+      received_at: p(6),
+      body: p(7),
     })
     .onConflict((oc) => oc.columns(['gateway', 'event_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning('id'),
+);
+
+/** Stores an event unless one with the same (gateway, event id) is already stored. True when it is new. */
+export async function recordEvent(db: Kysely<Database>, e: NewEvent): Promise<boolean> {
+  const res = await insertEvent(db, e.gateway, e.eventId, e.session, e.type, e.callId, e.outcome, e.receivedAt, e.body);
+  return res.rows.length > 0;
 }
 
 export async function listEventsForCall(db: Kysely<Database>, session: string, callId: string) {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { TimerSpec } from '../domain/types.js';
 import type { Dialect } from './db.js';
+import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
 
 export interface DueTimer {
@@ -11,13 +12,15 @@ export interface DueTimer {
   dueAt: number;
 }
 
-export async function scheduleTimers(db: Kysely<Database>, session: string, timers: TimerSpec[]): Promise<void> {
-  if (timers.length === 0) return;
-  await db
+const insertTimer = precompiled((db, p) =>
+  db
     .insertInto('timers')
-    .values(timers.map((t) => ({ key: t.key, kind: t.kind, session, call_id: t.callId, due_at: t.dueAt, claimed_until: null })))
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+    .values({ key: p(0), kind: p(1), session: p(2), call_id: p(3), due_at: p(4), claimed_until: null })
+    .onConflict((oc) => oc.column('key').doNothing()),
+);
+
+export async function scheduleTimers(db: Kysely<Database>, session: string, timers: TimerSpec[]): Promise<void> {
+  for (const t of timers) await insertTimer(db, t.key, t.kind, session, t.callId, t.dueAt);
 }
 
 export async function cancelTimers(db: Kysely<Database>, keys: string[]): Promise<void> {

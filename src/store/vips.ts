@@ -1,10 +1,15 @@
 import type { Kysely } from 'kysely';
+import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
+
+// Asked for every new ring: compiled once.
+const selectVip = precompiled<{ name: string | null }>((db, p) =>
+  db.selectFrom('vips').select('name').where('session', '=', p(0)).where('caller', '=', p(1)),
+);
 
 /** VIPs added at run time through the API; those from the config file live in the settings. */
 export async function findVip(db: Kysely<Database>, session: string, caller: string): Promise<{ name: string | null } | null> {
-  const row = await db.selectFrom('vips').select('name').where('session', '=', session).where('caller', '=', caller).executeTakeFirst();
-  return row ?? null;
+  return (await selectVip(db, session, caller)).rows[0] ?? null;
 }
 
 export async function listVips(db: Kysely<Database>, session: string) {

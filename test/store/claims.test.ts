@@ -85,10 +85,7 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
   it('a retry is claimable at its next attempt, a finished action never again', async () => {
     const [a, b] = await insertActions(store.db, 'default', 'call-y', redirects(2), 1_000, LEASE);
     const base = { startedAt: 1_100, durationMs: 5, statusCode: 503, error: 'busy', attempted: true };
-    expect(await recordAttempt(store.db, { ...base, actionId: a!.id, outcome: 'retry', nextAttemptAt: 5_000 }, 1_100)).toEqual({
-      session: 'default',
-      callId: 'call-y',
-    });
+    await recordAttempt(store.db, { ...base, actionId: a!.id, outcome: 'retry', nextAttemptAt: 5_000 }, 1_100);
     await recordAttempt(store.db, { ...base, actionId: b!.id, outcome: 'ok', statusCode: 200, error: null, nextAttemptAt: null }, 1_100);
     expect(await claimDueActions(store.db, dialect, 4_999, LEASE, 10)).toEqual([]);
     const due = await claimDueActions(store.db, dialect, 5_000, LEASE, 10);

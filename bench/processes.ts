@@ -1,0 +1,144 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+
+/** A child process the benchmark started, and how to stop it. */
+export interface Child {
+  proc: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const cpuProfDir = process.env.BENCH_CPU_PROF;
+
+function stopper(proc: ChildProcess) {
+  return async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    // A child that does not finish in time is killed: every phase of the run is bounded.
+    await Promise.race([exited, sleep(15_000).then(() => proc.kill('SIGKILL'))]);
+  };
+}
+
+/** Forks a script that reports `{ type: 'ready', url }` over IPC once it listens. */
+export async function forkReporting(
+  script: string,
+  opts: { env?: Record<string, string>; execArgv?: string[]; onMessage?: (m: unknown) => void } = {},
+): Promise<Child> {
+  const proc = fork(script, [], {
+    env: { ...process.env, ...opts.env },
+    execArgv: opts.execArgv ?? [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not report ready within 20s`)), 20_000);
+    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    proc.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'ready' && m.url) {
+        clearTimeout(timer);
+        resolve(m.url);
+      } else opts.onMessage?.(m);
+    });
+  });
+  return { proc, url, stop: stopper(proc) };
+}
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const addr = srv.address();
+  await new Promise((r) => srv.close(r));
+  if (addr === null || typeof addr === 'string') throw new Error('no port');
+  return addr.port;
+}
+
+export interface CallbridgeOptions {
+  /** The compiled CLI (`dist/cli.js`): the benchmark measures what `npm start` runs. */
+  cli: string;
+  dir: string;
+  name: string;
+  database: string;
+  gatewayUrl: string;
+  apiKey: string;
+  hmacKey: string;
+  /** The gateway pool's connections; callbridge's default (16) when unset. */
+  connections?: number;
+}
+
+/** Writes a config file and runs `callbridge serve` on it; ready once /healthz answers. */
+export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Child> {
+  const port = await freePort();
+  const file = join(o.dir, `${o.name}.yaml`);
+  writeFileSync(
+    file,
+    stringify({
+      http: { host: '127.0.0.1', port },
+      database: o.database,
+      log: { level: 'warn' },
+      gateways: {
+        local: { type: 'waha', url: o.gatewayUrl, apiKey: o.apiKey, hmacKey: o.hmacKey, ...(o.connections ? { connections: o.connections } : {}) },
+      },
+      sessions: { default: { gateway: 'local' } },
+    }),
+  );
+  const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${o.name}-${Date.now()}.cpuprofile`] : [];
+  const proc = fork(o.cli, ['serve', '--config', file], {
+    env: { ...process.env, DATABASE_URL: '' },
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`callbridge exited with ${proc.exitCode} during start`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('callbridge did not answer /healthz within 30s');
+    await sleep(50);
+  }
+  return { proc, url, stop: stopper(proc) };
+}
+
+/** Resident and peak resident memory of a process, in MB, from /proc (Linux). */
+export function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: Math.round(kb('VmRSS') / 1024), hwmMb: Math.round(kb('VmHWM') / 1024) };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; NaN elsewhere). */
+export function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The longest event-loop stall of callbridge since the previous call, in ms, from its /metrics
+ * (prom-client resets the lag histogram on every scrape). A stall inside callbridge (a slow
+ * fsync) shows here; a process merely waiting for a busy CPU does not.
+ */
+export async function eventLoopMaxMs(url: string): Promise<number> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_max_seconds '));
+    return line ? Math.round(Number(line.split(' ')[1]) * 1000) : NaN;
+  } catch {
+    return NaN;
+  }
+}

@@ -1,0 +1,267 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Pool } from 'undici';
+import {
+  buildWebhooks,
+  CONNECTIONS,
+  deliveredThroughput,
+  Deliveries,
+  requestThroughput,
+  sendOnSchedule,
+  webhookPool,
+} from './load.js';
+import { preloadHistory } from './preload.js';
+import { cpuMsOf, eventLoopMaxMs, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
+import { renderMarkdown, renderTable, verdicts, type Results } from './report.js';
+import { median, round, summarise } from './stats.js';
+import { createPgSchema, type PgSchema } from './postgres.js';
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = args.quick;
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, 'bench', 'results');
+const API_KEY = 'bench-api-key';
+const HMAC_KEY = 'bench-hmac-key';
+
+/** Every knob of the run: the quick run is the same phases, shorter. */
+const plan = quick
+  ? { rates: [100, 500, 1000], rateSeconds: 3, stormCallers: 3000, stormSeconds: 3, rounds: 2, roundMs: 2000, history: 100_000, memorySeconds: 2 }
+  : { rates: [100, 500, 1000], rateSeconds: 10, stormCallers: 10_000, stormSeconds: 10, rounds: 3, roundMs: 5000, history: 1_000_000, memorySeconds: 10 };
+const WINDOW = 512;
+const DRAIN_MS = 15_000;
+
+let phaseNo = 0;
+const children: Child[] = [];
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function buildCallbridge(): string {
+  // The benchmark runs the compiled server, as `npm start` does (no TypeScript loader in the measured process).
+  const out = join(resultsDir, 'dist');
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out], {
+    stdio: 'inherit',
+  });
+  return out;
+}
+
+/** Fixed-rate phase: every webhook's end-to-end latency, with the first second apart. */
+async function fixedRate(pool: Pool, d: Deliveries, bridgeUrl: string, rate: number, seconds: number) {
+  const hooks = buildWebhooks(++phaseNo, rate * seconds, HMAC_KEY);
+  d.reset();
+  await eventLoopMaxMs(bridgeUrl);
+  const { errors, start } = await sendOnSchedule(pool, hooks, hooks.map((_, i) => (i * 1000) / rate), d);
+  const lost = await d.drain(DRAIN_MS);
+  const lat = (from: number, to: number) =>
+    summarise(d.samples.filter(([sent]) => sent - start >= from && sent - start < to).map(([sent, at]) => at - sent));
+  return {
+    rate,
+    seconds,
+    sent: hooks.length,
+    errors,
+    lost,
+    duplicates: d.duplicates,
+    firstSecond: lat(0, 1000),
+    warm: lat(1000, Infinity),
+    all: lat(0, Infinity),
+    loadAverage: load(),
+    eventLoopMaxMs: await eventLoopMaxMs(bridgeUrl),
+  };
+}
+
+/** Callers ringing at random moments (a Poisson-like storm) within `seconds`. */
+async function storm(pool: Pool, d: Deliveries, bridgeUrl: string, callers: number, seconds: number) {
+  const hooks = buildWebhooks(++phaseNo, callers, HMAC_KEY);
+  const offsets = hooks.map(() => Math.random() * seconds * 1000).sort((a, b) => a - b);
+  d.reset();
+  await eventLoopMaxMs(bridgeUrl);
+  const { errors } = await sendOnSchedule(pool, hooks, offsets, d);
+  const lost = await d.drain(DRAIN_MS);
+  // A duplicate would come from a retry: give one a moment to show up.
+  await sleep(1000);
+  return {
+    callers,
+    seconds,
+    errors,
+    lost,
+    duplicates: d.duplicates,
+    delivered: d.count,
+    ringToRedirect: summarise(d.samples.map(([s, a]) => a - s)),
+    loadAverage: load(),
+    eventLoopMaxMs: await eventLoopMaxMs(bridgeUrl),
+  };
+}
+
+/** Alternating rounds, baseline first, so machine noise lands on both sides alike. */
+async function throughput(basePool: Pool, bridgePool: Pool, d: Deliveries, rounds: number, roundMs: number, pids: { bridge: number; sim: number }) {
+  const out: Array<{ baseline: number; callbridge: number; ratio: number; cpuUsPerEvent: { callbridge: number; sim: number; loadgen: number } }> = [];
+  const warmupMs = Math.min(1000, roundMs / 4);
+  const baseHooks = buildWebhooks(++phaseNo, 20_000, HMAC_KEY);
+  for (let r = 0; r < rounds; r++) {
+    const base = await requestThroughput(basePool, baseHooks, { window: CONNECTIONS, durationMs: roundMs, warmupMs });
+    // Enough distinct callers for the fastest rate seen so far; built before the round starts.
+    const hooks = buildWebhooks(++phaseNo, Math.ceil((base.perSecond * roundMs) / 1000 / 2) + 5000, HMAC_KEY);
+    await sleep(500);
+    d.reset();
+    const cpu0 = { bridge: cpuMsOf(pids.bridge), sim: cpuMsOf(pids.sim), loadgen: process.cpuUsage() };
+    const bridge = await deliveredThroughput(bridgePool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs });
+    await d.drain(DRAIN_MS);
+    // CPU per delivered event, over the round and its drain: where the two cores went.
+    const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, d.count));
+    const lg = process.cpuUsage(cpu0.loadgen);
+    const cpuUsPerEvent = {
+      callbridge: perEvent(cpuMsOf(pids.bridge) - cpu0.bridge),
+      sim: perEvent(cpuMsOf(pids.sim) - cpu0.sim),
+      loadgen: perEvent((lg.user + lg.system) / 1000),
+    };
+    out.push({ baseline: base.perSecond, callbridge: bridge.perSecond, ratio: round(bridge.perSecond / base.perSecond, 3), cpuUsPerEvent });
+    log(`round ${r + 1}: baseline ${base.perSecond} req/s, callbridge ${bridge.perSecond} delivered/s; CPU µs/event ${JSON.stringify(cpuUsPerEvent)}`);
+    await sleep(500);
+  }
+  return {
+    rounds: out,
+    baseline: median(out.map((o) => o.baseline)),
+    callbridge: median(out.map((o) => o.callbridge)),
+    ratio: median(out.map((o) => o.ratio)),
+    cpuUsPerEvent: {
+      callbridge: median(out.map((o) => o.cpuUsPerEvent.callbridge)),
+      sim: median(out.map((o) => o.cpuUsPerEvent.sim)),
+      loadgen: median(out.map((o) => o.cpuUsPerEvent.loadgen)),
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  mkdirSync(resultsDir, { recursive: true });
+  log(`${quick ? 'quick' : 'full'} run; compiling callbridge`);
+  const dist = buildCallbridge();
+  const dir = mkdtempSync(join(tmpdir(), 'callbridge-bench-'));
+  const pools: Pool[] = [];
+  let pg: PgSchema | null = null;
+  const d = new Deliveries();
+  try {
+    const sim = await forkReporting(join(dist, 'sim', 'server.js'), {
+      env: { SIM_API_KEY: API_KEY },
+      onMessage: (m) => {
+        const msg = m as { type?: string; sent?: Array<[string, number]> };
+        if (msg.type === 'sent' && msg.sent) d.arrived(msg.sent);
+      },
+    });
+    children.push(sim);
+    const baseline = await forkReporting(join(root, 'bench', 'baseline.ts'), { execArgv: ['--import', 'tsx'] });
+    children.push(baseline);
+    const dbFile = join(dir, 'bench.db');
+    const bridgeOpts = { cli: join(dist, 'cli.js'), dir, gatewayUrl: sim.url, apiKey: API_KEY, hmacKey: HMAC_KEY };
+    let bridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'sqlite', database: `sqlite:${dbFile}` });
+    children.push(bridge);
+    const basePool = webhookPool(baseline.url);
+    let bridgePool = webhookPool(bridge.url);
+    pools.push(basePool, bridgePool);
+    const clearSim = () => sim.proc.send({ type: 'reset' });
+
+    const latency = [];
+    for (const rate of plan.rates) {
+      log(`end-to-end latency at ${rate}/s for ${plan.rateSeconds}s`);
+      latency.push(await fixedRate(bridgePool, d, bridge.url, rate, plan.rateSeconds));
+      clearSim();
+      await sleep(1000);
+    }
+    log(`storm: ${plan.stormCallers} callers within ${plan.stormSeconds}s`);
+    const stormResult = await storm(bridgePool, d, bridge.url, plan.stormCallers, plan.stormSeconds);
+    clearSim();
+    await sleep(1000);
+    log(`throughput: ${plan.rounds} alternating rounds of ${plan.roundMs / 1000}s`);
+    const tput = await throughput(basePool, bridgePool, d, plan.rounds, plan.roundMs, { bridge: bridge.proc.pid!, sim: sim.proc.pid! });
+    clearSim();
+
+    log(`memory: preloading ${plan.history} stored call events`);
+    await bridgePool.close();
+    await bridge.stop();
+    const preload = preloadHistory(dbFile, plan.history);
+    log(`preloaded ${preload.added} calls in ${preload.ms} ms; restarting callbridge on that database`);
+    bridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'sqlite-history', database: `sqlite:${dbFile}` });
+    children.push(bridge);
+    bridgePool = webhookPool(bridge.url);
+    pools.push(bridgePool);
+    const afterStart = memoryOf(bridge.proc.pid!);
+    const withHistory = await fixedRate(bridgePool, d, bridge.url, 500, plan.memorySeconds);
+    const afterLoad = memoryOf(bridge.proc.pid!);
+    clearSim();
+
+    let postgres = null;
+    if (process.env.TEST_DATABASE_URL) {
+      pg = await createPgSchema(process.env.TEST_DATABASE_URL);
+      log(`PostgreSQL (schema ${pg.schema}): latency at 500/s and throughput`);
+      const pgBridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'postgres', database: pg.url });
+      children.push(pgBridge);
+      const pgPool = webhookPool(pgBridge.url);
+      pools.push(pgPool);
+      const lat500 = await fixedRate(pgPool, d, pgBridge.url, 500, plan.rateSeconds);
+      clearSim();
+      const pgTput = await throughput(basePool, pgPool, d, plan.rounds, plan.roundMs, { bridge: pgBridge.proc.pid!, sim: sim.proc.pid! });
+      clearSim();
+      postgres = { latency500: lat500, throughput: pgTput };
+    }
+
+    const results: Results = {
+      when: startedAt.toISOString(),
+      mode: quick ? 'quick' : 'full',
+      machine: machine(),
+      latency,
+      storm: stormResult,
+      throughput: tput,
+      memory: { storedEvents: plan.history, preloadMs: preload.ms, afterStart, afterLoad, loadWithHistory: withHistory },
+      postgres,
+    };
+    const checks = verdicts(results);
+    results.verdicts = checks;
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(resultsDir, 'latest.md'), renderMarkdown(results));
+    console.log(`\n${renderTable(results)}`);
+    log(`wrote bench/results/latest.json and latest.md`);
+    // Lost or doubled redirects are bugs; missed latency targets are findings, printed above.
+    return checks.some((c) => c.kind === 'correctness' && !c.ok) ? 1 : 0;
+  } finally {
+    await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+    await Promise.all(children.map((c) => c.stop()));
+    if (pg) await pg.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The machine's 1-minute load average: other work on the machine shows here (2 = both cores busy). */
+const load = () => round(loadavg()[0]!, 1);
+
+function machine() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: round(totalmem() / 1024 ** 3, 1),
+    freeGb: round(freemem() / 1024 ** 3, 1),
+    node: process.version,
+  };
+}
+
+const deadline = setTimeout(
+  () => {
+    console.error('bench: exceeded its time limit; stopping');
+    for (const c of children) c.proc.kill('SIGKILL');
+    process.exit(2);
+  },
+  (quick ? 3 : 15) * 60_000,
+);
+deadline.unref();
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
