@@ -41,10 +41,11 @@ const children: Child[] = [];
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 function buildCallbridge(): string {
-  // The benchmark runs the compiled server, as `npm start` does (no TypeScript loader in the measured process).
-  const out = join(resultsDir, 'dist');
+  // The benchmark runs the compiled server where `npm start` builds it (dist/, beside web/ which the
+  // dashboard serves), with no TypeScript loader in the measured process.
+  const out = join(root, 'dist');
   rmSync(out, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', out], {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
     stdio: 'inherit',
   });
   return out;
