@@ -102,6 +102,16 @@ export class LiveFeed {
   }
 
   private async follow(): Promise<void> {
+    // Nobody is listening: keep the position, skip building messages. Under load this is every
+    // commit, and on SQLite the reads would queue behind (and ahead of) the writers.
+    if (this.subscribers.size === 0) {
+      const last = await lastFeedId(this.store.db);
+      // Someone subscribed while we asked: they must get what came since, so read it after all.
+      if (this.subscribers.size === 0) {
+        this.last = last;
+        return;
+      }
+    }
     for (;;) {
       const page = await this.readPage(this.last);
       this.last = page.end;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { afterEach, beforeEach, describe } from 'vitest';
 import { openStore, type Dialect, type Store } from '../../src/store/db.js';
 
 /** PostgreSQL for the second run of the store suite and for the replica tests; unset, those are skipped. */
@@ -61,4 +61,18 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
   const promise = new Promise<void>((r) => (open = r));
   return { promise, open };
+}
+
+/** A fresh database, and a store open on it, for each test of the enclosing block. */
+export function useFreshStore(dialect: Dialect): { readonly store: Store } {
+  const fresh = {} as { store: Store; tdb: TestDatabase };
+  beforeEach(async () => {
+    fresh.tdb = await createTestDatabase(dialect);
+    fresh.store = await fresh.tdb.open();
+  });
+  afterEach(async () => {
+    await fresh.store.close();
+    await fresh.tdb.drop();
+  });
+  return fresh;
 }

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { claimDueActions, insertActions, recordAttempt } from '../../src/store/actions.js';
-import type { Store } from '../../src/store/db.js';
 import { claimDueTimers, scheduleTimers, takeTimer } from '../../src/store/timers.js';
-import { createTestDatabase, describeOnEachDatabase, gate, type TestDatabase } from '../helpers/stores.js';
+import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
 
 const LEASE = 30_000;
@@ -17,64 +16,55 @@ const redirects = (n: number) =>
   }));
 
 describeOnEachDatabase('claiming timers and actions', (dialect) => {
-  let tdb: TestDatabase;
-  let store: Store;
-  beforeEach(async () => {
-    tdb = await createTestDatabase(dialect);
-    store = await tdb.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await tdb.drop();
-  });
+  const fresh = useFreshStore(dialect);
 
   it('two claimers never get the same timer, and the second does not wait for the first (SKIP LOCKED)', async () => {
-    await scheduleTimers(store.db, 'default', timers(50, 1_000));
+    await scheduleTimers(fresh.store.db, 'default', timers(50, 1_000));
     const hold = gate();
     let first: string[] | undefined;
-    const t1 = store.db.transaction().execute(async (trx) => {
+    const t1 = fresh.store.db.transaction().execute(async (trx) => {
       first = (await claimDueTimers(trx, dialect, 2_000, LEASE, 30)).map((t) => t.key);
       // On PostgreSQL the claim stays uncommitted (rows locked) while the second claimer runs.
       if (dialect === 'postgres') await hold.promise;
     });
     if (dialect === 'sqlite') await t1;
     await waitFor('the first claim', () => first !== undefined);
-    const second = (await claimDueTimers(store.db, dialect, 2_000, LEASE, 30)).map((t) => t.key);
+    const second = (await claimDueTimers(fresh.store.db, dialect, 2_000, LEASE, 30)).map((t) => t.key);
     hold.open();
     await t1;
     expect(first).toHaveLength(30);
     expect(second).toHaveLength(20);
     expect(new Set([...first!, ...second]).size).toBe(50);
-    expect(await claimDueTimers(store.db, dialect, 3_000, LEASE, 100)).toEqual([]);
+    expect(await claimDueTimers(fresh.store.db, dialect, 3_000, LEASE, 100)).toEqual([]);
   });
 
   it('a timer whose lease ran out (its claimer died) is claimable again, and fires once', async () => {
-    await scheduleTimers(store.db, 'default', timers(3, 1_000));
-    expect(await claimDueTimers(store.db, dialect, 500, LEASE, 10)).toEqual([]);
-    expect(await claimDueTimers(store.db, dialect, 2_000, LEASE, 10)).toHaveLength(3);
-    expect(await claimDueTimers(store.db, dialect, 2_000 + LEASE - 1, LEASE, 10)).toHaveLength(0);
-    const again = await claimDueTimers(store.db, dialect, 2_000 + LEASE + 1, LEASE, 10);
+    await scheduleTimers(fresh.store.db, 'default', timers(3, 1_000));
+    expect(await claimDueTimers(fresh.store.db, dialect, 500, LEASE, 10)).toEqual([]);
+    expect(await claimDueTimers(fresh.store.db, dialect, 2_000, LEASE, 10)).toHaveLength(3);
+    expect(await claimDueTimers(fresh.store.db, dialect, 2_000 + LEASE - 1, LEASE, 10)).toHaveLength(0);
+    const again = await claimDueTimers(fresh.store.db, dialect, 2_000 + LEASE + 1, LEASE, 10);
     expect(again.map((t) => t.callId).sort()).toEqual(['t0', 't1', 't2']);
-    const taken = await Promise.all([takeTimer(store.db, again[0]!.key), takeTimer(store.db, again[0]!.key)]);
+    const taken = await Promise.all([takeTimer(fresh.store.db, again[0]!.key), takeTimer(fresh.store.db, again[0]!.key)]);
     expect(taken.sort()).toEqual([false, true]);
   });
 
   it('actions: new ones are leased to their creator, then two claimers split the rest without overlap', async () => {
-    const created = await insertActions(store.db, 'default', 'call-x', redirects(40), 1_000, LEASE);
+    const created = await insertActions(fresh.store.db, 'default', 'call-x', redirects(40), 1_000, LEASE);
     expect(created).toHaveLength(40);
-    expect(await insertActions(store.db, 'default', 'call-x', redirects(1), 1_000, LEASE)).toEqual([]);
-    expect(await claimDueActions(store.db, dialect, 2_000, LEASE, 100)).toEqual([]);
+    expect(await insertActions(fresh.store.db, 'default', 'call-x', redirects(1), 1_000, LEASE)).toEqual([]);
+    expect(await claimDueActions(fresh.store.db, dialect, 2_000, LEASE, 100)).toEqual([]);
 
     const after = 1_000 + LEASE + 1;
     const hold = gate();
     let first: number[] | undefined;
-    const t1 = store.db.transaction().execute(async (trx) => {
+    const t1 = fresh.store.db.transaction().execute(async (trx) => {
       first = (await claimDueActions(trx, dialect, after, LEASE, 25)).map((a) => a.id);
       if (dialect === 'postgres') await hold.promise;
     });
     if (dialect === 'sqlite') await t1;
     await waitFor('the first claim', () => first !== undefined);
-    const second = (await claimDueActions(store.db, dialect, after, LEASE, 25)).map((a) => a.id);
+    const second = (await claimDueActions(fresh.store.db, dialect, after, LEASE, 25)).map((a) => a.id);
     hold.open();
     await t1;
     expect(first).toHaveLength(25);
@@ -83,13 +73,13 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
   });
 
   it('a retry is claimable at its next attempt, a finished action never again', async () => {
-    const [a, b] = await insertActions(store.db, 'default', 'call-y', redirects(2), 1_000, LEASE);
+    const [a, b] = await insertActions(fresh.store.db, 'default', 'call-y', redirects(2), 1_000, LEASE);
     const base = { startedAt: 1_100, durationMs: 5, statusCode: 503, error: 'busy', attempted: true };
-    await recordAttempt(store.db, { ...base, actionId: a!.id, outcome: 'retry', nextAttemptAt: 5_000 }, 1_100);
-    await recordAttempt(store.db, { ...base, actionId: b!.id, outcome: 'ok', statusCode: 200, error: null, nextAttemptAt: null }, 1_100);
-    expect(await claimDueActions(store.db, dialect, 4_999, LEASE, 10)).toEqual([]);
-    const due = await claimDueActions(store.db, dialect, 5_000, LEASE, 10);
+    await recordAttempt(fresh.store.db, { ...base, actionId: a!.id, outcome: 'retry', nextAttemptAt: 5_000 }, 1_100);
+    await recordAttempt(fresh.store.db, { ...base, actionId: b!.id, outcome: 'ok', statusCode: 200, error: null, nextAttemptAt: null }, 1_100);
+    expect(await claimDueActions(fresh.store.db, dialect, 4_999, LEASE, 10)).toEqual([]);
+    const due = await claimDueActions(fresh.store.db, dialect, 5_000, LEASE, 10);
     expect(due.map((x) => [x.id, x.attempts])).toEqual([[a!.id, 1]]);
-    expect(await claimDueActions(store.db, dialect, 5_000 + LEASE + 1, LEASE, 10)).toHaveLength(1);
+    expect(await claimDueActions(fresh.store.db, dialect, 5_000 + LEASE + 1, LEASE, 10)).toHaveLength(1);
   });
 });

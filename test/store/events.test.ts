@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Store } from '../../src/store/db.js';
+import { expect, it } from 'vitest';
 import { countEvents, recordEvent, type NewEvent } from '../../src/store/events.js';
-import { createTestDatabase, describeOnEachDatabase, gate, type TestDatabase } from '../helpers/stores.js';
+import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
 
 const event = (eventId: string): NewEvent => ({
@@ -16,43 +15,34 @@ const event = (eventId: string): NewEvent => ({
 });
 
 describeOnEachDatabase('event dedupe', (dialect) => {
-  let tdb: TestDatabase;
-  let store: Store;
-  beforeEach(async () => {
-    tdb = await createTestDatabase(dialect);
-    store = await tdb.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await tdb.drop();
-  });
+  const fresh = useFreshStore(dialect);
 
   it('stores an event id once per gateway', async () => {
-    expect(await recordEvent(store.db, event('e1'))).toBe(true);
-    expect(await recordEvent(store.db, event('e1'))).toBe(false);
-    expect(await recordEvent(store.db, { ...event('e1'), gateway: 'other' })).toBe(true);
-    expect(await countEvents(store.db)).toBe(2);
+    expect(await recordEvent(fresh.store.db, event('e1'))).toBe(true);
+    expect(await recordEvent(fresh.store.db, event('e1'))).toBe(false);
+    expect(await recordEvent(fresh.store.db, { ...event('e1'), gateway: 'other' })).toBe(true);
+    expect(await countEvents(fresh.store.db)).toBe(2);
   });
 
   it('a delivery racing an uncommitted copy of itself is a duplicate once that copy commits', async () => {
     const hold = gate();
     let first: boolean | undefined;
-    const t1 = store.db.transaction().execute(async (trx) => {
+    const t1 = fresh.store.db.transaction().execute(async (trx) => {
       first = await recordEvent(trx, event('race'));
       await hold.promise;
     });
     await waitFor('the first copy to be written', () => first !== undefined);
-    const t2 = store.db.transaction().execute((trx) => recordEvent(trx, event('race')));
+    const t2 = fresh.store.db.transaction().execute((trx) => recordEvent(trx, event('race')));
     hold.open();
     await t1;
     expect([first, await t2]).toEqual([true, false]);
-    expect(await countEvents(store.db)).toBe(1);
+    expect(await countEvents(fresh.store.db)).toBe(1);
   });
 
   it('a delivery racing a copy that rolls back is stored', async () => {
     const hold = gate();
     let first: boolean | undefined;
-    const t1 = store.db
+    const t1 = fresh.store.db
       .transaction()
       .execute(async (trx) => {
         first = await recordEvent(trx, event('undone'));
@@ -61,10 +51,10 @@ describeOnEachDatabase('event dedupe', (dialect) => {
       })
       .catch(() => 'rolled back');
     await waitFor('the first copy to be written', () => first !== undefined);
-    const t2 = store.db.transaction().execute((trx) => recordEvent(trx, event('undone')));
+    const t2 = fresh.store.db.transaction().execute((trx) => recordEvent(trx, event('undone')));
     hold.open();
     expect(await t1).toBe('rolled back');
     expect(await t2).toBe(true);
-    expect(await countEvents(store.db)).toBe(1);
+    expect(await countEvents(fresh.store.db)).toBe(1);
   });
 });

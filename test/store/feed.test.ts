@@ -1,34 +1,24 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Store } from '../../src/store/db.js';
+import { expect, it } from 'vitest';
 import { appendFeed, lastFeedId, pruneFeed, readFeed } from '../../src/store/feed.js';
-import { createTestDatabase, describeOnEachDatabase, gate, type TestDatabase } from '../helpers/stores.js';
+import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
 
 const ref = (callId: string) => ({ session: 'default', callId });
 
 describeOnEachDatabase('the feed log', (dialect) => {
-  let tdb: TestDatabase;
-  let store: Store;
-  beforeEach(async () => {
-    tdb = await createTestDatabase(dialect);
-    store = await tdb.open();
-  });
-  afterEach(async () => {
-    await store.close();
-    await tdb.drop();
-  });
+  const fresh = useFreshStore(dialect);
 
   it('pages in id order, one entry per call per page at its latest change', async () => {
-    await appendFeed(store.db, dialect, [ref('a'), ref('b'), ref('a')], 1_000);
-    await appendFeed(store.db, dialect, [ref('c'), ref('a')], 2_000);
-    const all = await readFeed(store.db, 0, 10);
+    await appendFeed(fresh.store.db, dialect, [ref('a'), ref('b'), ref('a')], 1_000);
+    await appendFeed(fresh.store.db, dialect, [ref('c'), ref('a')], 2_000);
+    const all = await readFeed(fresh.store.db, 0, 10);
     expect(all.changes.map((c) => c.callId)).toEqual(['b', 'c', 'a']);
     expect(all.more).toBe(false);
-    expect(all.end).toBe(await lastFeedId(store.db));
-    const first = await readFeed(store.db, 0, 2);
+    expect(all.end).toBe(await lastFeedId(fresh.store.db));
+    const first = await readFeed(fresh.store.db, 0, 2);
     expect(first.more).toBe(true);
-    const rest = await readFeed(store.db, first.end, 10);
+    const rest = await readFeed(fresh.store.db, first.end, 10);
     expect([...first.changes, ...rest.changes].map((c) => c.callId)).toEqual(['a', 'b', 'c', 'a']);
   });
 
@@ -37,14 +27,14 @@ describeOnEachDatabase('the feed log', (dialect) => {
     // Writer 1 appends and stays open; writer 2 appends after it. A reader must not see writer 2's id alone.
     const hold = gate();
     let appended = false;
-    const w1 = store.db.transaction().execute(async (trx) => {
+    const w1 = fresh.store.db.transaction().execute(async (trx) => {
       await appendFeed(trx, dialect, [ref('first')], 1_000);
       appended = true;
       await hold.promise;
     });
     await waitFor('writer 1 to append', () => appended);
     let w2done = false;
-    const w2 = store.db
+    const w2 = fresh.store.db
       .transaction()
       .execute((trx) => appendFeed(trx, dialect, [ref('second')], 1_000))
       .then(() => (w2done = true));
@@ -52,19 +42,19 @@ describeOnEachDatabase('the feed log', (dialect) => {
       if (w2done) return true;
       const { rows } = await sql<{ n: number }>`
         select count(*) as n from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock' and query like '%pg_advisory_xact_lock%'`.execute(store.db);
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%pg_advisory_xact_lock%'`.execute(fresh.store.db);
       return Number(rows[0]!.n) > 0;
     });
-    const seen = await readFeed(store.db, 0, 10).finally(hold.open);
+    const seen = await readFeed(fresh.store.db, 0, 10).finally(hold.open);
     expect(seen.changes.map((c) => c.callId)).toEqual([]);
     await Promise.all([w1, w2]);
-    expect((await readFeed(store.db, 0, 10)).changes.map((c) => c.callId)).toEqual(['first', 'second']);
+    expect((await readFeed(fresh.store.db, 0, 10)).changes.map((c) => c.callId)).toEqual(['first', 'second']);
   });
 
   it('prunes changes older than the retention', async () => {
-    await appendFeed(store.db, dialect, [ref('old')], 1_000);
-    await appendFeed(store.db, dialect, [ref('new')], 5_000);
-    expect(await pruneFeed(store.db, 2_000)).toBe(1);
-    expect((await readFeed(store.db, 0, 10)).changes.map((c) => c.callId)).toEqual(['new']);
+    await appendFeed(fresh.store.db, dialect, [ref('old')], 1_000);
+    await appendFeed(fresh.store.db, dialect, [ref('new')], 5_000);
+    expect(await pruneFeed(fresh.store.db, 2_000)).toBe(1);
+    expect((await readFeed(fresh.store.db, 0, 10)).changes.map((c) => c.callId)).toEqual(['new']);
   });
 });

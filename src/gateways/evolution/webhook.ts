@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { normaliseChatId, phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
-import { InvalidWebhook, type ParsedWebhook } from '../types.js';
+import { parseAt } from '../parse.js';
+import type { ParsedWebhook } from '../types.js';
 
 /** Evolution API v2: `{ event, instance, data, sender, apikey, ... }`; no event id of its own. */
 const envelope = z.object({
@@ -32,14 +33,6 @@ const message = z.object({
     .nullish(),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
-  throw new InvalidWebhook(`${path}: ${issue.message}`, path);
-}
-
 /** Evolution spells event names either way (`call`, `CALL`, `messages.upsert`, `MESSAGES_UPSERT`). */
 const eventName = (e: string) => e.toLowerCase().replace(/_/g, '.');
 
@@ -68,15 +61,15 @@ function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): 
 
 /** Turns an Evolution webhook into a domain event. Throws InvalidWebhook naming the bad field. */
 export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
-  const env = parse(envelope, body, '');
+  const env = parseAt(envelope, body, '');
   const name = eventName(env.event);
   if (name === 'call') {
-    const c = parse(call, env.data, 'data');
+    const c = parseAt(call, env.data, 'data');
     // One webhook per status per call: the status is part of what makes a delivery a duplicate.
     return { eventId: `call:${c.id}:${c.status}`, type: `call.${c.status}`, session: env.instance, event: callEvent(c, env.sender) };
   }
   if (name === 'messages.upsert') {
-    const m = parse(message, env.data, 'data');
+    const m = parseAt(message, env.data, 'data');
     const from = normaliseChatId(m.key.remoteJid);
     const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '';
     const event: CallEvent | null =

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { normaliseChatId, phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
-import { InvalidWebhook, type ParsedWebhook } from '../types.js';
+import { parseAt } from '../parse.js';
+import type { ParsedWebhook } from '../types.js';
 
 /** The envelope WAHA (and Wawp, which shares it) wraps every event in. */
 const envelope = z.object({
@@ -30,14 +31,6 @@ const messagePayload = z.object({
   hasMedia: z.boolean().nullish(),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)';
-  throw new InvalidWebhook(`${path}: ${issue.message}`, path);
-}
-
 const sameUser = (a: string, b: string) => {
   const pa = phoneOf(a);
   return pa !== null ? pa === phoneOf(b) : a === b;
@@ -45,10 +38,10 @@ const sameUser = (a: string, b: string) => {
 
 /** Turns a WAHA/Wawp webhook body into a domain event. Throws InvalidWebhook naming the bad field. */
 export function parseWahaWebhook(body: unknown): ParsedWebhook {
-  const env = parse(envelope, body, '');
+  const env = parseAt(envelope, body, '');
   const base = { eventId: env.id, type: env.event, session: env.session };
   const call = (type: 'call.received' | 'call.accepted' | 'call.rejected'): CallEvent => {
-    const p = parse(callPayload, env.payload, 'payload');
+    const p = parseAt(callPayload, env.payload, 'payload');
     const caller = p.from ? normaliseChatId(p.from) : null;
     if (type === 'call.received') {
       const me = env.me?.id;
@@ -64,7 +57,7 @@ export function parseWahaWebhook(body: unknown): ParsedWebhook {
     return { type: type === 'call.accepted' ? 'call.answered' : 'call.rejected', callId: p.id, caller };
   };
   const message = (): CallEvent | null => {
-    const p = parse(messagePayload, env.payload, 'payload');
+    const p = parseAt(messagePayload, env.payload, 'payload');
     const from = normaliseChatId(p.from);
     // The business's own messages and group chatter say nothing about a caller.
     if (p.fromMe || from.endsWith('@g.us')) return null;
