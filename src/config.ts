@@ -150,6 +150,12 @@ export interface DispatchConfig {
   lease: number;
 }
 
+/** How long stored history (events, calls, actions and their attempts) is kept. */
+export interface RetentionConfig {
+  enabled: boolean;
+  keep: number;
+}
+
 export interface Config {
   http: HttpConfig;
   database: DatabaseConfig;
@@ -160,6 +166,7 @@ export interface Config {
   dispatch: DispatchConfig;
   alerts: AlertsConfig;
   crm: CrmConfig;
+  retention: RetentionConfig;
 }
 
 /** Every problem found, one `<dotted.path>: <message>` per line of `message`. */
@@ -422,6 +429,12 @@ const configSchema: z.ZodType<Config, unknown> = strictObject({
   }).prefault({}),
   crm: strictObject({
     lookup: strictObject({ url: httpUrl, timeout: duration('300ms', 1), cacheTtl: duration('5m') }).optional(),
+  }).prefault({}),
+  retention: strictObject({
+    enabled: flag(true),
+    // At least a day: longer than any window the rules look back over in stored calls
+    // (the frustration window, the conversion window).
+    keep: duration('90d', 24 * 3_600_000),
   }).prefault({}),
 });
 

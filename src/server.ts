@@ -17,6 +17,7 @@ import { createEnricher } from './pipeline/enrich.js';
 import { Pipeline } from './pipeline/index.js';
 import { countPendingActions } from './store/actions.js';
 import { openStore, type Store } from './store/db.js';
+import { HISTORY_TABLES, pruneOldest } from './store/retention.js';
 import { countTimers } from './store/timers.js';
 
 export interface Callbridge {
@@ -52,6 +53,9 @@ export function sessionSettings(config: Config): Map<string, SessionSettings> {
 
 /** Due timers and actions taken per poll; a full batch means more are waiting and the loop goes on at once. */
 const CLAIM_BATCH = 200;
+/** Old history goes in small deletes that share commits with the webhooks, so none waits long behind it. */
+const PRUNE_CHUNK = 500;
+const PRUNE_EVERY = 3_600_000;
 
 /** Opens the database, starts the loops and the HTTP server. The composition root: every part is wired here. */
 export async function startCallbridge(config: Config): Promise<Callbridge> {
@@ -109,6 +113,19 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     dispatch.pollInterval,
     (err) => logError('firing timers failed')(err),
   );
+  const retentionLoop: WakeLoop = new WakeLoop(
+    async () => {
+      const before = Date.now() - config.retention.keep;
+      let more = false;
+      for (const table of HISTORY_TABLES) {
+        const deleted = await pipeline.commit.run((trx) => pruneOldest(trx, table, before, PRUNE_CHUNK));
+        if (deleted === PRUNE_CHUNK) more = true;
+      }
+      return more;
+    },
+    PRUNE_EVERY,
+    (err) => logError('pruning old history failed')(err),
+  );
   const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
     targets,
@@ -158,6 +175,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
 
   actionLoop.start();
   timerLoop.start();
+  if (config.retention.enabled) retentionLoop.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -170,7 +188,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
       (closing ??= (async () => {
         await app.close();
         await feed.stop();
-        await Promise.all([actionLoop.stop(), timerLoop.stop()]);
+        await Promise.all([actionLoop.stop(), timerLoop.stop(), retentionLoop.stop()]);
         await dispatcher.drain();
         await pipeline.commit.close();
         await Promise.all([...clients.values(), ...Object.values(alertSenders), ...(profiles ? [profiles] : [])].map((c) => c.close()));

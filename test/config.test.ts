@@ -124,6 +124,7 @@ describe('defaults', () => {
       dispatch: { retryInitial: 1_000, retryMax: 300_000, pollInterval: 1_000, lease: 30_000 },
       alerts: {},
       crm: {},
+      retention: { enabled: true, keep: 7_776_000_000 },
     } satisfies Config);
   });
 
@@ -504,7 +505,7 @@ sessions:
       'sessions.default.redirect.debounse: unknown key; allowed: enabled, debounce, expireAfter, voice, video, repeat, repeatStressed, repeatWithin',
     ]);
     expect(problemsOf(() => parseConfig({ ...minimal, colour: 'blue' }, {}))).toEqual([
-      'colour: unknown key; allowed: http, database, api, log, gateways, sessions, dispatch, alerts, crm',
+      'colour: unknown key; allowed: http, database, api, log, gateways, sessions, dispatch, alerts, crm, retention',
     ]);
   });
 

@@ -1,0 +1,81 @@
+import { expect, it } from 'vitest';
+import { insertActions, recordAttempt } from '../../src/store/actions.js';
+import { findCall, saveCall } from '../../src/store/calls.js';
+import { countEvents, recordEvent } from '../../src/store/events.js';
+import { HISTORY_TABLES, pruneOldest } from '../../src/store/retention.js';
+import type { Call } from '../../src/domain/types.js';
+import { describeOnEachDatabase, useFreshStore } from '../helpers/stores.js';
+
+const DAY = 86_400_000;
+const NOW = 200 * DAY;
+
+const call = (callId: string, receivedAt: number, status: Call['status']): Call => ({
+  session: 'default',
+  callId,
+  caller: '111@c.us',
+  isVideo: false,
+  isGroup: false,
+  fromMe: false,
+  isVip: false,
+  status,
+  level: 'calm',
+  receivedAt,
+  endedAt: status === 'ringing' ? null : receivedAt + 60_000,
+  redirectSkipped: null,
+  redirectedAt: null,
+  convertedAt: null,
+});
+
+describeOnEachDatabase('history retention', (dialect) => {
+  const fresh = useFreshStore(dialect);
+
+  async function store(callId: string, at: number, status: Call['status'], actionStatus: 'pending' | 'done') {
+    const db = fresh.store.db;
+    await recordEvent(db, { gateway: 'local', eventId: `evt-${callId}`, session: 'default', type: 'call.received', callId, outcome: 'processed', receivedAt: at, body: '{}' });
+    await saveCall(db, call(callId, at, status), null, at);
+    const [action] = await insertActions(
+      db,
+      'default',
+      callId,
+      [{ kind: 'sendRedirect', key: `redirect:default:${callId}`, expiresAt: at + 120_000, payload: { chatId: '111@c.us', template: 'hi', name: null, isVideo: false } }],
+      at,
+      30_000,
+    );
+    if (actionStatus === 'done') {
+      await recordAttempt(db, { actionId: action!.id, startedAt: at, durationMs: 3, outcome: 'ok', statusCode: null, error: null, nextAttemptAt: null, attempted: true }, at);
+    }
+  }
+
+  async function pruneAll(before: number, chunk: number) {
+    let rounds = 0;
+    for (let more = true; more; rounds++) {
+      more = false;
+      for (const table of HISTORY_TABLES) if ((await pruneOldest(fresh.store.db, table, before, chunk)) === chunk) more = true;
+    }
+    return rounds;
+  }
+
+  it('deletes what is older than the cutoff, in chunks, and keeps the rest and what is still in use', async () => {
+    for (let i = 0; i < 7; i++) await store(`old-${i}`, 10 * DAY + i, 'missed', 'done');
+    await store('old-ringing', 11 * DAY, 'ringing', 'pending');
+    await store('recent', NOW - DAY, 'answered', 'done');
+
+    const rounds = await pruneAll(NOW - 90 * DAY, 3);
+    expect(rounds).toBeGreaterThan(2);
+    // The ringing call and its pending action are in use; their event is plain history.
+    expect(await findCall(fresh.store.db, 'default', 'old-ringing')).not.toBeNull();
+    expect(await findCall(fresh.store.db, 'default', 'old-0')).toBeNull();
+    expect(await findCall(fresh.store.db, 'default', 'recent')).not.toBeNull();
+    expect(await countEvents(fresh.store.db)).toBe(1);
+    const actions = await fresh.store.db.selectFrom('actions').select('call_id').orderBy('id').execute();
+    expect(actions.map((a) => a.call_id)).toEqual(['old-ringing', 'recent']);
+    const attempts = await fresh.store.db.selectFrom('action_attempts').select('action_id').execute();
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('does nothing, cheaply, when nothing is old', async () => {
+    await store('recent', NOW - DAY, 'answered', 'done');
+    for (const table of HISTORY_TABLES) expect(await pruneOldest(fresh.store.db, table, NOW - 90 * DAY, 100)).toBe(0);
+    expect(await countEvents(fresh.store.db)).toBe(1);
+  });
+});
