@@ -2,25 +2,10 @@ import { expect, it } from 'vitest';
 import type { Call } from '../../src/domain/types.js';
 import { findCall, listCalls, saveCall } from '../../src/store/calls.js';
 import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
+import { aCall } from '../helpers/calls.js';
 import { waitFor } from '../helpers/harness.js';
 
-const ringing = (callId: string, over: Partial<Call> = {}): Call => ({
-  session: 'default',
-  callId,
-  caller: '111@c.us',
-  isVideo: false,
-  isGroup: false,
-  fromMe: false,
-  isVip: false,
-  status: 'ringing',
-  level: 'calm',
-  receivedAt: 1_000,
-  endedAt: null,
-  redirectSkipped: null,
-  redirectedAt: null,
-  convertedAt: null,
-  ...over,
-});
+const ringing = (callId: string, over: Partial<Call> = {}): Call => aCall({ callId, ...over });
 
 describeOnEachDatabase('calls', (dialect) => {
   const fresh = useFreshStore(dialect);

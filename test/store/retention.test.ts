@@ -4,27 +4,14 @@ import { findCall, saveCall } from '../../src/store/calls.js';
 import { countEvents, recordEvent } from '../../src/store/events.js';
 import { HISTORY_TABLES, pruneOldest } from '../../src/store/retention.js';
 import type { Call } from '../../src/domain/types.js';
+import { aCall } from '../helpers/calls.js';
 import { describeOnEachDatabase, useFreshStore } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
 const NOW = 200 * DAY;
 
-const call = (callId: string, receivedAt: number, status: Call['status']): Call => ({
-  session: 'default',
-  callId,
-  caller: '111@c.us',
-  isVideo: false,
-  isGroup: false,
-  fromMe: false,
-  isVip: false,
-  status,
-  level: 'calm',
-  receivedAt,
-  endedAt: status === 'ringing' ? null : receivedAt + 60_000,
-  redirectSkipped: null,
-  redirectedAt: null,
-  convertedAt: null,
-});
+const call = (callId: string, receivedAt: number, status: Call['status']): Call =>
+  aCall({ callId, receivedAt, status, endedAt: status === 'ringing' ? null : receivedAt + 60_000 });
 
 describeOnEachDatabase('history retention', (dialect) => {
   const fresh = useFreshStore(dialect);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, emptyCaller, ringTimerKey, type DecisionState } from '../../src/domain/decide.js';
 import type { ActionSpec, Call, CallEvent, CallerState, SessionSettings } from '../../src/domain/types.js';
+import { aCall } from '../helpers/calls.js';
 
 const allKinds = new Set(['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'] as const);
 const settings: SessionSettings = {
@@ -34,22 +35,7 @@ const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}):
   fromMe: false,
   ...over,
 });
-const ringing: Call = {
-  session: 's1',
-  callId: 'c1',
-  caller: '111@c.us',
-  isVideo: false,
-  isGroup: false,
-  fromMe: false,
-  isVip: false,
-  status: 'ringing',
-  level: 'calm',
-  receivedAt: T,
-  endedAt: null,
-  redirectSkipped: null,
-  redirectedAt: null,
-  convertedAt: null,
-};
+const ringing: Call = aCall({ session: 's1', receivedAt: T });
 const state = (over: Partial<DecisionState> = {}): DecisionState => ({ call: null, caller: null, recentCalls: 0, vip: null, profile: null, ...over });
 const caller = (over: Partial<CallerState>): CallerState => ({ ...emptyCaller, version: 1, ...over });
 const kinds = (actions: ActionSpec[]) => actions.map((a) => (a.kind === 'alert' ? `${a.payload.channel}:${a.payload.type}` : a.kind));
