@@ -17,9 +17,9 @@ export interface WebhookRoutesOptions {
 }
 
 /** The raw body as received, unless the gateway put a credential in it. */
-function storedBody(kind: GatewayKind, json: unknown, raw: Buffer): string {
+function storedBody(kind: GatewayKind, json: unknown, text: string): string {
   const safe = kind.storableBody(json);
-  return safe === json ? raw.toString('utf8') : JSON.stringify(safe);
+  return safe === json ? text : JSON.stringify(safe);
 }
 
 export const sessionKey = (gateway: string, sessionName: string) => `${gateway}\u0000${sessionName}`;
@@ -48,9 +48,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       count('bad_signature');
       return sendError(reply, 401, 'bad_signature', unauthentic);
     }
+    const text = raw.toString('utf8');
     let json: unknown;
     try {
-      json = JSON.parse(raw.toString('utf8'));
+      json = JSON.parse(text);
     } catch (err) {
       count('malformed');
       return sendError(reply, 400, 'malformed_json', raw.length === 0 ? 'the body is empty' : `the body is not valid JSON: ${(err as Error).message}`);
@@ -71,7 +72,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       session: opts.sessions.get(sessionKey(name, parsed.session)) ?? null,
       sessionName: parsed.session,
       event: parsed.event,
-      body: storedBody(kind, json, raw),
+      body: storedBody(kind, json, text),
     });
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     count(done.outcome, parsed.type);
