@@ -88,11 +88,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
 
   const metrics = createMetrics();
-  const enrich = createEnricher({
-    sessions: new Map([...targets].map(([session, t]) => [session, { client: t.client, sessionName: t.sessionName, budget: t.contactLookup.budget }])),
-    profiles,
-  });
-  const pipeline = new Pipeline(store, settings, dispatch.lease, enrich);
+  const pipeline = new Pipeline(store, settings, dispatch.lease, createEnricher({ targets, profiles }));
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
 
   const actionLoop: WakeLoop = new WakeLoop(
@@ -102,7 +98,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
       return due.length === CLAIM_BATCH;
     },
     dispatch.pollInterval,
-    (err) => logError('claiming due actions failed')(err),
+    logError('claiming due actions failed'),
   );
   const timerLoop: WakeLoop = new WakeLoop(
     async () => {
@@ -111,7 +107,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
       return due.length === CLAIM_BATCH;
     },
     dispatch.pollInterval,
-    (err) => logError('firing timers failed')(err),
+    logError('firing timers failed'),
   );
   const retentionLoop: WakeLoop = new WakeLoop(
     async () => {
@@ -124,7 +120,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
       return more;
     },
     PRUNE_EVERY,
-    (err) => logError('pruning old history failed')(err),
+    logError('pruning old history failed'),
   );
   const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
@@ -132,16 +128,14 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     names: new BudgetCache<string>(maxTtl),
     alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
-    record: async (action, r) => {
-      await pipeline.recordAttempt(action, r);
-    },
+    record: (action, r) => pipeline.recordAttempt(action, r),
     wakeAt: (at) => actionLoop.wake(at),
     onResult: (action, r) => {
       metrics.actions.inc({ kind: action.kind, outcome: r.outcome });
       if (r.outcome === 'retry') metrics.retries.inc({ kind: action.kind });
       if (r.outcome === 'expired' && action.kind === 'sendRedirect') metrics.expiredRedirects.inc();
     },
-    onError: (err) => logError('dispatching an action failed')(err),
+    onError: logError('dispatching an action failed'),
   });
 
   pipeline.on('committed', (c) => {
@@ -149,7 +143,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     for (const t of c.timers) timerLoop.wake(t.dueAt);
   });
 
-  const feed = new LiveFeed(store, (err) => logError('the live feed failed')(err));
+  const feed = new LiveFeed(store, logError('the live feed failed'));
   pipeline.on('callsChanged', () => feed.wake());
   await feed.start();
 

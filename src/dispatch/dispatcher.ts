@@ -27,7 +27,7 @@ export interface DispatcherDeps {
   alertSenders: Partial<Record<AlertChannel, AlertSender>>;
   retry: { initial: number; max: number };
   /** Persists an attempt's outcome (rides in the next group commit). */
-  record: (action: Action, result: AttemptResult) => Promise<void>;
+  record: (action: Action, result: AttemptResult) => Promise<unknown>;
   /** Asks to be woken when a retry falls due. */
   wakeAt: (at: number) => void;
   onResult?: (action: Action, result: AttemptResult) => void;

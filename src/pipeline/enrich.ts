@@ -7,7 +7,7 @@ import type { IncomingEvent } from './recordCallEvent.js';
 
 export interface EnrichDeps {
   /** Per callbridge session: its gateway client, the gateway's session name, the lookup budget. */
-  sessions: Map<string, { client: GatewayClient; sessionName: string; budget: number }>;
+  targets: Map<string, { client: GatewayClient; sessionName: string; contactLookup: { budget: number } }>;
   profiles: CrmProfileSource | null;
 }
 
@@ -23,11 +23,11 @@ export function createEnricher(deps: EnrichDeps): (e: IncomingEvent) => Promise<
     if (!e.session || !ev || (ev.type !== 'call.ringing' && ev.type !== 'message.received')) return e;
     const caller = ev.caller;
     if (!caller) return e;
-    const target = deps.sessions.get(e.session.session);
+    const target = deps.targets.get(e.session.session);
     let event: CallEvent = ev;
     const resolveLid = target?.client.resolveLid?.bind(target.client);
     if (caller.endsWith('@lid') && target && resolveLid) {
-      const pn = await lids.get(`${e.session.session}\u0000${caller}`, () => resolveLid(target.sessionName, caller), target.budget);
+      const pn = await lids.get(`${e.session.session}\u0000${caller}`, () => resolveLid(target.sessionName, caller), target.contactLookup.budget);
       if (pn) event = { ...ev, caller: normaliseChatId(pn) };
     }
     const person = event.type === 'call.ringing' && event.caller && !event.fromMe && !event.isGroup ? event.caller : null;

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { Kysely } from 'kysely';
 import type { SessionSettings } from '../domain/types.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
 import type { Store } from '../store/db.js';
+import type { Database } from '../store/schema.js';
 import { appendFeed, feedChannel, type CallRef } from '../store/feed.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { GroupCommit } from './groupCommit.js';
@@ -90,7 +92,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     };
   }
 
-  private async run(when: 'now' | 'later', work: (trx: Parameters<Parameters<GroupCommit['run']>[0]>[0]) => Promise<Committed>): Promise<Committed> {
+  private async run(when: 'now' | 'later', work: (trx: Kysely<Database>) => Promise<Committed>): Promise<Committed> {
     const done = await (when === 'now' ? this.commit.run(work, changedCall) : this.commit.later(work, changedCall));
     this.emit('committed', done);
     return done;

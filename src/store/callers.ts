@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { CallerState } from '../domain/types.js';
-import { precompiled } from './precompiled.js';
+import { precompiled, type Param } from './precompiled.js';
 import type { CallersTable, Database } from './schema.js';
 
 const toState = (r: Selectable<CallersTable>): CallerState => ({
@@ -18,21 +18,21 @@ const selectCaller = precompiled<Selectable<CallersTable>>((db, p) =>
   db.selectFrom('callers').selectAll().where('session', '=', p(0)).where('caller', '=', p(1)),
 );
 
+/** The columns a decision writes, as parameters 2 to 8, in the order `saveCaller` passes them. */
+const decidedColumns = (p: Param) => ({
+  last_call_at: p(2),
+  last_redirect_at: p(3),
+  last_redirected_call_id: p(4),
+  stressed_at: p(5),
+  escalate_until: p(6),
+  welcomed_at: p(7),
+  updated_at: p(8),
+});
+
 const insertCaller = precompiled<{ version: number }>((db, p) =>
   db
     .insertInto('callers')
-    .values({
-      session: p(0),
-      caller: p(1),
-      version: 1,
-      last_call_at: p(2),
-      last_redirect_at: p(3),
-      last_redirected_call_id: p(4),
-      stressed_at: p(5),
-      escalate_until: p(6),
-      welcomed_at: p(7),
-      updated_at: p(8),
-    })
+    .values({ session: p(0), caller: p(1), version: 1, ...decidedColumns(p) })
     .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
     .returning('version'),
 );
@@ -40,16 +40,7 @@ const insertCaller = precompiled<{ version: number }>((db, p) =>
 const updateCaller = precompiled((db, p) =>
   db
     .updateTable('callers')
-    .set({
-      last_call_at: p(2),
-      last_redirect_at: p(3),
-      last_redirected_call_id: p(4),
-      stressed_at: p(5),
-      escalate_until: p(6),
-      welcomed_at: p(7),
-      updated_at: p(8),
-      version: p(9),
-    })
+    .set({ ...decidedColumns(p), version: p(9) })
     .where('session', '=', p(0))
     .where('caller', '=', p(1))
     .where('version', '=', p(10)),
