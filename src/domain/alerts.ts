@@ -1,7 +1,7 @@
 import { phoneOf } from './jid.js';
 import type { ActionSpec, AlertChannel, AlertData, AlertKind, AlertType, Call, SessionSettings } from './types.js';
 
-export const alertTypeOf: Record<AlertKind, AlertType> = {
+const alertTypeOf: Record<AlertKind, AlertType> = {
   received: 'call.received',
   redirected: 'call.redirected',
   answered: 'call.answered',

@@ -12,7 +12,7 @@ export type CompiledTemplate = (vars: TemplateVars) => string;
 
 const placeholder = /( ?)\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:\|([^}]*))?\}\}/g;
 
-export function compileTemplate(source: string): CompiledTemplate {
+function compileTemplate(source: string): CompiledTemplate {
   const parts: Array<{ space: string; part: Part }> = [];
   let last = 0;
   for (const m of source.matchAll(placeholder)) {

@@ -179,11 +179,6 @@ export async function getCallSummary(db: Kysely<Database>, id: number): Promise<
   return row ? summarise(row) : null;
 }
 
-export async function getCallSummaryByCallId(db: Kysely<Database>, session: string, callId: string): Promise<CallSummary | null> {
-  const row = await callsWithRedirect(db).where('calls.session', '=', session).where('calls.call_id', '=', callId).executeTakeFirst();
-  return row ? summarise(row) : null;
-}
-
 /** A caller's calls that converted, newest first. */
 export async function listConversions(db: Kysely<Database>, session: string, caller: string, limit = 50) {
   const rows = await db
