@@ -36,24 +36,29 @@ export function alertActions(
     }));
 }
 
-/** The alert data every call alert starts from. */
-export function callAlertData(call: Call, reason: string, extra: Partial<AlertData> = {}): AlertData {
+/** Alert data about a caller: every field present (null when unknown), so the CRM sees one schema. */
+export function callerAlertData(session: string, caller: string | null, reason: string, extra: Partial<AlertData> = {}): AlertData {
   return {
-    session: call.session,
-    callId: call.callId,
-    caller: call.caller,
-    number: call.caller ? phoneOf(call.caller) : null,
+    session,
+    callId: null,
+    caller,
+    number: caller ? phoneOf(caller) : null,
     name: null,
-    isVideo: call.isVideo,
-    status: call.status,
-    vip: call.isVip,
-    level: call.level,
+    isVideo: null,
+    status: null,
+    vip: false,
+    level: null,
     callsInWindow: null,
     reason,
     priority: null,
     message: null,
     profile: null,
-    conversionSeconds: null,
     ...extra,
   };
+}
+
+/** The alert data every call alert starts from. */
+export function callAlertData(call: Call, reason: string, extra: Partial<AlertData> = {}): AlertData {
+  const { callId, isVideo, status, isVip: vip, level } = call;
+  return callerAlertData(call.session, call.caller, reason, { callId, isVideo, status, vip, level, ...extra });
 }

@@ -1,6 +1,5 @@
-import { alertActions, callAlertData } from './alerts.js';
+import { alertActions, callAlertData, callerAlertData } from './alerts.js';
 import { frustrationLevel } from './frustration.js';
-import { phoneOf } from './jid.js';
 import type { ActionSpec, AlertData, Call, CallerProfile, CallerState, CallEvent, Decision, RedirectSkipReason, SessionSettings } from './types.js';
 
 export interface DecisionState {
@@ -223,24 +222,8 @@ function message(event: Message, state: DecisionState, settings: SessionSettings
   const before = state.caller ?? emptyCaller;
   const after: CallerState = { ...before };
   const decision = nothing();
-  const data = (reason: string, extra: Partial<AlertData> = {}): AlertData => ({
-    session: settings.session,
-    callId: null,
-    caller: event.caller,
-    number: phoneOf(event.caller),
-    name: null,
-    isVideo: null,
-    status: null,
-    vip: false,
-    level: null,
-    callsInWindow: null,
-    reason,
-    priority: null,
-    message: { id: event.messageId, text: event.text },
-    profile: null,
-    conversionSeconds: null,
-    ...extra,
-  });
+  const data = (reason: string, extra: Partial<AlertData> = {}): AlertData =>
+    callerAlertData(settings.session, event.caller, reason, { message: { id: event.messageId, text: event.text }, ...extra });
 
   if (before.escalateUntil !== null && now <= before.escalateUntil) {
     after.escalateUntil = null;

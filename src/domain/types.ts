@@ -127,7 +127,6 @@ export interface AlertData {
   priority: 'P1' | null;
   message: { id: string; text: string } | null;
   profile: { tier: string | null; tags: string[] } | null;
-  conversionSeconds: number | null;
 }
 
 export interface TextPayload {
