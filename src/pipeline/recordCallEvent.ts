@@ -47,19 +47,21 @@ function callerOf(e: CallEvent): string | null {
 }
 
 async function loadState(trx: Kysely<Database>, e: CallEvent, s: SessionSettings, now: number, profile: CallerProfile | null): Promise<DecisionState> {
-  const caller = callerOf(e);
-  const callerState = caller ? await findCaller(trx, s.session, caller) : null;
+  const none = { caller: null, recentCalls: 0, vip: null, profile: null };
   if (e.type === 'message.received') {
-    const last = callerState?.lastRedirectedCallId;
-    return { call: last ? await findCall(trx, s.session, last) : null, caller: callerState, recentCalls: 0, vip: null, profile: null };
+    const caller = await findCaller(trx, s.session, e.caller);
+    const last = caller?.lastRedirectedCallId;
+    return { ...none, call: last ? await findCall(trx, s.session, last) : null, caller };
   }
   const call = await findCall(trx, s.session, e.callId);
-  const isNewRing = e.type === 'call.ringing' && call === null && caller !== null;
+  const person = callerOf(e);
+  // Only a new ring from a person reads (and may change) the caller: repeats and closing events don't.
+  if (call !== null || person === null) return { ...none, call };
   return {
     call,
-    caller: callerState,
-    recentCalls: isNewRing ? await countCallsSince(trx, s.session, caller, now - s.frustration.window) : 0,
-    vip: isNewRing ? await findVip(trx, s.session, caller) : null,
+    caller: await findCaller(trx, s.session, person),
+    recentCalls: await countCallsSince(trx, s.session, person, now - s.frustration.window),
+    vip: await findVip(trx, s.session, person),
     profile,
   };
 }
