@@ -5,7 +5,7 @@ import { parseEvolutionWebhook } from '../src/gateways/evolution/webhook.js';
 import { evolutionCall, evolutionMessage, postWebhook } from '../src/sim/webhooks.js';
 import { startHarness, testConfig, type Harness } from './helpers/harness.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/fixtures/evolution/${name}`, import.meta.url), 'utf8')) as object;
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/evolution/${name}`, import.meta.url), 'utf8')) as object;
 const JWT_KEY = 'evolution-jwt-key';
 const jwt = (key = JWT_KEY, expiresIn = '10m') =>
   new SignJWT({ app: 'evolution', action: 'webhook' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(key));

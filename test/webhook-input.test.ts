@@ -4,7 +4,7 @@ import { HMAC_KEY, startHarness, testConfig, type Harness } from './helpers/harn
 import { countEvents } from '../src/store/events.js';
 import { readFileSync } from 'node:fs';
 
-const fixture = (path: string) => readFileSync(new URL(`../../shared/fixtures/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string) => readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8');
 
 async function rawPost(h: Harness, body: string, headers: Record<string, string> = {}, gateway = 'local') {
   const res = await fetch(`${h.bridge.url}/webhooks/${gateway}`, {

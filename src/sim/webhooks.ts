@@ -205,7 +205,7 @@ export interface EvolutionCallOptions {
   apikey?: string | null;
 }
 
-/** An Evolution API v2 `call` webhook, like /work/shared/fixtures/evolution. */
+/** An Evolution API v2 `call` webhook, like test/fixtures/evolution. */
 export function evolutionCall(opts: EvolutionCallOptions): object {
   const now = new Date();
   return {

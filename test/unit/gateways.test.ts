@@ -5,7 +5,7 @@ import { parseWahaWebhook } from '../../src/gateways/waha/webhook.js';
 import { parseWawpWebhook } from '../../src/gateways/wawp/webhook.js';
 import { InvalidWebhook } from '../../src/gateways/types.js';
 
-const fixture = (p: string) => JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${p}`, import.meta.url), 'utf8')) as unknown;
+const fixture = (p: string) => JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8')) as unknown;
 
 describe('WAHA webhooks', () => {
   it('parses call.received into a ringing event', () => {
