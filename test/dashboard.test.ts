@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { callReceived } from '../src/sim/webhooks.js';
+import { callReceived, callRejected } from '../src/sim/webhooks.js';
 import { freshPage, hasChromium, launchChromium } from './helpers/browser.js';
 import { startHarness, testConfig, TOKEN, type Harness } from './helpers/harness.js';
 
@@ -139,6 +139,62 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await filters.getByLabel('Status').selectOption('ringing');
     await page.locator('#calls-empty').waitFor();
     expect(await page.locator('#calls-body tr').count()).toBe(0);
+  });
+
+  it('a call that ends while the list under "ringing" loads is not put back as ringing', async () => {
+    // A long ring, so calls end when the test says: race-1 between the reading of the list and its arrival.
+    const slow = await startHarness((db, url) => {
+      const c = testConfig(db, url, { api: {} });
+      c.sessions.default!.ringTimeout = 60_000;
+      return c;
+    });
+    try {
+      await newPage();
+      // Records each call the page's stream delivers, before the page's own listener runs.
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        Object.assign(window, { streamedCalls: seen });
+        window.EventSource = class extends EventSource {
+          constructor(url: string | URL, init?: EventSourceInit) {
+            super(url, init);
+            this.addEventListener('call', (e) => seen.push((e as MessageEvent<string>).data));
+          }
+        };
+      });
+      await page.goto(slow.bridge.url);
+      await page.locator('#live[data-state="live"]').waitFor();
+      await slow.post(callReceived({ from: '15550007770@c.us', callId: 'race-0' }));
+      await slow.post(callReceived({ from: '15550007777@c.us', callId: 'race-1' }));
+      // Both redirected: nothing more changes in either call until race-1 is rejected.
+      for (const id of ['race-0', 'race-1']) await callRow(id, '[data-status="ringing"]:has-text("sent")').waitFor();
+      // The list under "ringing" replaces every row: an unmarked race-0 row says it has arrived.
+      await callRow('race-0').evaluate((tr) => tr.setAttribute('data-before', ''));
+
+      let readWhileRinging = false;
+      let answered!: () => void;
+      const handled = new Promise<void>((resolve) => (answered = resolve));
+      await page.route(
+        (url) => url.pathname.endsWith('/api/calls') && url.searchParams.get('status') === 'ringing',
+        async (route) => {
+          const response = await route.fetch();
+          const body = (await response.json()) as { calls: Array<{ callId: string; status: string }> };
+          readWhileRinging = body.calls.some((c) => c.callId === 'race-1' && c.status === 'ringing');
+          await slow.post(callRejected({ from: '15550007777@c.us', callId: 'race-1' }));
+          await page.waitForFunction(() =>
+            (window as unknown as { streamedCalls: string[] }).streamedCalls.some((d) => d.includes('"race-1"') && d.includes('"rejected"')),
+          );
+          await route.fulfill({ response });
+          answered();
+        },
+      );
+      await page.getByRole('search', { name: 'Filter calls' }).getByLabel('Status').selectOption('ringing');
+      await handled;
+      await callRow('race-0', ':not([data-before])').waitFor();
+      expect(readWhileRinging, 'the list was read while race-1 still rang').toBe(true);
+      expect(await page.locator('#calls-body tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id')))).toEqual(['race-0']);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('the callers view shows a stressed caller whose escalation is pending', async () => {

@@ -12,6 +12,9 @@ let nextCursor = null;
 let generation = 0;
 /** Hands every session name seen to the page (for the session pickers). */
 let noteSession = () => {};
+/** Pages of calls on their way, and the live updates held back until they have arrived. */
+let loading = 0;
+const held = [];
 
 export function initCalls({ onSession }) {
   noteSession = onSession;
@@ -49,20 +52,38 @@ async function applyFilter() {
 
 const query = (extra) => withQuery('api/calls', { ...filter, limit: PAGE, ...extra });
 
-export async function loadCalls() {
-  filter = readFilter();
-  const asked = ++generation;
-  const page = await api(query());
-  if (asked !== generation) return;
-  calls.clear();
-  $('#calls-body').replaceChildren();
-  addPage(page);
+/**
+ * A page may have been read before a live update that arrives while it is on its way; applied
+ * after it, the update can't be overwritten by the older state (a call that stopped ringing shown
+ * ringing again, and under "ringing" kept there).
+ */
+async function holdingUpdates(load) {
+  loading++;
+  try {
+    await load();
+  } finally {
+    if (--loading === 0) for (const call of held.splice(0)) upsertCall(call);
+  }
 }
 
-async function loadMore() {
+export function loadCalls() {
+  filter = readFilter();
+  const asked = ++generation;
+  return holdingUpdates(async () => {
+    const page = await api(query());
+    if (asked !== generation) return;
+    calls.clear();
+    $('#calls-body').replaceChildren();
+    addPage(page);
+  });
+}
+
+function loadMore() {
   const asked = generation;
-  const page = nextCursor ? await api(query({ cursor: nextCursor })) : null;
-  if (page && asked === generation) addPage(page);
+  return holdingUpdates(async () => {
+    const page = nextCursor ? await api(query({ cursor: nextCursor })) : null;
+    if (page && asked === generation) addPage(page);
+  });
 }
 
 function addPage(page) {
@@ -73,21 +94,27 @@ function addPage(page) {
 }
 
 /** The first page again, merged in: how the list stays current when there is no live stream. */
-export async function pollCalls() {
+export function pollCalls() {
   const asked = generation;
-  const page = await api(query());
-  if (asked !== generation) return;
-  // The page holds every matching call down to its last id: one shown in that range but missing
-  // from it has stopped matching the filter (a ringing call that ended, under "ringing").
-  const floor = page.nextCursor ? Number(page.nextCursor) : 0;
-  const current = new Set(page.calls.map((c) => c.id));
-  for (const id of calls.keys()) if (id >= floor && !current.has(id)) drop(id);
-  for (const call of page.calls) put(call);
-  refreshSummary();
+  return holdingUpdates(async () => {
+    const page = await api(query());
+    if (asked !== generation) return;
+    // The page holds every matching call down to its last id: one shown in that range but missing
+    // from it has stopped matching the filter (a ringing call that ended, under "ringing").
+    const floor = page.nextCursor ? Number(page.nextCursor) : 0;
+    const current = new Set(page.calls.map((c) => c.id));
+    for (const id of calls.keys()) if (id >= floor && !current.has(id)) drop(id);
+    for (const call of page.calls) put(call);
+    refreshSummary();
+  });
 }
 
 /** A call from the live stream: added, updated in place, or dropped when it no longer matches the filter. */
 export function upsertCall(call) {
+  if (loading) {
+    held.push(call);
+    return;
+  }
   const isNew = !calls.has(call.id);
   // A call older than the pages loaded comes with "Load more", not as a stray row below them.
   if (isNew && nextCursor !== null && call.id < Number(nextCursor)) return;
