@@ -112,13 +112,14 @@ describe('the redirect', () => {
 describe('the debounce window', () => {
   let h: Harness;
   afterEach(() => h.close());
+  const withDebounce = (ms: number) => (db: string, url: string) => {
+    const c = testConfig(db, url);
+    c.sessions.default!.redirect.debounce = ms;
+    return c;
+  };
 
   it('redirects the same caller again once the window has passed', async () => {
-    h = await startHarness((db, url) => {
-      const c = testConfig(db, url);
-      c.sessions.default!.redirect.debounce = 600;
-      return c;
-    });
+    h = await startHarness(withDebounce(600));
     const from = '88888888888@c.us';
     await h.post(callReceived({ from, callId: 'w-1' }));
     await h.gateway.waitFor((g) => g.sent.length === 1);
@@ -130,6 +131,17 @@ describe('the debounce window', () => {
     const byId = Object.fromEntries(body.calls.map((c) => [c.callId, c.redirect.status]));
     expect(byId['w-2']).toBe('skipped:debounced');
     expect(byId['w-3']).not.toBe('skipped:debounced');
+  });
+
+  it('remembers that the gateway has no contact for a caller: a second ring does not ask again', async () => {
+    h = await startHarness(withDebounce(0));
+    const from = '46464646464@c.us';
+    await h.post(callReceived({ from, callId: 'unknown-1' }));
+    await h.gateway.waitFor((g) => g.sent.length === 1);
+    await h.post(callReceived({ from, callId: 'unknown-2' }));
+    await h.gateway.waitFor((g) => g.sent.length === 2);
+    expect(h.gateway.sent[0]!.text.startsWith('Hi! We saw you')).toBe(true);
+    expect(h.gateway.lookups.filter((l) => l.contactId === from)).toHaveLength(1);
   });
 });
 

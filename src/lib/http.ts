@@ -42,13 +42,14 @@ export class HttpTarget {
   }
 
   /**
-   * Sends a request and returns the parsed JSON answer (null when empty).
+   * Sends a request and returns the parsed JSON answer (null when empty, or on a 404 with
+   * `nullOn404`: for lookups, "there is no such thing" is an answer, not a failure).
    * Errors name the method and path (or the label) only: query strings may carry credentials.
    */
   async request(
     method: 'GET' | 'POST',
     path: string,
-    opts: { query?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+    opts: { query?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string>; nullOn404?: boolean } = {},
   ): Promise<unknown> {
     const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
@@ -67,6 +68,7 @@ export class HttpTarget {
     const text = await res.body.text().catch(() => '');
     const status = res.statusCode;
     if (status >= 200 && status < 300) return text ? safeJson(text) : null;
+    if (status === 404 && opts.nullOn404) return null;
     const retryable = status === 429 || status >= 500 || status === 408;
     throw new HttpError(`${what}: HTTP ${status}`, retryable, status, retryAfterMs(res.headers['retry-after']));
   }
