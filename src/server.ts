@@ -14,10 +14,11 @@ import { BudgetCache } from './lib/budgetCache.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
-import { Pipeline } from './pipeline/index.js';
+import { Pipeline, type EventPipeline } from './pipeline/index.js';
+import { WorkerPipeline } from './pipeline/workerPipeline.js';
 import { countPendingActions } from './store/actions.js';
 import { openStore, type Store } from './store/db.js';
-import { HISTORY_TABLES, pruneOldest } from './store/retention.js';
+import { HISTORY_TABLES } from './store/retention.js';
 import { countTimers } from './store/timers.js';
 
 export interface Callbridge {
@@ -25,7 +26,7 @@ export interface Callbridge {
   url: string;
   app: FastifyInstance;
   store: Store;
-  pipeline: Pipeline;
+  pipeline: EventPipeline;
   feed: LiveFeed;
   close(): Promise<void>;
 }
@@ -88,8 +89,15 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
 
   const metrics = createMetrics();
-  const pipeline = new Pipeline(store, settings, dispatch.lease, createEnricher({ targets, profiles }));
+  const enrich = createEnricher({ targets, profiles });
+  // A SQLite file is written by its own thread; PostgreSQL (a server) and an in-memory database
+  // (which no second thread can open) are written from this one.
+  const pipeline: EventPipeline =
+    store.dialect === 'sqlite' && !config.database.url.endsWith(':memory:')
+      ? await WorkerPipeline.start({ url: config.database.url, sessions: settings, lease: dispatch.lease }, enrich)
+      : new Pipeline(store, settings, dispatch.lease, enrich);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
+  pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
   const actionLoop: WakeLoop = new WakeLoop(
     async () => {
@@ -114,7 +122,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
       const before = Date.now() - config.retention.keep;
       let more = false;
       for (const table of HISTORY_TABLES) {
-        const deleted = await pipeline.commit.run((trx) => pruneOldest(trx, table, before, PRUNE_CHUNK));
+        const deleted = await pipeline.prune(table, before, PRUNE_CHUNK);
         if (deleted === PRUNE_CHUNK) more = true;
       }
       return more;
@@ -156,7 +164,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     settings,
     metrics,
     beforeScrape: async () => {
-      metrics.queueDepth.set(pipeline.commit.depth);
+      metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);
       metrics.timersPending.set(await countTimers(store.db));
       metrics.actionsPending.set(await countPendingActions(store.db));
@@ -184,7 +192,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
         await feed.stop();
         await Promise.all([actionLoop.stop(), timerLoop.stop(), retentionLoop.stop()]);
         await dispatcher.drain();
-        await pipeline.commit.close();
+        await pipeline.close();
         await Promise.all([...clients.values(), ...Object.values(alertSenders), ...(profiles ? [profiles] : [])].map((c) => c.close()));
         await store.close();
       })()),

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../alerts/liveFeed.js';
 import type { Config } from '../config.js';
 import type { SessionSettings } from '../domain/types.js';
-import type { Pipeline } from '../pipeline/index.js';
+import type { EventPipeline } from '../pipeline/index.js';
 import type { Store } from '../store/db.js';
 import { apiRoutes } from './api.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -15,7 +15,7 @@ import { webhookRoutes } from './webhooks.js';
 export interface AppDeps {
   config: Config;
   store: Store;
-  pipeline: Pipeline;
+  pipeline: EventPipeline;
   feed: LiveFeed;
   sessionsByWebhook: Map<string, SessionSettings>;
   settings: Map<string, SessionSettings>;
@@ -36,7 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
   });
   installErrorHandling(app);
-  await app.register(healthRoutes, { store: deps.store });
+  await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
   await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.settings });
   await app.register(streamRoutes, { feed: deps.feed, token: config.api.token });

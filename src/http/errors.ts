@@ -14,6 +14,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, status, code, err.message);
     }
     req.log.error({ err }, 'request failed');
+    // A 503 says why (the database is unavailable); anything else is ours and says nothing inside.
+    if (status === 503 && err.code) return sendError(reply, 503, err.code, err.message);
     return sendError(reply, status, 'internal_error', 'internal error; the event was not acknowledged');
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));

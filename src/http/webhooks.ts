@@ -3,7 +3,7 @@ import type { GatewayConfig } from '../config.js';
 import type { SessionSettings } from '../domain/types.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { InvalidWebhook } from '../gateways/types.js';
-import type { Pipeline } from '../pipeline/index.js';
+import type { EventPipeline } from '../pipeline/index.js';
 import type { Metrics } from './metrics.js';
 import { sendError } from './errors.js';
 
@@ -11,7 +11,7 @@ export interface WebhookRoutesOptions {
   gateways: Record<string, GatewayConfig>;
   /** Keyed by `<gateway>\0<gateway's session name>`. */
   sessions: Map<string, SessionSettings>;
-  pipeline: Pipeline;
+  pipeline: EventPipeline;
   bodyLimit: number;
   metrics: Metrics;
 }

@@ -5,6 +5,7 @@ import { claimDueActions, recordAttempt, type Action, type AttemptResult } from 
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { appendFeed, feedChannel, type CallRef } from '../store/feed.js';
+import { pruneOldest, type HistoryTable } from '../store/retention.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { GroupCommit } from './groupCommit.js';
 import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
@@ -13,16 +14,39 @@ export interface PipelineEvents {
   committed: [Committed];
   /** Calls whose summary changed (and were appended to the feed) in a transaction that has committed. */
   callsChanged: [CallRef[]];
+  /** The SQLite writer thread stopped: nothing more can be stored until a restart. */
+  writerFailed: [Error];
 }
 
 const changedCall = (c: Committed): CallRef[] => (c.changedCall ? [c.changedCall] : []);
 
 /**
+ * Where every write goes: webhooks, fallen-due timers, claims and outbox outcomes. `Pipeline` runs
+ * them in this thread; `WorkerPipeline` hands them to the SQLite writer thread.
+ */
+export interface EventPipeline extends EventEmitter<PipelineEvents> {
+  ingest(e: IncomingEvent): Promise<Committed>;
+  fireTimer(t: DueTimer): Promise<Committed>;
+  claimTimers(limit: number): Promise<DueTimer[]>;
+  claimActions(limit: number): Promise<Action[]>;
+  recordAttempt(action: Action, result: AttemptResult): Promise<Committed>;
+  /** Deletes up to `limit` of the oldest rows of `table` older than `before`; returns how many. */
+  prune(table: HistoryTable, before: number, limit: number): Promise<number>;
+  /** Writes submitted and not yet committed. */
+  readonly depth: number;
+  /** Why nothing can be written any more (the writer thread stopped), or null. */
+  readonly failure: Error | null;
+  /** Waits for every submitted write; new ones are refused. */
+  close(): Promise<void>;
+}
+
+/**
  * The shell around `decide`: webhooks, fallen-due timers and outbox outcomes enter here, are
  * committed together, and what they decided is announced (`committed`) for dispatch and the feed.
  */
-export class Pipeline extends EventEmitter<PipelineEvents> {
-  readonly commit: GroupCommit;
+export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipeline {
+  private readonly commit: GroupCommit;
+  readonly failure = null;
 
   constructor(
     readonly store: Store,
@@ -63,6 +87,18 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
 
   claimActions(limit: number): Promise<Action[]> {
     return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, Date.now(), this.lease, limit));
+  }
+
+  prune(table: HistoryTable, before: number, limit: number): Promise<number> {
+    return this.commit.run((trx) => pruneOldest(trx, table, before, limit));
+  }
+
+  get depth(): number {
+    return this.commit.depth;
+  }
+
+  close(): Promise<void> {
+    return this.commit.close();
   }
 
   /**

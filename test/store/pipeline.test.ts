@@ -36,7 +36,7 @@ describeOnEachDatabase('the pipeline on two replicas sharing one database', (dia
     replicas = [new Pipeline(stores[0]!, sessions, 30_000), new Pipeline(stores.at(-1)!, sessions, 30_000)];
   });
   afterEach(async () => {
-    await Promise.all(replicas.map((p) => p.commit.close()));
+    await Promise.all(replicas.map((p) => p.close()));
     await Promise.all(stores.map((s) => s.close()));
     await tdb.drop();
   });

@@ -1,0 +1,204 @@
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SessionSettings } from '../domain/types.js';
+import type { Action, AttemptResult } from '../store/actions.js';
+import type { HistoryTable } from '../store/retention.js';
+import type { DueTimer } from '../store/timers.js';
+import type { EventPipeline, PipelineEvents } from './index.js';
+import type { Committed, IncomingEvent } from './recordCallEvent.js';
+
+/**
+ * tsx's ESM register API as a file URL, for a writer thread started from TypeScript source. The
+ * package resolves for require() only here, to its .cjs twin; the .mjs beside it is the ESM one.
+ */
+const tsxApi = (() => {
+  if (!import.meta.url.endsWith('.ts')) return '';
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+})();
+
+/** What the writer thread is started with. */
+export interface WriterInit {
+  url: string;
+  sessions: Map<string, SessionSettings>;
+  lease: number;
+}
+
+/** An event on its way to the writer: the session goes by name, the writer has the settings. */
+export type WireEvent = Omit<IncomingEvent, 'session'> & { session: string | null };
+
+export type WriterRequest =
+  | { op: 'ingest'; event: WireEvent }
+  | { op: 'fireTimer'; timer: DueTimer }
+  | { op: 'claimTimers'; limit: number }
+  | { op: 'claimActions'; limit: number }
+  | { op: 'recordAttempt'; action: Action; result: AttemptResult }
+  | { op: 'prune'; table: HistoryTable; before: number; limit: number }
+  | { op: 'close' };
+
+export type WriterMessage =
+  | { type: 'ready' }
+  | { type: 'reply'; id: number; ok: true; value: unknown }
+  | { type: 'reply'; id: number; ok: false; error: string }
+  | { type: 'callsChanged'; changed: PipelineEvents['callsChanged'][0] };
+
+/** The writer thread is gone: nothing can be stored, so nothing is acknowledged (503: the gateway retries). */
+export class WriterStopped extends Error {
+  readonly statusCode = 503;
+  readonly code = 'database_unavailable';
+}
+
+/**
+ * Collects messages and posts them as one array per turn of the event loop: between threads a
+ * message costs more than its content, and the webhooks read in one turn travel together anyway.
+ */
+export function batchedPost<T>(post: (batch: T[]) => void): (m: T) => void {
+  let batch: T[] = [];
+  return (m) => {
+    if (batch.length === 0) {
+      setImmediate(() => {
+        const out = batch;
+        batch = [];
+        post(out);
+      });
+    }
+    batch.push(m);
+  };
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The pipeline of a SQLite file, run by a writer thread. better-sqlite3 is synchronous: in this
+ * thread every statement, commit and fsync of the group commit would hold up reading the next
+ * webhooks and sending redirects. Here the writer thread does all of that while this one serves
+ * HTTP; requests go over as messages and their commits come back as replies. Enrichment (the CRM
+ * and LID lookups) stays here, because it is HTTP and must finish before the event is decided.
+ */
+export class WorkerPipeline extends EventEmitter<PipelineEvents> implements EventPipeline {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private stopped: WriterStopped | null = null;
+  private readonly send = batchedPost<WriterRequest & { id: number }>((batch) => this.worker.postMessage(batch));
+  private closing = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent>,
+  ) {
+    super();
+    worker.on('message', (batch: WriterMessage[]) => {
+      for (const m of batch) this.receive(m);
+    });
+    worker.on('error', (err) => this.fail(`the database writer thread failed: ${err.message}`));
+    worker.on('exit', (code) => this.fail(`the database writer thread exited (code ${code})`));
+  }
+
+  /** Starts the writer thread; resolves once it has opened the database. */
+  static async start(init: WriterInit, enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e): Promise<WorkerPipeline> {
+    const worker = import.meta.url.endsWith('.ts')
+      ? // Under a TypeScript loader (tests, `npm run dev`) the writer is TypeScript too, and a
+        // thread does not inherit the loader: it registers tsx before importing the writer.
+        new Worker(
+          `import(${JSON.stringify(tsxApi)})
+            .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqliteWriter.ts', import.meta.url).href)}); })`,
+          { eval: true, workerData: init },
+        )
+      : new Worker(new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
+    await new Promise<void>((resolve, reject) => {
+      const onExit = (code: number) => reject(new Error(`the database writer thread exited (code ${code}) while starting`));
+      worker.once('error', reject);
+      worker.once('exit', onExit);
+      worker.once('message', ([m]: WriterMessage[]) => {
+        worker.off('error', reject);
+        worker.off('exit', onExit);
+        if (m?.type === 'ready') resolve();
+        else reject(new Error(`the database writer thread failed to start: ${m?.type === 'reply' && !m.ok ? m.error : m?.type}`));
+      });
+    });
+    return new WorkerPipeline(worker, enrich);
+  }
+
+  get depth(): number {
+    return this.pending.size;
+  }
+
+  get failure(): WriterStopped | null {
+    return this.stopped;
+  }
+
+  async ingest(e: IncomingEvent): Promise<Committed> {
+    const enriched = await this.enrich(e);
+    return this.committed({ op: 'ingest', event: { ...enriched, session: enriched.session?.session ?? null } });
+  }
+
+  fireTimer(timer: DueTimer): Promise<Committed> {
+    return this.committed({ op: 'fireTimer', timer });
+  }
+
+  claimTimers(limit: number): Promise<DueTimer[]> {
+    return this.call({ op: 'claimTimers', limit }) as Promise<DueTimer[]>;
+  }
+
+  claimActions(limit: number): Promise<Action[]> {
+    return this.call({ op: 'claimActions', limit }) as Promise<Action[]>;
+  }
+
+  recordAttempt(action: Action, result: AttemptResult): Promise<Committed> {
+    return this.committed({ op: 'recordAttempt', action, result });
+  }
+
+  prune(table: HistoryTable, before: number, limit: number): Promise<number> {
+    return this.call({ op: 'prune', table, before, limit }) as Promise<number>;
+  }
+
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    await this.call({ op: 'close' });
+    this.closing = true;
+    await this.worker.terminate();
+  }
+
+  private async committed(req: WriterRequest): Promise<Committed> {
+    const done = (await this.call(req)) as Committed;
+    this.emit('committed', done);
+    return done;
+  }
+
+  private call(req: WriterRequest): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send({ id, ...req });
+    });
+  }
+
+  private receive(m: WriterMessage): void {
+    if (m.type === 'callsChanged') {
+      this.emit('callsChanged', m.changed);
+      return;
+    }
+    if (m.type !== 'reply') return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.value);
+    else p.reject(new Error(m.error));
+  }
+
+  /** Nothing can be stored without the writer: what waits fails, and so does what comes. */
+  private fail(why: string): void {
+    if (this.closing || this.stopped) return;
+    const err = new WriterStopped(`${why}; nothing can be stored until callbridge restarts`);
+    this.stopped = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.emit('writerFailed', err);
+  }
+}
