@@ -237,6 +237,21 @@ describe('the CRM lookup', () => {
     expect(body.calls[0]!.isVip).toBe(false);
     r.hangLookups(false);
   });
+
+  it('holds a webhook for its budget; a shutdown meanwhile answers it 200, stores it, and it is acted on after the restart', async () => {
+    // The CRM holds the webhook for its 300ms budget: the shutdown starts while it is in flight.
+    r.hangLookups(true);
+    const inFlight = h.post(callReceived({ from: '15552224444@c.us', callId: 'in-flight' }));
+    await r.waitFor('the CRM lookup', () => r.lookups.length === 1);
+    const closing = h.bridge.close();
+    expect((await inFlight).status).toBe(200);
+    await closing;
+    r.hangLookups(false);
+    await h.restart();
+    const { body } = await h.api<{ calls: Array<{ callId: string }> }>('/api/calls');
+    expect(body.calls.map((c) => c.callId)).toEqual(['in-flight']);
+    await h.gateway.waitFor((g) => g.sent.length === 1);
+  });
 });
 
 describe('VIPs managed at run time', () => {

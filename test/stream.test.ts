@@ -67,6 +67,13 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
     expect(Number(again.events[0]!.id)).toBeGreaterThan(Number(resumeFrom));
   });
 
+  it('ends open streams on shutdown, so the server stops and clients reconnect elsewhere', async () => {
+    const c = await connect();
+    await c.waitFor('the stream to start', (x) => x.lastEventId !== undefined);
+    await h.bridge.close();
+    await c.waitFor('the stream to end', (x) => x.ended);
+  });
+
   it('answers a malformed Last-Event-ID with 400', async () => {
     const c = await connect({ 'last-event-id': 'abc' });
     expect(c.status).toBe(400);

@@ -33,9 +33,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request logs would cost more than the work at storm rates; outcomes are in /metrics.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimit,
-    forceCloseConnections: true,
+    // On shutdown idle connections close at once and webhooks in flight are answered first (the
+    // default); the live-feed streams are ended by their own plugin.
+    forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
+  // A webhook answered during shutdown closes its connection, so the server can stop without
+  // waiting for the keep-alive timeout; the gateway's next webhook goes to a replica that is up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
   await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.settings });

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import type { LiveFeed } from '../alerts/liveFeed.js';
 import { tokenMatches } from './api.js';
@@ -21,6 +22,12 @@ const MAX_BUFFERED = 1 << 20;
  */
 export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts) => {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  // A stream never ends by itself: on shutdown each is ended, and its EventSource reconnects
+  // (to another replica) with its Last-Event-ID.
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
 
   app.get<{ Querystring: { token?: string } }>(
     '/api/stream',
@@ -64,7 +71,9 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
       if (after === null) write(`retry: 1000\nid: ${sub.position}\n\n`);
       else write('retry: 1000\n\n');
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
+      open.add(res);
       res.on('close', () => {
+        open.delete(res);
         clearInterval(heartbeat);
         sub.close();
       });

@@ -13,6 +13,8 @@ export interface SseClient {
   /** The last `id:` received, with or without data: what EventSource would send as Last-Event-ID. */
   lastEventId: string | undefined;
   comments: string[];
+  /** The server ended the stream (not `close()`). */
+  ended: boolean;
   /** The calls received, parsed. */
   calls(): Array<{ id: number; callId: string; status: string; redirect: { status: string } }>;
   waitFor<T>(what: string, check: (c: SseClient) => T, timeoutMs?: number): Promise<NonNullable<T>>;
@@ -28,6 +30,7 @@ export async function openStream(url: string, headers: Record<string, string> = 
     events: [],
     lastEventId: undefined,
     comments: [],
+    ended: false,
     calls: () => client.events.filter((e) => e.event === 'call').map((e) => JSON.parse(e.data) as ReturnType<SseClient['calls']>[number]),
     waitFor: (what, check, timeoutMs = 5000) => waitFor(what, () => check(client), timeoutMs),
     close: () => abort.abort(),
@@ -61,6 +64,7 @@ export async function openStream(url: string, headers: Record<string, string> = 
           }
         }
       }
+      client.ended = true;
     } catch {
       // aborted by close()
     }
