@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { callReceived, signWaha } from '../src/sim/webhooks.js';
+import { cpuMsOf } from './processes.js';
 import { now } from './stats.js';
 
 /** A signed `call.received` webhook, ready to send: built before a phase so signing costs no load time. */
@@ -31,6 +32,10 @@ export function buildWebhooks(phase: number, count: number, hmacKey: string): We
 }
 
 export const CONNECTIONS = 64;
+/** Events sent but not yet delivered, at most, in a closed-loop round. */
+export const WINDOW = 512;
+/** How long a phase waits for its last redirects. */
+export const DRAIN_MS = 15_000;
 
 export function webhookPool(url: string): Pool {
   return new Pool(url, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 60_000 });
@@ -184,4 +189,24 @@ export async function requestThroughput(
   };
   await Promise.all(Array.from({ length: opts.window }, worker));
   return { perSecond: Math.round((done / (end - from)) * 1000), errors };
+}
+
+/** A process under a closed-loop round: where its webhooks go, and its pid for CPU time. */
+export interface Contender {
+  pool: Pool;
+  pid: number;
+}
+
+/** One closed-loop round on delivery, with the CPU each process spent per delivered event. */
+export async function deliveredRound(c: Contender, simPid: number, d: Deliveries, hooks: Webhook[], roundMs: number, warmupMs: number) {
+  d.reset();
+  const cpu0 = { bridge: cpuMsOf(c.pid), sim: cpuMsOf(simPid), loadgen: process.cpuUsage() };
+  const { perSecond } = await deliveredThroughput(c.pool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs });
+  await d.drain(DRAIN_MS);
+  const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, d.count));
+  const lg = process.cpuUsage(cpu0.loadgen);
+  return {
+    perSecond,
+    cpuUsPerEvent: { callbridge: perEvent(cpuMsOf(c.pid) - cpu0.bridge), sim: perEvent(cpuMsOf(simPid) - cpu0.sim), loadgen: perEvent((lg.user + lg.system) / 1000) },
+  };
 }

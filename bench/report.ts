@@ -14,17 +14,20 @@ interface RatePhase {
   eventLoopMaxMs: number;
 }
 
-interface CpuPerEvent {
+export interface CpuPerEvent {
   callbridge: number;
   sim: number;
   loadgen: number;
 }
 
 interface ThroughputResult {
-  rounds: Array<{ baseline: number; callbridge: number; ratio: number; cpuUsPerEvent: CpuPerEvent }>;
+  rounds: Array<{ baseline: number; callbridge: number; ratio: number; forwarder: number | null; cpuUsPerEvent: CpuPerEvent }>;
   baseline: number;
   callbridge: number;
   ratio: number;
+  /** The HTTP-only forwarder (the same three exchanges, nothing stored): the ceiling on this machine. */
+  forwarder: number | null;
+  forwarderRatio: number | null;
   cpuUsPerEvent: CpuPerEvent;
 }
 
@@ -42,9 +45,9 @@ export interface Results {
   mode: 'quick' | 'full';
   machine: { cpu: string; cores: number; memoryGb: number; freeGb: number; node: string };
   latency: RatePhase[];
-  storm: { callers: number; seconds: number; errors: number; lost: number; duplicates: number; delivered: number; ringToRedirect: Latency; loadAverage: number; eventLoopMaxMs: number };
-  throughput: ThroughputResult;
-  memory: {
+  storm: null | { callers: number; seconds: number; errors: number; lost: number; duplicates: number; delivered: number; ringToRedirect: Latency; loadAverage: number; eventLoopMaxMs: number };
+  throughput: ThroughputResult | null;
+  memory: null | {
     storedEvents: number;
     preloadMs: number;
     afterStart: { rssMb: number; hwmMb: number } | null;
@@ -65,21 +68,23 @@ export function verdicts(r: Results): Verdict[] {
     const l = at(rate);
     if (l) out.push({ what: `p99 end-to-end at ${rate}/s, warm`, target: `< ${limit} ms`, value: `${l.warm.p99} ms`, ok: l.warm.p99 < limit, kind: 'performance' });
   }
-  out.push({
-    what: 'delivered throughput / bare Fastify',
-    target: '>= 25%',
-    value: `${Math.round(r.throughput.ratio * 100)}%`,
-    ok: r.throughput.ratio >= 0.25,
-    kind: 'performance',
-  });
-  out.push({ what: `storm: ${r.storm.callers} callers redirected`, target: 'all', value: `${r.storm.delivered} (${r.storm.lost} lost)`, ok: r.storm.lost === 0 && r.storm.errors === 0, kind: 'correctness' });
-  out.push({ what: 'storm: redirected twice', target: '0', value: String(r.storm.duplicates), ok: r.storm.duplicates === 0, kind: 'correctness' });
-  out.push({ what: 'storm: p99 ring-to-redirect', target: '< 1000 ms', value: `${r.storm.ringToRedirect.p99} ms`, ok: r.storm.ringToRedirect.p99 < 1000, kind: 'performance' });
-  const phases = [...r.latency, r.memory.loadWithHistory, ...(r.postgres ? [r.postgres.latency500] : [])];
+  if (r.throughput) {
+    const ratio = r.throughput.ratio;
+    out.push({ what: 'delivered throughput / bare Fastify', target: '>= 25%', value: `${Math.round(ratio * 100)}%`, ok: ratio >= 0.25, kind: 'performance' });
+  }
+  const s = r.storm;
+  if (s) {
+    out.push({ what: `storm: ${s.callers} callers redirected`, target: 'all', value: `${s.delivered} (${s.lost} lost)`, ok: s.lost === 0 && s.errors === 0, kind: 'correctness' });
+    out.push({ what: 'storm: redirected twice', target: '0', value: String(s.duplicates), ok: s.duplicates === 0, kind: 'correctness' });
+    out.push({ what: 'storm: p99 ring-to-redirect', target: '< 1000 ms', value: `${s.ringToRedirect.p99} ms`, ok: s.ringToRedirect.p99 < 1000, kind: 'performance' });
+  }
+  const phases = [...r.latency, ...(r.memory ? [r.memory.loadWithHistory] : []), ...(r.postgres ? [r.postgres.latency500] : [])];
   const lost = phases.reduce((n, p) => n + p.lost + p.errors + p.duplicates, 0);
-  out.push({ what: 'fixed-rate phases: lost, failed or doubled', target: '0', value: String(lost), ok: lost === 0, kind: 'correctness' });
-  const rss = r.memory.afterLoad?.rssMb ?? NaN;
-  out.push({ what: `RSS after ${r.memory.storedEvents.toLocaleString('en')} stored events + load`, target: '< 250 MB', value: `${rss} MB`, ok: rss < 250, kind: 'performance' });
+  if (phases.length) out.push({ what: 'fixed-rate phases: lost, failed or doubled', target: '0', value: String(lost), ok: lost === 0, kind: 'correctness' });
+  if (r.memory) {
+    const rss = r.memory.afterLoad?.rssMb ?? NaN;
+    out.push({ what: `RSS after ${r.memory.storedEvents.toLocaleString('en')} stored events + load`, target: '< 250 MB', value: `${rss} MB`, ok: rss < 250, kind: 'performance' });
+  }
   return out;
 }
 
@@ -89,21 +94,32 @@ const context = (p: { loadAverage: number; eventLoopMaxMs: number }) => `  (load
 
 function rows(r: Results): string[][] {
   const out: string[][] = [['measure', 'value']];
-  out.push(['bare Fastify baseline (median of rounds)', `${r.throughput.baseline} req/s`]);
-  out.push(['callbridge delivered (median of rounds)', `${r.throughput.callbridge} events/s`]);
-  out.push(['ratio (median of per-round ratios)', `${Math.round(r.throughput.ratio * 100)}%  [${r.throughput.rounds.map((x) => Math.round(x.ratio * 100)).join(', ')}]`]);
-  const c = r.throughput.cpuUsPerEvent;
-  out.push(['CPU µs per delivered event: callbridge / sim / load gen', `${c.callbridge} / ${c.sim} / ${c.loadgen}`]);
+  const t = r.throughput;
+  if (t) {
+    out.push(['bare Fastify baseline (median of rounds)', `${t.baseline} req/s`]);
+    out.push(['callbridge delivered (median of rounds)', `${t.callbridge} events/s`]);
+    out.push(['ratio (median of per-round ratios)', `${Math.round(t.ratio * 100)}%  [${t.rounds.map((x) => Math.round(x.ratio * 100)).join(', ')}]`]);
+    if (t.forwarder !== null && t.forwarderRatio !== null) {
+      out.push(['HTTP-only forwarder delivered (median of rounds)', `${t.forwarder} events/s = ${Math.round(t.forwarderRatio * 100)}% of baseline`]);
+      out.push(['callbridge / HTTP-only forwarder', `${Math.round((t.callbridge / t.forwarder) * 100)}%`]);
+    }
+    const c = t.cpuUsPerEvent;
+    out.push(['CPU µs per delivered event: callbridge / sim / load gen', `${c.callbridge} / ${c.sim} / ${c.loadgen}`]);
+  }
   for (const l of r.latency) {
     out.push([`${l.rate}/s first second p50/p95/p99/max ms`, ms(l.firstSecond)]);
     out.push([`${l.rate}/s warm p50/p95/p99/max ms`, ms(l.warm) + context(l)]);
   }
-  out.push([`storm ${r.storm.callers} in ${r.storm.seconds}s ring-to-redirect p50/p95/p99/max ms`, ms(r.storm.ringToRedirect) + context(r.storm)]);
-  out.push(['storm redirected / lost / twice', `${r.storm.delivered} / ${r.storm.lost} / ${r.storm.duplicates}`]);
+  if (r.storm) {
+    out.push([`storm ${r.storm.callers} in ${r.storm.seconds}s ring-to-redirect p50/p95/p99/max ms`, ms(r.storm.ringToRedirect) + context(r.storm)]);
+    out.push(['storm redirected / lost / twice', `${r.storm.delivered} / ${r.storm.lost} / ${r.storm.duplicates}`]);
+  }
   const m = r.memory;
-  out.push([`RSS after start on ${m.storedEvents.toLocaleString('en')} events (MB)`, `${m.afterStart?.rssMb ?? '?'}`]);
-  out.push([`RSS / peak after 500/s load on it (MB)`, `${m.afterLoad?.rssMb ?? '?'} / ${m.afterLoad?.hwmMb ?? '?'}`]);
-  out.push([`500/s with that history p50/p95/p99/max ms`, ms(m.loadWithHistory.warm) + context(m.loadWithHistory)]);
+  if (m) {
+    out.push([`RSS after start on ${m.storedEvents.toLocaleString('en')} events (MB)`, `${m.afterStart?.rssMb ?? '?'}`]);
+    out.push([`RSS / peak after 500/s load on it (MB)`, `${m.afterLoad?.rssMb ?? '?'} / ${m.afterLoad?.hwmMb ?? '?'}`]);
+    out.push([`500/s with that history p50/p95/p99/max ms`, ms(m.loadWithHistory.warm) + context(m.loadWithHistory)]);
+  }
   if (r.postgres) {
     out.push(['PostgreSQL: 500/s warm p50/p95/p99/max ms', ms(r.postgres.latency500.warm) + context(r.postgres.latency500)]);
     out.push(['PostgreSQL: delivered / ratio', `${r.postgres.throughput.callbridge} events/s / ${Math.round(r.postgres.throughput.ratio * 100)}%`]);

@@ -7,22 +7,32 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Pool } from 'undici';
 import {
+  type Contender,
   buildWebhooks,
   CONNECTIONS,
-  deliveredThroughput,
+  deliveredRound,
   Deliveries,
+  DRAIN_MS,
   requestThroughput,
   sendOnSchedule,
   webhookPool,
 } from './load.js';
 import { preloadHistory } from './preload.js';
-import { cpuMsOf, eventLoopMaxMs, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
-import { renderMarkdown, renderTable, verdicts, type Results } from './report.js';
+import { eventLoopMaxMs, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
+import { renderMarkdown, renderTable, verdicts, type CpuPerEvent, type Results } from './report.js';
 import { median, round, summarise } from './stats.js';
 import { createPgSchema, type PgSchema } from './postgres.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = args.quick;
+const PHASES = ['latency', 'storm', 'throughput', 'memory', 'postgres'] as const;
+const only = args.only?.split(',');
+if (only?.some((p) => !(PHASES as readonly string[]).includes(p))) {
+  console.error(`bench: --only takes a comma-separated list of ${PHASES.join(', ')}`);
+  process.exit(2);
+}
+/** `--only <phase>[,<phase>...]` runs those phases, for profiling one thing at a time; the report shows them alone. */
+const want = (phase: (typeof PHASES)[number]) => !only || only.includes(phase);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'bench', 'results');
@@ -33,8 +43,6 @@ const HMAC_KEY = 'bench-hmac-key';
 const plan = quick
   ? { rates: [100, 500, 1000], rateSeconds: 3, stormCallers: 3000, stormSeconds: 3, rounds: 2, roundMs: 2000, history: 100_000, memorySeconds: 2 }
   : { rates: [100, 500, 1000], rateSeconds: 10, stormCallers: 10_000, stormSeconds: 10, rounds: 3, roundMs: 5000, history: 1_000_000, memorySeconds: 10 };
-const WINDOW = 512;
-const DRAIN_MS = 15_000;
 
 let phaseNo = 0;
 const children: Child[] = [];
@@ -98,37 +106,48 @@ async function storm(pool: Pool, d: Deliveries, bridgeUrl: string, callers: numb
   };
 }
 
-/** Alternating rounds, baseline first, so machine noise lands on both sides alike. */
-async function throughput(basePool: Pool, bridgePool: Pool, d: Deliveries, rounds: number, roundMs: number, pids: { bridge: number; sim: number }) {
-  const out: Array<{ baseline: number; callbridge: number; ratio: number; cpuUsPerEvent: { callbridge: number; sim: number; loadgen: number } }> = [];
+/**
+ * Alternating rounds, baseline first, so machine noise lands on all sides alike: the bare baseline,
+ * then (when given) the HTTP-only forwarder, then callbridge.
+ */
+async function throughput(basePool: Pool, bridge: Contender, forwarder: Contender | null, d: Deliveries, rounds: number, roundMs: number, simPid: number) {
+  const out: Array<{ baseline: number; callbridge: number; ratio: number; forwarder: number | null; cpuUsPerEvent: CpuPerEvent }> = [];
   const warmupMs = Math.min(1000, roundMs / 4);
   const baseHooks = buildWebhooks(++phaseNo, 20_000, HMAC_KEY);
+  // Enough distinct callers for the fastest rate the baseline allows; built before the round starts.
+  const hooksFor = (perSecond: number) => buildWebhooks(++phaseNo, Math.ceil((perSecond * roundMs) / 1000 / 2) + 5000, HMAC_KEY);
+  // callbridge is warm from the phases before; the forwarder gets one unmeasured round to warm its JIT.
+  if (forwarder) await deliveredRound(forwarder, simPid, d, hooksFor(5000), Math.min(2000, roundMs), 0);
   for (let r = 0; r < rounds; r++) {
     const base = await requestThroughput(basePool, baseHooks, { window: CONNECTIONS, durationMs: roundMs, warmupMs });
-    // Enough distinct callers for the fastest rate seen so far; built before the round starts.
-    const hooks = buildWebhooks(++phaseNo, Math.ceil((base.perSecond * roundMs) / 1000 / 2) + 5000, HMAC_KEY);
+    let fwd = null;
+    if (forwarder) {
+      const hooks = hooksFor(base.perSecond);
+      await sleep(500);
+      fwd = await deliveredRound(forwarder, simPid, d, hooks, roundMs, warmupMs);
+    }
+    const hooks = hooksFor(base.perSecond);
     await sleep(500);
-    d.reset();
-    const cpu0 = { bridge: cpuMsOf(pids.bridge), sim: cpuMsOf(pids.sim), loadgen: process.cpuUsage() };
-    const bridge = await deliveredThroughput(bridgePool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs });
-    await d.drain(DRAIN_MS);
-    // CPU per delivered event, over the round and its drain: where the two cores went.
-    const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, d.count));
-    const lg = process.cpuUsage(cpu0.loadgen);
-    const cpuUsPerEvent = {
-      callbridge: perEvent(cpuMsOf(pids.bridge) - cpu0.bridge),
-      sim: perEvent(cpuMsOf(pids.sim) - cpu0.sim),
-      loadgen: perEvent((lg.user + lg.system) / 1000),
-    };
-    out.push({ baseline: base.perSecond, callbridge: bridge.perSecond, ratio: round(bridge.perSecond / base.perSecond, 3), cpuUsPerEvent });
-    log(`round ${r + 1}: baseline ${base.perSecond} req/s, callbridge ${bridge.perSecond} delivered/s; CPU µs/event ${JSON.stringify(cpuUsPerEvent)}`);
+    const cb = await deliveredRound(bridge, simPid, d, hooks, roundMs, warmupMs);
+    out.push({
+      baseline: base.perSecond,
+      callbridge: cb.perSecond,
+      ratio: round(cb.perSecond / base.perSecond, 3),
+      forwarder: fwd ? fwd.perSecond : null,
+      cpuUsPerEvent: cb.cpuUsPerEvent,
+    });
+    const fwdText = fwd ? `, HTTP-only forwarder ${fwd.perSecond} delivered/s (CPU µs/event ${JSON.stringify(fwd.cpuUsPerEvent)})` : '';
+    log(`round ${r + 1}: baseline ${base.perSecond} req/s${fwdText}, callbridge ${cb.perSecond} delivered/s; CPU µs/event ${JSON.stringify(cb.cpuUsPerEvent)}`);
     await sleep(500);
   }
+  const fwdRates = out.flatMap((o) => (o.forwarder === null ? [] : [o.forwarder]));
   return {
     rounds: out,
     baseline: median(out.map((o) => o.baseline)),
     callbridge: median(out.map((o) => o.callbridge)),
     ratio: median(out.map((o) => o.ratio)),
+    forwarder: fwdRates.length ? median(fwdRates) : null,
+    forwarderRatio: fwdRates.length ? median(out.map((o) => round((o.forwarder ?? 0) / o.baseline, 3))) : null,
     cpuUsPerEvent: {
       callbridge: median(out.map((o) => o.cpuUsPerEvent.callbridge)),
       sim: median(out.map((o) => o.cpuUsPerEvent.sim)),
@@ -157,46 +176,63 @@ async function main(): Promise<number> {
     children.push(sim);
     const baseline = await forkReporting(join(root, 'bench', 'baseline.ts'), { execArgv: ['--import', 'tsx'] });
     children.push(baseline);
+    const forwarder = await forkReporting(join(root, 'bench', 'forwarder.ts'), {
+      execArgv: ['--import', 'tsx'],
+      env: { FORWARD_TO: sim.url, FORWARD_API_KEY: API_KEY },
+    });
+    children.push(forwarder);
     const dbFile = join(dir, 'bench.db');
     const bridgeOpts = { cli: join(dist, 'cli.js'), dir, gatewayUrl: sim.url, apiKey: API_KEY, hmacKey: HMAC_KEY };
     let bridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'sqlite', database: `sqlite:${dbFile}` });
     children.push(bridge);
     const basePool = webhookPool(baseline.url);
     let bridgePool = webhookPool(bridge.url);
-    pools.push(basePool, bridgePool);
+    const forwarderPool = webhookPool(forwarder.url);
+    pools.push(basePool, bridgePool, forwarderPool);
     const clearSim = () => sim.proc.send({ type: 'reset' });
 
     const latency = [];
-    for (const rate of plan.rates) {
+    for (const rate of want('latency') ? plan.rates : []) {
       log(`end-to-end latency at ${rate}/s for ${plan.rateSeconds}s`);
       latency.push(await fixedRate(bridgePool, d, bridge.url, rate, plan.rateSeconds));
       clearSim();
       await sleep(1000);
     }
-    log(`storm: ${plan.stormCallers} callers within ${plan.stormSeconds}s`);
-    const stormResult = await storm(bridgePool, d, bridge.url, plan.stormCallers, plan.stormSeconds);
-    clearSim();
-    await sleep(1000);
-    log(`throughput: ${plan.rounds} alternating rounds of ${plan.roundMs / 1000}s`);
-    const tput = await throughput(basePool, bridgePool, d, plan.rounds, plan.roundMs, { bridge: bridge.proc.pid!, sim: sim.proc.pid! });
-    clearSim();
+    let stormResult = null;
+    if (want('storm')) {
+      log(`storm: ${plan.stormCallers} callers within ${plan.stormSeconds}s`);
+      stormResult = await storm(bridgePool, d, bridge.url, plan.stormCallers, plan.stormSeconds);
+      clearSim();
+      await sleep(1000);
+    }
+    let tput = null;
+    if (want('throughput')) {
+      log(`throughput: ${plan.rounds} alternating rounds of ${plan.roundMs / 1000}s`);
+      const fwd = { pool: forwarderPool, pid: forwarder.proc.pid! };
+      tput = await throughput(basePool, { pool: bridgePool, pid: bridge.proc.pid! }, fwd, d, plan.rounds, plan.roundMs, sim.proc.pid!);
+      clearSim();
+    }
 
-    log(`memory: preloading ${plan.history} stored call events`);
-    await bridgePool.close();
-    await bridge.stop();
-    const preload = preloadHistory(dbFile, plan.history);
-    log(`preloaded ${preload.added} calls in ${preload.ms} ms; restarting callbridge on that database`);
-    bridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'sqlite-history', database: `sqlite:${dbFile}` });
-    children.push(bridge);
-    bridgePool = webhookPool(bridge.url);
-    pools.push(bridgePool);
-    const afterStart = memoryOf(bridge.proc.pid!);
-    const withHistory = await fixedRate(bridgePool, d, bridge.url, 500, plan.memorySeconds);
-    const afterLoad = memoryOf(bridge.proc.pid!);
-    clearSim();
+    let memory = null;
+    if (want('memory')) {
+      log(`memory: preloading ${plan.history} stored call events`);
+      await bridgePool.close();
+      await bridge.stop();
+      const preload = preloadHistory(dbFile, plan.history);
+      log(`preloaded ${preload.added} calls in ${preload.ms} ms; restarting callbridge on that database`);
+      bridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'sqlite-history', database: `sqlite:${dbFile}` });
+      children.push(bridge);
+      bridgePool = webhookPool(bridge.url);
+      pools.push(bridgePool);
+      const afterStart = memoryOf(bridge.proc.pid!);
+      const loadWithHistory = await fixedRate(bridgePool, d, bridge.url, 500, plan.memorySeconds);
+      const afterLoad = memoryOf(bridge.proc.pid!);
+      clearSim();
+      memory = { storedEvents: plan.history, preloadMs: preload.ms, afterStart, afterLoad, loadWithHistory };
+    }
 
     let postgres = null;
-    if (process.env.TEST_DATABASE_URL) {
+    if (process.env.TEST_DATABASE_URL && want('postgres')) {
       pg = await createPgSchema(process.env.TEST_DATABASE_URL);
       log(`PostgreSQL (schema ${pg.schema}): latency at 500/s and throughput`);
       const pgBridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'postgres', database: pg.url });
@@ -205,7 +241,7 @@ async function main(): Promise<number> {
       pools.push(pgPool);
       const lat500 = await fixedRate(pgPool, d, pgBridge.url, 500, plan.rateSeconds);
       clearSim();
-      const pgTput = await throughput(basePool, pgPool, d, plan.rounds, plan.roundMs, { bridge: pgBridge.proc.pid!, sim: sim.proc.pid! });
+      const pgTput = await throughput(basePool, { pool: pgPool, pid: pgBridge.proc.pid! }, null, d, plan.rounds, plan.roundMs, sim.proc.pid!);
       clearSim();
       postgres = { latency500: lat500, throughput: pgTput };
     }
@@ -217,7 +253,7 @@ async function main(): Promise<number> {
       latency,
       storm: stormResult,
       throughput: tput,
-      memory: { storedEvents: plan.history, preloadMs: preload.ms, afterStart, afterLoad, loadWithHistory: withHistory },
+      memory,
       postgres,
     };
     const checks = verdicts(results);
