@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { normaliseChatId } from './domain/jid.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { nameInPattern, sessionPattern } from './sessions.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validated configuration. Durations are milliseconds, sizes are bytes, and empty secrets
@@ -187,6 +188,14 @@ const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 const name = z
   .string()
   .regex(NAME, 'names start with a letter or digit and contain only letters, digits, "_" and "-"');
+
+/** A session's key: a name, or a pattern with one `*` standing for every other session of its gateway. */
+const sessionKey = z
+  .string()
+  .regex(
+    /^(?:[a-z0-9][a-z0-9_-]*|[a-z0-9_-]*\*[a-z0-9_-]*)$/i,
+    'session keys contain only letters, digits, "_" and "-" (starting with a letter or digit), or one "*" for every other session of the gateway',
+  );
 
 /** A strict object whose unknown-key error lists the keys that are allowed. */
 function strictObject<T extends z.ZodRawShape>(shape: T) {
@@ -411,9 +420,9 @@ const configSchema: z.ZodType<Config, unknown> = strictObject({
   }).prefault({}),
   gateways: z.record(name, gateway),
   sessions: z
-    .record(name, session)
+    .record(sessionKey, session)
     .transform((sessions) =>
-      Object.fromEntries(Object.entries(sessions).map(([key, s]) => [key, { ...s, name: s.name ?? key }])),
+      Object.fromEntries(Object.entries(sessions).map(([key, s]) => [key, { ...s, name: s.name ?? (sessionPattern(key) ? '*' : key) }])),
     ),
   dispatch: strictObject({
     retryInitial: duration('1s', 1),
@@ -553,11 +562,52 @@ function checkSessions(input: Record<string, unknown>): string[] {
     } else if (isMapping(gateways[s.gateway]) && (gateways[s.gateway] as Record<string, unknown>).type === 'evolution' && [true, 'true'].includes(s.rejectCalls as never)) {
       problems.push(`sessions.${key}.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead`);
     }
-    const sessionName = typeof s.name === 'string' ? s.name : key;
+    const pattern = sessionPattern(key);
+    if (pattern && s.name !== undefined && s.name !== '*') {
+      problems.push(`sessions.${key}.name: a "*" key stands for every other session of its gateway; leave out name`);
+      continue;
+    }
+    if (!pattern && typeof s.name === 'string' && s.name.includes('*')) {
+      problems.push(`sessions.${key}.name: for every other session of the gateway, put the "*" in the key, where the session's name goes in its id (like "*" or "shop-*")`);
+      continue;
+    }
+    const sessionName = pattern ? '*' : typeof s.name === 'string' ? s.name : key;
     const id = JSON.stringify([s.gateway, sessionName]);
     const other = claimed.get(id);
     if (other === undefined) claimed.set(id, key);
+    else if (pattern) problems.push(`sessions.${key}: gateway "${s.gateway}" already has a "*" session, sessions.${other}`);
     else problems.push(`sessions.${key}.name: session "${sessionName}" of gateway "${s.gateway}" is already sessions.${other}`);
+  }
+  return [...problems, ...sessionIdClashes(sessions)];
+}
+
+/**
+ * Ids that two sessions could share: a named session whose key a `*` key would also give another
+ * session, or two `*` keys that could give the same id. Sessions sharing an id would share callers,
+ * counters and debounce windows.
+ */
+function sessionIdClashes(sessions: Record<string, unknown>): string[] {
+  const entries = Object.entries(sessions).flatMap(([key, s]) =>
+    isMapping(s) && typeof s.gateway === 'string' ? [{ key, gateway: s.gateway, name: typeof s.name === 'string' ? s.name : key, pattern: sessionPattern(key) }] : [],
+  );
+  const problems: string[] = [];
+  for (const [i, p] of entries.entries()) {
+    if (!p.pattern) continue;
+    for (const [j, e] of entries.entries()) {
+      if (j === i) continue;
+      if (e.pattern) {
+        // Two patterns meet when one prefix starts the other and one suffix ends the other.
+        const a = p.pattern;
+        const b = e.pattern;
+        const meet = (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) && (a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix));
+        if (meet && j > i) problems.push(`sessions.${e.key}: its sessions could get the same ids as those of sessions.${p.key}; give the keys different text around the "*"`);
+        continue;
+      }
+      const name = nameInPattern(p.pattern, e.key);
+      if (name !== null && !(e.gateway === p.gateway && e.name === name)) {
+        problems.push(`sessions.${e.key}: sessions.${p.key} would give session "${name}" of gateway "${p.gateway}" this same id; rename one of them`);
+      }
+    }
   }
   return problems;
 }

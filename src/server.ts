@@ -1,21 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
-import type { AlertKind, Config } from './config.js';
+import type { Config } from './config.js';
 import { CallerProfiles } from './crm/profiles.js';
 import { LiveFeed } from './alerts/liveFeed.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
-import type { AlertChannel, SessionSettings } from './domain/types.js';
+import type { AlertChannel } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';
 import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
-import { sessionKey } from './http/webhooks.js';
 import { BudgetCache } from './lib/budgetCache.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
 import { Pipeline, type EventPipeline } from './pipeline/index.js';
 import { WorkerPipeline } from './pipeline/workerPipeline.js';
+import { Sessions } from './sessions.js';
 import { countPendingActions } from './store/actions.js';
 import { openStore, type Store } from './store/db.js';
 import { HISTORY_TABLES } from './store/retention.js';
@@ -29,27 +29,6 @@ export interface Callbridge {
   pipeline: EventPipeline;
   feed: LiveFeed;
   close(): Promise<void>;
-}
-
-/** The policy's view of each session: parsed config, with alert routes limited to the channels that exist. */
-export function sessionSettings(config: Config): Map<string, SessionSettings> {
-  const routes = (channel: AlertChannel, kinds: AlertKind[]) => new Set(config.alerts[channel] ? kinds : []);
-  const out = new Map<string, SessionSettings>();
-  for (const [session, s] of Object.entries(config.sessions)) {
-    out.set(session, {
-      session,
-      ringTimeout: s.ringTimeout,
-      rejectCalls: s.rejectCalls,
-      redirect: s.redirect,
-      vip: { numbers: new Set(s.vip.numbers), bypassRedirect: s.vip.bypassRedirect },
-      frustration: s.frustration,
-      conversionWindow: s.conversionWindow,
-      welcome: s.welcome,
-      alerts: { slack: routes('slack', s.alerts.slack), webhook: routes('webhook', s.alerts.webhook) },
-      alertExpireAfter: config.alerts.webhook?.expireAfter ?? 24 * 3_600_000,
-    });
-  }
-  return out;
 }
 
 /** Due timers and actions taken per poll; a full batch means more are waiting and the loop goes on at once. */
@@ -68,9 +47,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     await store.db.updateTable('timers').set({ claimed_until: null }).execute();
   }
 
-  const settings = sessionSettings(config);
-  const sessionsByWebhook = new Map<string, SessionSettings>();
-  for (const [session, s] of Object.entries(config.sessions)) sessionsByWebhook.set(sessionKey(s.gateway, s.name), settings.get(session)!);
+  const sessions = new Sessions(config);
 
   const clients = new Map<string, GatewayClient>();
   const slots = new Map<string, Limiter>();
@@ -78,10 +55,18 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     clients.set(name, gatewayKind(g).createClient(g));
     slots.set(name, new Limiter(g.connections));
   }
-  const targets = new Map<string, SessionTarget>();
-  for (const [session, s] of Object.entries(config.sessions)) {
-    targets.set(session, { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.contactLookup });
-  }
+  const targetOf = new Map<string, SessionTarget>();
+  const targets = {
+    get(session: string): SessionTarget | undefined {
+      const known = targetOf.get(session);
+      if (known) return known;
+      const s = sessions.entry(session);
+      if (!s) return undefined;
+      const target = { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.config.contactLookup };
+      targetOf.set(session, target);
+      return target;
+    },
+  };
 
   const alertSenders: Partial<Record<AlertChannel, AlertSender>> = {};
   if (config.alerts.slack) alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
@@ -94,8 +79,8 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   // (which no second thread can open) are written from this one.
   const pipeline: EventPipeline =
     store.dialect === 'sqlite' && !config.database.url.endsWith(':memory:')
-      ? await WorkerPipeline.start({ url: config.database.url, sessions: settings, lease: dispatch.lease }, enrich)
-      : new Pipeline(store, settings, dispatch.lease, enrich);
+      ? await WorkerPipeline.start({ url: config.database.url, sessions: { sessions: config.sessions, alerts: config.alerts }, lease: dispatch.lease }, enrich)
+      : new Pipeline(store, sessions, dispatch.lease, enrich);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
@@ -160,8 +145,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     store,
     pipeline,
     feed,
-    sessionsByWebhook,
-    settings,
+    sessions,
     metrics,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.depth);

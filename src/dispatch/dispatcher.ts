@@ -21,7 +21,7 @@ export interface SessionTarget {
 }
 
 export interface DispatcherDeps {
-  targets: Map<string, SessionTarget>;
+  targets: { get(session: string): SessionTarget | undefined };
   /** Contact names by `<session>\0<chat id>`. */
   names: BudgetCache<string>;
   alertSenders: Partial<Record<AlertChannel, AlertSender>>;

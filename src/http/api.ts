@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
-import type { CallStatus, SessionSettings } from '../domain/types.js';
+import type { CallStatus } from '../domain/types.js';
+import type { Sessions } from '../sessions.js';
 import { listActionsForCall } from '../store/actions.js';
 import { getCallSummary, listCalls } from '../store/calls.js';
 import type { Store } from '../store/db.js';
@@ -13,7 +14,7 @@ import { vipRoutes } from './vips.js';
 export interface ApiOptions {
   store: Store;
   token: string | undefined;
-  sessions: Map<string, SessionSettings>;
+  sessions: Sessions;
 }
 
 export const tokenMatches = (header: string | undefined, token: string) => {

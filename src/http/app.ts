@@ -1,8 +1,8 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../alerts/liveFeed.js';
 import type { Config } from '../config.js';
-import type { SessionSettings } from '../domain/types.js';
 import type { EventPipeline } from '../pipeline/index.js';
+import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import { apiRoutes } from './api.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -17,8 +17,7 @@ export interface AppDeps {
   store: Store;
   pipeline: EventPipeline;
   feed: LiveFeed;
-  sessionsByWebhook: Map<string, SessionSettings>;
-  settings: Map<string, SessionSettings>;
+  sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
 }
@@ -50,12 +49,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
-  await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.settings });
+  await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.sessions });
   await app.register(streamRoutes, { feed: deps.feed, token: config.api.token });
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,
-    sessions: deps.sessionsByWebhook,
+    sessions: deps.sessions,
     pipeline: deps.pipeline,
     bodyLimit: config.http.bodyLimit,
     metrics: deps.metrics,

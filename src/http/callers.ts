@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { frustrationLevel } from '../domain/frustration.js';
 import { normaliseChatId, phoneOf } from '../domain/jid.js';
 import type { FrustrationLevel, SessionSettings } from '../domain/types.js';
-import { countCallsByCaller, countCallsSince, findCaller, listCallerRows, type CallerRow } from '../store/callers.js';
+import type { Sessions } from '../sessions.js';
+import { countCallsByCaller, countCallsSince, findCaller, listCallerRows, listCallerSessions, type CallerRow } from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
 import { findVip } from '../store/vips.js';
@@ -30,8 +31,11 @@ function callerView(row: CallerRow, s: SessionSettings, callsInWindow: number, v
   };
 }
 
-export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Map<string, SessionSettings> }> = async (app, opts) => {
+export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions }> = async (app, opts) => {
   const db = opts.store.db;
+  const { sessions } = opts;
+  /** Every session there is to list: the named ones, and those only seen (a `*` entry). */
+  const allSessions = async () => (sessions.open ? [...new Set([...sessions.named, ...(await listCallerSessions(db))])] : sessions.named);
 
   app.get<{ Querystring: { session?: string; level?: FrustrationLevel; limit: number } }>(
     '/api/callers',
@@ -50,10 +54,12 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Map<stri
     },
     async (req, reply) => {
       const { session, level, limit } = req.query;
-      if (session !== undefined && !opts.sessions.has(session)) return sendError(reply, 404, 'unknown_session', `unknown session "${session}"`);
+      if (session !== undefined && !sessions.get(session)) return sendError(reply, 404, 'unknown_session', `unknown session "${session}"`);
       const now = Date.now();
       const out = [];
-      for (const s of session ? [opts.sessions.get(session)!] : [...opts.sessions.values()]) {
+      for (const id of session ? [session] : await allSessions()) {
+        const s = sessions.get(id);
+        if (!s) continue;
         // Elevated and stressed callers are found from their recent calls; calm ones from the caller list.
         const min = level === 'stressed' ? s.frustration.stressed : level === 'elevated' ? s.frustration.elevated : 1;
         const counts = await countCallsByCaller(db, s.session, now - s.frustration.window, min);
@@ -69,7 +75,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Map<stri
   );
 
   app.get<{ Params: { session: string; caller: string } }>('/api/callers/:session/:caller', async (req, reply) => {
-    const s = opts.sessions.get(req.params.session);
+    const s = sessions.get(req.params.session);
     if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
     const caller = normaliseChatId(req.params.caller);
     const state = await findCaller(db, s.session, caller);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseChatId, phoneOf } from '../domain/jid.js';
-import type { SessionSettings } from '../domain/types.js';
+import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import { addVip, listVips, removeVip } from '../store/vips.js';
 import { sendError } from './errors.js';
@@ -8,7 +8,7 @@ import { sendError } from './errors.js';
 const vipView = (caller: string, name: string | null, source: 'config' | 'api') => ({ number: phoneOf(caller), caller, name, source });
 
 /** VIPs per session: the config file's, plus those added here at run time (persisted). */
-export const vipRoutes: FastifyPluginAsync<{ store: Store; sessions: Map<string, SessionSettings> }> = async (app, opts) => {
+export const vipRoutes: FastifyPluginAsync<{ store: Store; sessions: Pick<Sessions, 'get'> }> = async (app, opts) => {
   const sessionOf = (name: string) => opts.sessions.get(name);
   const params = { type: 'object', properties: { session: { type: 'string' }, number: { type: 'string' } } };
 

@@ -1,16 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayConfig } from '../config.js';
-import type { SessionSettings } from '../domain/types.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { InvalidWebhook } from '../gateways/types.js';
 import type { EventPipeline } from '../pipeline/index.js';
+import type { Sessions } from '../sessions.js';
 import type { Metrics } from './metrics.js';
 import { sendError } from './errors.js';
 
 export interface WebhookRoutesOptions {
   gateways: Record<string, GatewayConfig>;
-  /** Keyed by `<gateway>\0<gateway's session name>`. */
-  sessions: Map<string, SessionSettings>;
+  sessions: Pick<Sessions, 'forWebhook'>;
   pipeline: EventPipeline;
   bodyLimit: number;
   metrics: Metrics;
@@ -21,8 +20,6 @@ function storedBody(kind: GatewayKind, json: unknown, text: string): string {
   const safe = kind.storableBody(json);
   return safe === json ? text : JSON.stringify(safe);
 }
-
-export const sessionKey = (gateway: string, sessionName: string) => `${gateway}\u0000${sessionName}`;
 
 /**
  * `POST /webhooks/<gateway>`: verify, parse, store, then answer. The 2xx goes out only after the
@@ -69,7 +66,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       gateway: name,
       eventId: parsed.eventId,
       type: parsed.type,
-      session: opts.sessions.get(sessionKey(name, parsed.session)) ?? null,
+      session: opts.sessions.forWebhook(name, parsed.session) ?? null,
       sessionName: parsed.session,
       event: parsed.event,
       body: storedBody(kind, json, text),

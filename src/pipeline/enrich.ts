@@ -7,7 +7,7 @@ import type { IncomingEvent } from './recordCallEvent.js';
 
 export interface EnrichDeps {
   /** Per callbridge session: its gateway client, the gateway's session name, the lookup budget. */
-  targets: Map<string, { client: GatewayClient; sessionName: string; contactLookup: { budget: number } }>;
+  targets: { get(session: string): { client: GatewayClient; sessionName: string; contactLookup: { budget: number } } | undefined };
   profiles: CrmProfileSource | null;
 }
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
-import type { SessionSettings } from '../domain/types.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
+import type { SessionLookup } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { appendFeed, feedChannel, type CallRef } from '../store/feed.js';
@@ -50,7 +50,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
 
   constructor(
     readonly store: Store,
-    private readonly sessions: Map<string, SessionSettings>,
+    private readonly sessions: SessionLookup,
     private readonly lease: number,
     /** Learns about the caller before the transaction (LID → phone, CRM profile), within budgets. */
     private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,

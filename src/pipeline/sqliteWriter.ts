@@ -1,16 +1,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { Sessions } from '../sessions.js';
 import { openStore } from '../store/db.js';
 import { Pipeline } from './index.js';
 import { batchedPost, type WireEvent, type WriterInit, type WriterMessage, type WriterRequest } from './workerPipeline.js';
 
 /** The SQLite writer thread (see WorkerPipeline): the one connection that writes, and its group commit. */
 const port = parentPort!;
-const { url, sessions, lease } = workerData as WriterInit;
+const init = workerData as WriterInit;
+const sessions = new Sessions(init.sessions);
 const post = batchedPost<WriterMessage>((batch) => port.postMessage(batch));
 
 try {
-  const store = await openStore(url);
-  const pipeline = new Pipeline(store, sessions, lease);
+  const store = await openStore(init.url);
+  const pipeline = new Pipeline(store, sessions, init.lease);
   pipeline.on('callsChanged', (changed) => post({ type: 'callsChanged', changed }));
 
   const withSession = (e: WireEvent) => ({ ...e, session: e.session === null ? null : (sessions.get(e.session) ?? null) });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { SessionSettings } from '../domain/types.js';
+import type { Config } from '../config.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
@@ -22,11 +22,12 @@ const tsxApi = (() => {
 /** What the writer thread is started with. */
 export interface WriterInit {
   url: string;
-  sessions: Map<string, SessionSettings>;
+  /** What the thread needs to know every session by its id (`Sessions`). */
+  sessions: Pick<Config, 'sessions' | 'alerts'>;
   lease: number;
 }
 
-/** An event on its way to the writer: the session goes by name, the writer has the settings. */
+/** An event on its way to the writer: the session goes by its id, the writer has the settings. */
 export type WireEvent = Omit<IncomingEvent, 'session'> & { session: string | null };
 
 export type WriterRequest =

@@ -100,6 +100,12 @@ export async function listCallerRows(db: Kysely<Database>, f: { session?: string
   return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
 
+/** The sessions that have callers: those a `*` session entry stands for are known only from here. */
+export async function listCallerSessions(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db.selectFrom('callers').select('session').distinct().execute();
+  return rows.map((r) => r.session);
+}
+
 /** Per caller of one session, the calls at or after `since`; only callers with at least `min`. */
 export async function countCallsByCaller(
   db: Kysely<Database>,

@@ -1,16 +1,15 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import type { SessionSettings } from '../../src/domain/types.js';
-import { sessionSettings } from '../../src/server.js';
 import { Pipeline } from '../../src/pipeline/index.js';
 import type { IncomingEvent } from '../../src/pipeline/recordCallEvent.js';
+import { Sessions } from '../../src/sessions.js';
 import type { Store } from '../../src/store/db.js';
 import { createTestDatabase, describeOnEachDatabase, type TestDatabase } from '../helpers/stores.js';
 
-const settings: SessionSettings = sessionSettings(
+const sessions = new Sessions(
   parseConfig({ gateways: { local: { type: 'waha', url: 'http://127.0.0.1:9' } }, sessions: { default: { gateway: 'local' } } }, {}),
-).get('default')!;
-const sessions = new Map([['default', settings]]);
+);
+const settings = sessions.get('default')!;
 
 const ring = (eventId: string, callId: string, caller: string): IncomingEvent => ({
   gateway: 'local',

@@ -1,0 +1,119 @@
+import type { Config, SessionConfig } from './config.js';
+import type { AlertChannel, AlertKind, SessionSettings } from './domain/types.js';
+
+/** Finds a session's settings by its id (a `Map` of them will do, in tests). */
+export type SessionLookup = Pick<Sessions, 'get'>;
+
+/** A session as the rest of callbridge sees it: the policy's settings and where it lives. */
+export interface SessionEntry {
+  settings: SessionSettings;
+  /** Key of `Config.gateways`. */
+  gateway: string;
+  /** The session's name in the gateway. */
+  name: string;
+  config: SessionConfig;
+}
+
+/** The part of a `*` key before and after the star: a session's id is prefix + its name + suffix. */
+interface Pattern {
+  key: string;
+  prefix: string;
+  suffix: string;
+  config: SessionConfig;
+}
+
+/** Names a `*` entry takes on: as gateways name sessions, and safe in an id, a URL and a log line. */
+const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The id pattern of a session key with a `*` in it, or null for a key that names one session. */
+export function sessionPattern(key: string): { prefix: string; suffix: string } | null {
+  const star = key.indexOf('*');
+  return star < 0 ? null : { prefix: key.slice(0, star), suffix: key.slice(star + 1) };
+}
+
+/** The name a pattern gives the id `id`, or null when the id is not one of its. */
+export function nameInPattern(p: { prefix: string; suffix: string }, id: string): string | null {
+  if (id.length <= p.prefix.length + p.suffix.length || !id.startsWith(p.prefix) || !id.endsWith(p.suffix)) return null;
+  const name = id.slice(p.prefix.length, id.length - p.suffix.length);
+  return SESSION_NAME.test(name) ? name : null;
+}
+
+/**
+ * Every session callbridge serves: those the config names, and those a `*` entry stands for (every
+ * other session of its gateway, for agencies that add sessions without editing the config). A
+ * session's id is its config key, or the `*` key with the star replaced by the gateway's name for
+ * it (`shop-*` → `shop-acme`); the config is checked at start so that no two sessions share an id.
+ */
+export class Sessions {
+  private readonly entries = new Map<string, SessionEntry>();
+  private readonly byPlace = new Map<string, SessionEntry>();
+  /** At most one per gateway (checked with the config). */
+  private readonly patterns = new Map<string, Pattern>();
+  /** The ids of the sessions the config names one by one. */
+  readonly named: string[];
+
+  constructor(private readonly config: Pick<Config, 'sessions' | 'alerts'>) {
+    for (const [key, s] of Object.entries(config.sessions)) {
+      const pattern = sessionPattern(key);
+      if (pattern) this.patterns.set(s.gateway, { key, ...pattern, config: s });
+      else this.add(key, s, s.name);
+    }
+    this.named = [...this.entries.keys()];
+  }
+
+  /** Whether some sessions are known only once they are seen (a `*` entry). */
+  get open(): boolean {
+    return this.patterns.size > 0;
+  }
+
+  /** The session a gateway's webhook belongs to, if any. */
+  forWebhook(gateway: string, name: string): SessionSettings | undefined {
+    const known = this.byPlace.get(placeKey(gateway, name));
+    if (known) return known.settings;
+    const p = this.patterns.get(gateway);
+    if (!p || !SESSION_NAME.test(name)) return undefined;
+    return this.add(p.prefix + name + p.suffix, p.config, name).settings;
+  }
+
+  /** A session by its id, as calls, callers and actions store it. */
+  entry(id: string): SessionEntry | undefined {
+    const known = this.entries.get(id);
+    if (known) return known;
+    for (const [gateway, p] of this.patterns) {
+      const name = nameInPattern(p, id);
+      // A name the config gives its own entry belongs to that entry, under that entry's id.
+      if (name !== null && !this.byPlace.has(placeKey(gateway, name))) return this.add(id, p.config, name);
+    }
+    return undefined;
+  }
+
+  get(id: string): SessionSettings | undefined {
+    return this.entry(id)?.settings;
+  }
+
+  private add(id: string, config: SessionConfig, name: string): SessionEntry {
+    const entry: SessionEntry = { settings: toSettings(id, config, this.config.alerts), gateway: config.gateway, name, config };
+    this.entries.set(id, entry);
+    this.byPlace.set(placeKey(config.gateway, name), entry);
+    return entry;
+  }
+}
+
+const placeKey = (gateway: string, name: string) => `${gateway}\u0000${name}`;
+
+/** The policy's view of a session: its config, with alert routes limited to the channels that exist. */
+function toSettings(id: string, s: SessionConfig, alerts: Config['alerts']): SessionSettings {
+  const routes = (channel: AlertChannel, kinds: AlertKind[]) => new Set(alerts[channel] ? kinds : []);
+  return {
+    session: id,
+    ringTimeout: s.ringTimeout,
+    rejectCalls: s.rejectCalls,
+    redirect: s.redirect,
+    vip: { numbers: new Set(s.vip.numbers), bypassRedirect: s.vip.bypassRedirect },
+    frustration: s.frustration,
+    conversionWindow: s.conversionWindow,
+    welcome: s.welcome,
+    alerts: { slack: routes('slack', s.alerts.slack), webhook: routes('webhook', s.alerts.webhook) },
+    alertExpireAfter: alerts.webhook?.expireAfter ?? 24 * 3_600_000,
+  };
+}
