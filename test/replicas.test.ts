@@ -163,9 +163,13 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
     await tdb.drop();
   });
 
-  it("a client of replica A sees replica B's new call within a second, and resumes on B where it left A", async () => {
+  it("a client of replica A, on a ticket from B, sees B's new call within a second, and resumes on B where it left A", async () => {
     const [a, b] = bridges as [Callbridge, Callbridge];
-    client = await openStream(`${a.url}/api/stream?token=${TOKEN}`);
+    // A browser behind the balancer may get its ticket from one replica and connect to another.
+    const issued = await fetch(`${b.url}/api/stream/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const { ticket } = (await issued.json()) as { ticket: string };
+    client = await openStream(`${a.url}/api/stream?ticket=${encodeURIComponent(ticket)}`);
+    expect(client.status).toBe(200);
     await client.waitFor('the initial position', (s) => s.lastEventId !== undefined);
 
     const res = await postWebhook(`${b.url}/webhooks/local`, callReceived({ from: '4400000001@c.us', callId: 'on-b' }), { hmacKey: HMAC_KEY });
@@ -183,7 +187,7 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
 
   it('keeps following the other replica after its LISTEN connection is killed', async () => {
     const [a, b] = bridges as [Callbridge, Callbridge];
-    client = await openStream(`${a.url}/api/stream?token=${TOKEN}`);
+    client = await openStream(`${a.url}/api/stream`, { authorization: `Bearer ${TOKEN}` });
     await client.waitFor('the initial position', (s) => s.lastEventId !== undefined);
     const { rows } = await sql<{ n: number }>`
       select count(pg_terminate_backend(pid)) as n from pg_stat_activity

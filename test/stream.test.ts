@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { streamRoutes } from '../src/http/stream.js';
+import { streamRoutes, streamTickets } from '../src/http/stream.js';
 import { callAccepted, callReceived } from '../src/sim/webhooks.js';
 import { TOKEN, startHarness, testConfig, type Harness } from './helpers/harness.js';
 import { openStream, type SseClient } from './helpers/sse.js';
@@ -26,13 +26,39 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
     await h.close();
   });
 
-  it('is behind the API token, which EventSource may pass as ?token=', async () => {
-    expect((await openStream(`${h.bridge.url}/api/stream`)).status).toBe(401);
-    expect((await openStream(`${h.bridge.url}/api/stream?token=wrong-token-0123456789`)).status).toBe(401);
-    expect((await openStream(`${h.bridge.url}/api/stream`, { authorization: 'Bearer nope' })).status).toBe(401);
-    const viaQuery = await openStream(`${h.bridge.url}/api/stream?token=${TOKEN}`);
-    clients.push(viaQuery);
-    expect(viaQuery.status).toBe(200);
+  it('is behind the API token as a header, or a ticket for EventSource; never the token in the URL', async () => {
+    const refusal = async (url: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(url, { headers });
+      return { status: res.status, body: (await res.json()) as { code: string; message: string } };
+    };
+    const stream = `${h.bridge.url}/api/stream`;
+    expect(await refusal(stream)).toMatchObject({ status: 401, body: { message: 'Authorization: Bearer <token>, or ?ticket= from POST /api/stream/tickets, is required' } });
+    expect(await refusal(stream, { authorization: 'Bearer nope' })).toMatchObject({ status: 401, body: { message: 'the bearer token is wrong' } });
+    expect((await refusal(`${stream}?token=${TOKEN}`)).body.message).toMatch(/^the token is not taken in the URL/);
+
+    const tickets = `${h.bridge.url}/api/stream/tickets`;
+    expect((await fetch(tickets, { method: 'POST' })).status).toBe(401);
+    const issued = await fetch(tickets, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(issued.status).toBe(201);
+    const { ticket, expiresAt } = (await issued.json()) as { ticket: string; expiresAt: string };
+    expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now() + 60_000);
+    expect(ticket).not.toContain(TOKEN);
+
+    const forged = `${ticket.split('.')[0]}.${Buffer.alloc(32).toString('base64url')}`;
+    expect(await refusal(`${stream}?ticket=${forged}`)).toMatchObject({ status: 401, body: { message: 'the ticket is not valid' } });
+    for (const c of [await openStream(`${stream}?ticket=${encodeURIComponent(ticket)}`), await openStream(stream, { authorization: `Bearer ${TOKEN}` })]) {
+      clients.push(c);
+      expect(c.status).toBe(200);
+    }
+  });
+
+  it('a ticket expires; one signed for another token is not valid', () => {
+    const tickets = streamTickets(TOKEN, 60_000);
+    const { ticket } = tickets.issue(1_000_000);
+    expect(tickets.refuse(ticket, 1_059_999)).toBeNull();
+    expect(tickets.refuse(ticket, 1_060_000)).toMatch(/^the ticket has expired/);
+    expect(streamTickets('another-token-0123456789', 60_000).refuse(ticket, 1_000_000)).toBe('the ticket is not valid');
+    expect(tickets.refuse('garbage', 1_000_000)).toBe('the ticket is not valid');
   });
 
   it('streams each call change as the call summary of GET /api/calls: ringing, redirect sent, answered', async () => {

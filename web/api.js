@@ -1,5 +1,5 @@
 // The JSON API with the agent's bearer token. The token lives in sessionStorage: this tab only,
-// gone when it closes, and never in a URL (except the EventSource's, which can't send headers).
+// gone when it closes, and never in a URL (the live stream takes a short-lived ticket instead).
 
 const TOKEN_KEY = 'callbridge.token';
 

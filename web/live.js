@@ -1,5 +1,5 @@
 // Live call updates: the Server-Sent Events stream when the server has one, else polling.
-import { getToken } from './api.js';
+import { api, getToken } from './api.js';
 
 const POLL_MS = 2000;
 
@@ -13,9 +13,11 @@ export function startLive({ onCall, poll, onState }) {
   let timer = null;
   let stopped = false;
 
-  const url = () => {
-    const token = getToken();
-    return token ? `api/stream?token=${encodeURIComponent(token)}` : 'api/stream';
+  // EventSource can't send the token as a header; a ticket good for a few minutes stands in for it.
+  const url = async () => {
+    if (!getToken()) return 'api/stream';
+    const { ticket } = await api('api/stream/tickets', { method: 'POST' });
+    return `api/stream?ticket=${encodeURIComponent(ticket)}`;
   };
 
   const startPolling = () => {
@@ -49,9 +51,21 @@ export function startLive({ onCall, poll, onState }) {
     }
   };
 
-  const connect = () => {
+  const connect = async () => {
     onState('connecting');
-    source = new EventSource(url());
+    let streamUrl;
+    try {
+      streamUrl = await url();
+    } catch (err) {
+      // A refused token has been reported by the API module.
+      if (stopped || err.status === 401) return;
+      if (err.status === 404) return startPolling();
+      onState('reconnecting');
+      timer = setTimeout(connect, POLL_MS);
+      return;
+    }
+    if (stopped) return;
+    source = new EventSource(streamUrl);
     source.addEventListener('open', () => {
       onState('live');
       // The stream starts at "now": whatever changed since the list was loaded comes from one poll.

@@ -1,5 +1,6 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveFeed } from '../alerts/liveFeed.js';
 import { tokenMatches } from './api.js';
 import { sendError } from './errors.js';
@@ -9,6 +10,33 @@ export interface StreamOptions {
   token: string | undefined;
   /** How often a comment line keeps idle connections (and proxies) open. */
   heartbeatMs?: number;
+  /** How long a stream ticket lets a browser (re)connect. */
+  ticketTtlMs?: number;
+}
+
+/**
+ * Stream tickets: an EventSource can't send a header, and the API token in its URL would end up in
+ * every proxy's access log. A ticket is an expiry signed with a key derived from the token: it
+ * opens the stream only, for minutes, on every replica that has the same token, with nothing stored.
+ */
+export function streamTickets(token: string | undefined, ttlMs: number) {
+  const key = token ? createHmac('sha256', token).update('callbridge stream ticket').digest() : randomBytes(32);
+  const sign = (expiry: string) => createHmac('sha256', key).update(expiry).digest();
+  return {
+    issue(now: number): { ticket: string; expiresAt: string } {
+      const expiresAt = now + ttlMs;
+      const expiry = expiresAt.toString(36);
+      return { ticket: `${expiry}.${sign(expiry).toString('base64url')}`, expiresAt: new Date(expiresAt).toISOString() };
+    },
+    /** Why the ticket does not open the stream, or null when it does. */
+    refuse(ticket: string, now: number): string | null {
+      const [expiry = '', mac = ''] = ticket.split('.');
+      const given = Buffer.from(mac, 'base64url');
+      const want = sign(expiry);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) return 'the ticket is not valid';
+      return parseInt(expiry, 36) > now ? null : 'the ticket has expired; ask POST /api/stream/tickets for a new one';
+    },
+  };
 }
 
 // A client this far behind is cut off; its EventSource reconnects with Last-Event-ID and catches up from the database.
@@ -17,11 +45,22 @@ const MAX_BUFFERED = 1 << 20;
 /**
  * `GET /api/stream`: Server-Sent Events, one `call` event per call change, with the call as
  * `GET /api/calls` shows it. Event ids are feed positions, valid on every replica, so a client
- * that reconnects with `Last-Event-ID` (anywhere) misses nothing. EventSource can't set headers,
- * so the token may also come as `?token=`.
+ * that reconnects with `Last-Event-ID` (anywhere) misses nothing. It takes the API token as a
+ * header, or a ticket (`POST /api/stream/tickets`) as `?ticket=`, since EventSource can't set headers.
  */
 export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts) => {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const tickets = streamTickets(opts.token, opts.ticketTtlMs ?? 5 * 60_000);
+  const unauthorized = (reply: FastifyReply, why: string) => {
+    reply.header('www-authenticate', 'Bearer');
+    return sendError(reply, 401, 'unauthorized', why);
+  };
+  /** Why the request's bearer token is refused (`missing` when it has none), or null. */
+  const refuseToken = (req: FastifyRequest, missing: string) => {
+    const header = req.headers.authorization;
+    if (!opts.token || tokenMatches(header, opts.token)) return null;
+    return header ? 'the bearer token is wrong' : missing;
+  };
   // A stream never ends by itself: on shutdown each is ended, and its EventSource reconnects
   // (to another replica) with its Last-Event-ID.
   const open = new Set<ServerResponse>();
@@ -29,25 +68,34 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
     for (const res of open) res.end();
   });
 
-  app.get<{ Querystring: { token?: string } }>(
+  app.post('/api/stream/tickets', async (req, reply) => {
+    const refused = refuseToken(req, 'Authorization: Bearer <token> is required');
+    if (refused) return unauthorized(reply, refused);
+    return reply.code(201).send(tickets.issue(Date.now()));
+  });
+
+  app.get<{ Querystring: { ticket?: string; token?: string } }>(
     '/api/stream',
     {
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ticket: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
+        },
         headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,15}$' } } },
       },
     },
     async (req, reply) => {
-      const { token } = opts;
-      if (token) {
-        const header = req.headers.authorization;
-        const query = req.query.token;
-        const given = header ?? (query === undefined ? undefined : `Bearer ${query}`);
-        if (!tokenMatches(given, token)) {
-          reply.header('www-authenticate', 'Bearer');
-          const why = given ? 'the token is wrong' : 'Authorization: Bearer <token> (or ?token=) is required';
-          return sendError(reply, 401, 'unauthorized', why);
-        }
+      if (opts.token) {
+        const { ticket } = req.query;
+        // Said plainly, for clients written when the stream took it.
+        if (req.query.token !== undefined) return unauthorized(reply, 'the token is not taken in the URL (it would be logged); send it as Authorization: Bearer, or pass ?ticket= from POST /api/stream/tickets');
+        const refused =
+          ticket === undefined
+            ? refuseToken(req, 'Authorization: Bearer <token>, or ?ticket= from POST /api/stream/tickets, is required')
+            : tickets.refuse(ticket, Date.now());
+        if (refused) return unauthorized(reply, refused);
       }
       const lastEventId = req.headers['last-event-id'];
       const after = typeof lastEventId === 'string' ? Number(lastEventId) : null;
