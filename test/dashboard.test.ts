@@ -219,6 +219,20 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     expect(await page.locator('#callers-view').isHidden()).toBe(true);
   });
 
+  it('the callers view follows the calls as they come: a caller shows up, then turns stressed and owed a reply', async () => {
+    await signIn();
+    await page.getByRole('button', { name: 'Callers' }).click();
+    await page.locator('#callers-view').waitFor();
+    const from = '15550008888@c.us';
+    const row = page.locator(`#callers-body tr[data-caller="${from}"]`);
+    await h.post(callReceived({ from, callId: 'rising-1' }));
+    await row.getByText('calm').waitFor();
+    for (let i = 2; i <= 5; i++) await h.post(callReceived({ from, callId: `rising-${i}` }));
+    await row.getByText('stressed').waitFor();
+    await row.getByText('reply owed').waitFor();
+    expect(await row.locator('td.num').textContent()).toBe('5');
+  });
+
   it('VIPs: added and removed here; a VIP from the config file is refused with its reason', async () => {
     await signIn();
     await page.getByRole('button', { name: 'VIPs' }).click();

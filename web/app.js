@@ -1,6 +1,6 @@
 // Boot: the token, the views, the deep link and the live connection.
 import { ApiError, clearToken, getToken, setToken, whenUnauthorized } from './api.js';
-import { initCallers, loadCallers } from './callers.js';
+import { callersChanged, initCallers, loadCallers } from './callers.js';
 import { initCalls, loadCalls, pollCalls, setCallFilter, upsertCall } from './calls.js';
 import { closeDetail } from './detail.js';
 import { $, h } from './dom.js';
@@ -78,8 +78,14 @@ async function start() {
     return;
   }
   live = startLive({
-    onCall: upsertCall,
-    poll: pollCalls,
+    onCall: (call) => {
+      upsertCall(call);
+      callersChanged();
+    },
+    poll: async () => {
+      await pollCalls();
+      callersChanged();
+    },
     onState: (state) => (state === 'unauthorized' ? askForToken('The live feed refused the token.') : setLive(state)),
   });
 }

@@ -14,15 +14,22 @@ export function initCallers({ onSession }) {
     loadCallers();
   });
   form.addEventListener('change', () => loadCallers());
+  // Escalations run out and calls leave the frustration window with no call changing.
+  setInterval(callersChanged, 15_000);
   $('#callers-body').addEventListener('click', (e) => {
     const row = e.target.closest('tr[data-caller]');
     if (row) openCaller(row.dataset.session, row.dataset.caller);
   });
 }
 
+/** Bumped by every load: an answer older than the one shown is dropped. */
+let generation = 0;
+
 export async function loadCallers() {
+  const asked = ++generation;
   const f = new FormData($('#caller-filters'));
   const { callers } = await api(withQuery('api/callers', { session: f.get('session').trim(), level: f.get('level') }));
+  if (asked !== generation) return;
   for (const c of callers) noteSession(c.session);
   $('#callers-body').replaceChildren(...callers.map(callerRow));
   $('#callers-empty').hidden = callers.length > 0;
@@ -30,6 +37,27 @@ export async function loadCallers() {
   const banner = $('#escalations');
   banner.hidden = owed === 0;
   banner.textContent = owed === 1 ? '1 caller is waiting for a reply from a person.' : `${owed} callers are waiting for a reply from a person.`;
+}
+
+const RELOAD_MS = 1000;
+let lastLoad = 0;
+let reload = null;
+
+/**
+ * A call changed (or time passed): the callers view, while shown, reloads, at most once a second.
+ * Levels, counts and escalations are the server's to compute, so the view asks rather than guesses.
+ */
+export function callersChanged() {
+  if ($('#app').hidden || $('#callers-view').hidden || reload) return;
+  reload = setTimeout(
+    () => {
+      reload = null;
+      lastLoad = Date.now();
+      // A refused token is handled by the API module; anything else shows with the next load.
+      loadCallers().catch(() => {});
+    },
+    Math.max(0, lastLoad + RELOAD_MS - Date.now()),
+  );
 }
 
 const escalation = (e) =>
