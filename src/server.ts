@@ -55,16 +55,10 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     clients.set(name, gatewayKind(g).createClient(g));
     slots.set(name, new Limiter(g.connections));
   }
-  const targetOf = new Map<string, SessionTarget>();
   const targets = {
     get(session: string): SessionTarget | undefined {
-      const known = targetOf.get(session);
-      if (known) return known;
       const s = sessions.entry(session);
-      if (!s) return undefined;
-      const target = { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.config.contactLookup };
-      targetOf.set(session, target);
-      return target;
+      return s && { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.config.contactLookup };
     },
   };
 

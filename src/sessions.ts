@@ -22,6 +22,13 @@ interface Pattern {
   config: SessionConfig;
 }
 
+/**
+ * Sessions of `*` entries remembered at once. They are rebuilt from the config when asked for
+ * again, so forgetting them costs nothing but a little work; a gateway with no signature can't
+ * grow memory by sending made-up session names.
+ */
+const MAX_SEEN = 10_000;
+
 /** Names a `*` entry takes on: as gateways name sessions, and safe in an id, a URL and a log line. */
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -49,6 +56,8 @@ export class Sessions {
   private readonly byPlace = new Map<string, SessionEntry>();
   /** At most one per gateway (checked with the config). */
   private readonly patterns = new Map<string, Pattern>();
+  /** The ids of the sessions of `*` entries remembered, oldest first. */
+  private readonly seen: string[] = [];
   /** The ids of the sessions the config names one by one. */
   readonly named: string[];
 
@@ -56,7 +65,7 @@ export class Sessions {
     for (const [key, s] of Object.entries(config.sessions)) {
       const pattern = sessionPattern(key);
       if (pattern) this.patterns.set(s.gateway, { key, ...pattern, config: s });
-      else this.add(key, s, s.name);
+      else this.remember(key, s, s.name);
     }
     this.named = [...this.entries.keys()];
   }
@@ -72,7 +81,7 @@ export class Sessions {
     if (known) return known.settings;
     const p = this.patterns.get(gateway);
     if (!p || !SESSION_NAME.test(name)) return undefined;
-    return this.add(p.prefix + name + p.suffix, p.config, name).settings;
+    return this.see(p.prefix + name + p.suffix, p.config, name).settings;
   }
 
   /** A session by its id, as calls, callers and actions store it. */
@@ -82,7 +91,7 @@ export class Sessions {
     for (const [gateway, p] of this.patterns) {
       const name = nameInPattern(p, id);
       // A name the config gives its own entry belongs to that entry, under that entry's id.
-      if (name !== null && !this.byPlace.has(placeKey(gateway, name))) return this.add(id, p.config, name);
+      if (name !== null && !this.byPlace.has(placeKey(gateway, name))) return this.see(id, p.config, name);
     }
     return undefined;
   }
@@ -91,7 +100,17 @@ export class Sessions {
     return this.entry(id)?.settings;
   }
 
-  private add(id: string, config: SessionConfig, name: string): SessionEntry {
+  private see(id: string, config: SessionConfig, name: string): SessionEntry {
+    if (this.seen.length >= MAX_SEEN) {
+      const forgotten = this.entries.get(this.seen.shift()!)!;
+      this.entries.delete(forgotten.settings.session);
+      this.byPlace.delete(placeKey(forgotten.gateway, forgotten.name));
+    }
+    this.seen.push(id);
+    return this.remember(id, config, name);
+  }
+
+  private remember(id: string, config: SessionConfig, name: string): SessionEntry {
     const entry: SessionEntry = { settings: toSettings(id, config, this.config.alerts), gateway: config.gateway, name, config };
     this.entries.set(id, entry);
     this.byPlace.set(placeKey(config.gateway, name), entry);

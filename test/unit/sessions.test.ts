@@ -44,6 +44,18 @@ describe('sessions', () => {
     expect(s.named).toEqual(['front']);
   });
 
+  it('remembers at most 10,000 "*" sessions; one forgotten is rebuilt the same when it comes back', () => {
+    const s = sessionsOf({ 'shop-*': { gateway: 'local' }, front: { gateway: 'local', name: 'default' } });
+    const first = s.forWebhook('local', 's0');
+    for (let i = 1; i <= 10_000; i++) s.forWebhook('local', `s${i}`);
+    const latest = s.forWebhook('local', 's10000');
+    expect(s.forWebhook('local', 's10000')).toBe(latest);
+    const again = s.forWebhook('local', 's0');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    expect(s.forWebhook('local', 'default')?.session).toBe('front');
+  });
+
   it('takes only names a gateway would give a session', () => {
     const s = sessionsOf({ '*': { gateway: 'local' } });
     expect(s.forWebhook('local', 'Acme_2.eu-1')?.session).toBe('Acme_2.eu-1');
