@@ -104,6 +104,33 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await callRow('polled-1', '[data-status="missed"]:not(.ringing)').waitFor();
   });
 
+  it('connects the live stream with a ticket, never the token, and gets a new ticket when one is refused (expired)', async () => {
+    await newPage();
+    const streamUrls: string[] = [];
+    let ticketsIssued = 0;
+    page.on('request', (r) => {
+      if (r.url().includes('/api/stream?')) streamUrls.push(r.url());
+      if (r.url().endsWith('/api/stream/tickets') && r.method() === 'POST') ticketsIssued++;
+    });
+    // The first ticket is refused, as an expired one would be.
+    let refused = false;
+    await page.route('**/api/stream?ticket=*', (route) => {
+      if (refused) return route.continue();
+      refused = true;
+      return route.fulfill({ status: 401, contentType: 'application/json', body: '{"code":"unauthorized","message":"the ticket has expired"}' });
+    });
+    await page.goto(h.bridge.url);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.locator('#live[data-state="live"]').waitFor();
+    expect(refused).toBe(true);
+    expect(ticketsIssued).toBe(2);
+    expect(streamUrls.length).toBeGreaterThanOrEqual(2);
+    for (const url of streamUrls) expect(url).not.toContain(TOKEN);
+    await h.post(callReceived({ from: '15550001414@c.us', callId: 'after-ticket' }));
+    await callRow('after-ticket').waitFor();
+  });
+
   it('the detail of a call shows its events and the redirect attempt as a timeline', async () => {
     await h.post(callReceived({ from: '15550003333@c.us', callId: 'detail-1', isVideo: true }));
     await h.settled();
