@@ -11,6 +11,8 @@ export interface SessionEntry {
   gateway: string;
   /** The session's name in the gateway. */
   name: string;
+  /** The `*` key the session comes from, or null for a session the config names. */
+  pattern: string | null;
   config: SessionConfig;
 }
 
@@ -81,7 +83,7 @@ export class Sessions {
     if (known) return known.settings;
     const p = this.patterns.get(gateway);
     if (!p || !SESSION_NAME.test(name)) return undefined;
-    return this.see(p.prefix + name + p.suffix, p.config, name).settings;
+    return this.see(p.prefix + name + p.suffix, p, name).settings;
   }
 
   /** A session by its id, as calls, callers and actions store it. */
@@ -91,7 +93,7 @@ export class Sessions {
     for (const [gateway, p] of this.patterns) {
       const name = nameInPattern(p, id);
       // A name the config gives its own entry belongs to that entry, under that entry's id.
-      if (name !== null && !this.byPlace.has(placeKey(gateway, name))) return this.see(id, p.config, name);
+      if (name !== null && !this.byPlace.has(placeKey(gateway, name))) return this.see(id, p, name);
     }
     return undefined;
   }
@@ -100,18 +102,18 @@ export class Sessions {
     return this.entry(id)?.settings;
   }
 
-  private see(id: string, config: SessionConfig, name: string): SessionEntry {
+  private see(id: string, pattern: Pattern, name: string): SessionEntry {
     if (this.seen.length >= MAX_SEEN) {
       const forgotten = this.entries.get(this.seen.shift()!)!;
       this.entries.delete(forgotten.settings.session);
       this.byPlace.delete(placeKey(forgotten.gateway, forgotten.name));
     }
     this.seen.push(id);
-    return this.remember(id, config, name);
+    return this.remember(id, pattern.config, name, pattern.key);
   }
 
-  private remember(id: string, config: SessionConfig, name: string): SessionEntry {
-    const entry: SessionEntry = { settings: toSettings(id, config, this.config.alerts), gateway: config.gateway, name, config };
+  private remember(id: string, config: SessionConfig, name: string, pattern: string | null = null): SessionEntry {
+    const entry: SessionEntry = { settings: toSettings(id, config, this.config.alerts), gateway: config.gateway, name, pattern, config };
     this.entries.set(id, entry);
     this.byPlace.set(placeKey(config.gateway, name), entry);
     return entry;

@@ -69,6 +69,8 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     try {
       await newPage();
       await page.goto(open.bridge.url);
+      // The session fields suggest every session served, before any call of it.
+      await page.locator('#sessions option[value="default"]').waitFor({ state: 'attached' });
       await open.post(callReceived({ from: '15550001212@c.us', callId: 'open-1' }));
       await callRow('open-1').waitFor();
       expect(await page.locator('#auth').isHidden()).toBe(true);

@@ -45,6 +45,12 @@ for (const postgres of [false, true]) {
         'default-1': ['front', 'sent'],
         'acme-2': ['shop-acme', 'skipped:debounced'],
       });
+      const { body } = await h.api<{ sessions: Array<Record<string, unknown>> }>('/api/sessions');
+      expect(body.sessions.map(({ lastCallAt, ...s }) => ({ ...s, called: typeof lastCallAt === 'string' }))).toEqual([
+        { id: 'front', gateway: 'local', name: 'default', pattern: null, callers: 1, called: true },
+        { id: 'shop-acme', gateway: 'local', name: 'acme', pattern: 'shop-*', callers: 1, called: true },
+        { id: 'shop-bolt', gateway: 'local', name: 'bolt', pattern: 'shop-*', callers: 1, called: true },
+      ]);
     });
 
     it('a ring timeout set before a restart fires after it, before any webhook names the session again', async () => {
@@ -85,6 +91,8 @@ for (const postgres of [false, true]) {
       await h.settled();
       expect(h.gateway.sent).toHaveLength(0);
       expect(await calls()).toEqual([]);
+      const { body } = await h.api<{ sessions: Array<{ id: string; callers: number }> }>('/api/sessions');
+      expect(body.sessions).toEqual([{ id: 'front', gateway: 'local', name: 'default', pattern: null, callers: 0, lastCallAt: null }]);
     });
   });
 }

@@ -1,5 +1,5 @@
 // Boot: the token, the views, the deep link and the live connection.
-import { ApiError, clearToken, getToken, setToken, whenUnauthorized } from './api.js';
+import { api, ApiError, clearToken, getToken, setToken, whenUnauthorized } from './api.js';
 import { callersChanged, initCallers, loadCallers } from './callers.js';
 import { initCalls, loadCalls, pollCalls, setCallFilter, upsertCall } from './calls.js';
 import { closeDetail } from './detail.js';
@@ -77,6 +77,8 @@ async function start() {
     if (err.status !== 401) showError(err.message);
     return;
   }
+  // Every session served, for the session fields, including those with no call in the list yet.
+  api('api/sessions').then(({ sessions: served }) => served.forEach((s) => noteSession(s.id)), () => {});
   live = startLive({
     onCall: (call) => {
       upsertCall(call);

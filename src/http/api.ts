@@ -9,6 +9,7 @@ import type { Store } from '../store/db.js';
 import { listEventsForCall } from '../store/events.js';
 import { callerRoutes } from './callers.js';
 import { sendError } from './errors.js';
+import { sessionRoutes } from './sessions.js';
 import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
@@ -82,4 +83,5 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
 
   await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions });
   await app.register(vipRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
 };

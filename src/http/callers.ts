@@ -35,7 +35,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
   const db = opts.store.db;
   const { sessions } = opts;
   /** Every session there is to list: the named ones, and those only seen (a `*` entry). */
-  const allSessions = async () => (sessions.open ? [...new Set([...sessions.named, ...(await listCallerSessions(db))])] : sessions.named);
+  const allSessions = async () => (sessions.open ? [...new Set([...sessions.named, ...(await listCallerSessions(db)).map((s) => s.session)])] : sessions.named);
 
   app.get<{ Querystring: { session?: string; level?: FrustrationLevel; limit: number } }>(
     '/api/callers',

@@ -100,10 +100,14 @@ export async function listCallerRows(db: Kysely<Database>, f: { session?: string
   return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
 
-/** The sessions that have callers: those a `*` session entry stands for are known only from here. */
-export async function listCallerSessions(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db.selectFrom('callers').select('session').distinct().execute();
-  return rows.map((r) => r.session);
+/** The sessions that have callers, with how many and the last call: sessions of a `*` entry are known only from here. */
+export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ session: string; callers: number; lastCallAt: number | null }>> {
+  const rows = await db
+    .selectFrom('callers')
+    .select(['session', (eb) => eb.fn.countAll<number>().as('callers'), (eb) => eb.fn.max('last_call_at').as('last_call_at')])
+    .groupBy('session')
+    .execute();
+  return rows.map((r) => ({ session: r.session, callers: Number(r.callers), lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at) }));
 }
 
 /** Per caller of one session, the calls at or after `since`; only callers with at least `min`. */

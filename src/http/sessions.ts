@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Sessions } from '../sessions.js';
+import { listCallerSessions } from '../store/callers.js';
+import type { Store } from '../store/db.js';
+
+/**
+ * `GET /api/sessions`: every session callbridge serves: those the config names, and those of `*`
+ * entries that have had a caller, each with its place in the gateway and its last call.
+ */
+export const sessionRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions }> = async (app, opts) => {
+  app.get('/api/sessions', async () => {
+    const seen = new Map((await listCallerSessions(opts.store.db)).map((s) => [s.session, s]));
+    const ids = [...new Set([...opts.sessions.named, ...seen.keys()])].sort();
+    return {
+      // History of a session no longer in the config stays in /api/calls; it is not served.
+      sessions: ids.flatMap((id) => {
+        const entry = opts.sessions.entry(id);
+        if (!entry) return [];
+        const s = seen.get(id);
+        return [
+          {
+            id,
+            gateway: entry.gateway,
+            name: entry.name,
+            pattern: entry.pattern,
+            callers: s?.callers ?? 0,
+            lastCallAt: s?.lastCallAt == null ? null : new Date(s.lastCallAt).toISOString(),
+          },
+        ];
+      }),
+    };
+  });
+};
