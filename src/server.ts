@@ -31,8 +31,14 @@ export interface Callbridge {
   close(): Promise<void>;
 }
 
-/** Due timers and actions taken per poll; a full batch means more are waiting and the loop goes on at once. */
+/** Due actions taken per poll; a full batch means more are waiting and the loop goes on at once. */
 const CLAIM_BATCH = 200;
+/**
+ * Due timers fired per transaction. Each is a decision written like a webhook's, so a backlog (ring
+ * timeouts that fell due while callbridge was down) goes in small batches: a webhook arriving
+ * meanwhile waits for one of them to commit, not for hundreds.
+ */
+const TIMER_BATCH = 50;
 /** Old history goes in small deletes that share commits with the webhooks, so none waits long behind it. */
 const PRUNE_CHUNK = 500;
 const PRUNE_EVERY = 3_600_000;
@@ -89,9 +95,9 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   );
   const timerLoop: WakeLoop = new WakeLoop(
     async () => {
-      const due = await pipeline.claimTimers(CLAIM_BATCH);
+      const due = await pipeline.claimTimers(TIMER_BATCH);
       await Promise.all(due.map((t) => pipeline.fireTimer(t)));
-      return due.length === CLAIM_BATCH;
+      return due.length === TIMER_BATCH;
     },
     dispatch.pollInterval,
     logError('firing timers failed'),
