@@ -23,7 +23,6 @@ export const sessionRoutes: FastifyPluginAsync<{ store: Store; sessions: Session
             gateway: entry.gateway,
             name: entry.name,
             pattern: entry.pattern,
-            callers: s?.callers ?? 0,
             lastCallAt: s?.lastCallAt == null ? null : new Date(s.lastCallAt).toISOString(),
           },
         ];

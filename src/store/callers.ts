@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CallerState } from '../domain/types.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallersTable, Database } from './schema.js';
@@ -100,14 +100,21 @@ export async function listCallerRows(db: Kysely<Database>, f: { session?: string
   return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
 
-/** The sessions that have callers, with how many and the last call: sessions of a `*` entry are known only from here. */
-export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ session: string; callers: number; lastCallAt: number | null }>> {
-  const rows = await db
-    .selectFrom('callers')
-    .select(['session', (eb) => eb.fn.countAll<number>().as('callers'), (eb) => eb.fn.max('last_call_at').as('last_call_at')])
-    .groupBy('session')
-    .execute();
-  return rows.map((r) => ({ session: r.session, callers: Number(r.callers), lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at) }));
+/**
+ * The sessions that have callers, with their last call: sessions of a `*` entry are known only from
+ * here. Each step seeks the next session in the index, so the cost grows with the sessions, not the
+ * callers (a million callers are not read to find a hundred sessions).
+ */
+export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ session: string; lastCallAt: number | null }>> {
+  const { rows } = await sql<{ session: string; last_call_at: number | string | null }>`
+    with recursive s(session) as (
+      select min(session) from callers
+      union all
+      select (select min(session) from callers where session > s.session) from s where s.session is not null
+    )
+    select session, (select max(last_call_at) from callers c where c.session = s.session) as last_call_at
+    from s where session is not null`.execute(db);
+  return rows.map((r) => ({ session: r.session, lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at) }));
 }
 
 /** Per caller of one session, the calls at or after `since`; only callers with at least `min`. */
