@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Call, CallStatus, FrustrationLevel, RedirectSkipReason } from '../domain/types.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallsTable, Database } from './schema.js';
@@ -163,12 +163,30 @@ function callsWithRedirect(db: Kysely<Database>) {
     .select(['actions.status as r_status', 'actions.attempts as r_attempts', 'actions.last_error as r_error']);
 }
 
+/**
+ * The ids of a caller's calls, found through `calls_by_caller` (session, caller, ...). Given the
+ * caller as a plain filter, SQLite prefers to walk the session's calls in id order (which the page
+ * is sorted by) until it has found them: 100-800 ms at 1.4M stored calls, on the HTTP thread, for
+ * every "all calls from" link. Without a session, each session is sought in turn.
+ */
+function callsOfCaller(caller: string, session: string | undefined) {
+  const sessions =
+    session !== undefined
+      ? sql`(${session})`
+      : sql`(with recursive s(session) as (
+          select min(session) from calls
+          union all
+          select (select min(session) from calls where session > s.session) from s where s.session is not null
+        ) select session from s where session is not null)`;
+  return sql<number>`(select id from calls where caller = ${caller} and session in ${sessions})`;
+}
+
 /** Newest first. */
 export async function listCalls(db: Kysely<Database>, f: CallFilter): Promise<CallSummary[]> {
   let q = callsWithRedirect(db);
   if (f.session !== undefined) q = q.where('calls.session', '=', f.session);
   if (f.status !== undefined) q = q.where('calls.status', '=', f.status);
-  if (f.caller !== undefined) q = q.where('calls.caller', '=', f.caller);
+  if (f.caller !== undefined) q = q.where('calls.id', 'in', callsOfCaller(f.caller, f.session));
   if (f.before !== undefined) q = q.where('calls.id', '<', f.before);
   const rows = await q.orderBy('calls.id', 'desc').limit(f.limit).execute();
   return rows.map(summarise);
