@@ -18,7 +18,8 @@ import { WorkerPipeline } from './pipeline/workerPipeline.js';
 import { Sessions } from './sessions.js';
 import { countPendingActions } from './store/actions.js';
 import { openStore, type Store } from './store/db.js';
-import { HISTORY_TABLES } from './store/retention.js';
+import { FEED_KEEP } from './store/feed.js';
+import { HISTORY_TABLES, type HistoryTable } from './store/retention.js';
 import { countTimers } from './store/timers.js';
 
 export interface Callbridge {
@@ -102,11 +103,15 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     dispatch.pollInterval,
     logError('firing timers failed'),
   );
+  // Live-feed changes past the day a stream client may resume from, and history past
+  // retention.keep, go in small deletes through the pipeline (on SQLite, its writer thread).
   const retentionLoop: WakeLoop = new WakeLoop(
     async () => {
-      const before = Date.now() - config.retention.keep;
+      const now = Date.now();
+      const due: Array<[HistoryTable, number]> = [['feed', now - FEED_KEEP]];
+      if (config.retention.enabled) for (const table of HISTORY_TABLES) due.push([table, now - config.retention.keep]);
       let more = false;
-      for (const table of HISTORY_TABLES) {
+      for (const [table, before] of due) {
         const deleted = await pipeline.prune(table, before, PRUNE_CHUNK);
         if (deleted === PRUNE_CHUNK) more = true;
       }
@@ -161,7 +166,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
 
   actionLoop.start();
   timerLoop.start();
-  if (config.retention.enabled) retentionLoop.start();
+  retentionLoop.start();
 
   let closing: Promise<void> | null = null;
   return {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callReceived } from '../src/sim/webhooks.js';
 import { recordEvent } from '../src/store/events.js';
+import { appendFeed, readFeed } from '../src/store/feed.js';
 import { startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
 
 describe('history retention in a running server', () => {
@@ -33,5 +34,20 @@ describe('history retention in a running server', () => {
     expect((await ids()).length).toBeGreaterThan(0);
     const { body } = await h.api<{ calls: Array<{ callId: string }> }>('/api/calls');
     expect(body.calls.map((c) => c.callId)).toEqual(['today']);
+  });
+
+  it('forgets live-feed changes older than a day, with retention off too; the recent ones stay', async () => {
+    h = await startHarness((db, url) => {
+      const c = testConfig(db, url);
+      c.retention = { enabled: false, keep: 24 * 3_600_000 };
+      return c;
+    });
+    await appendFeed(h.bridge.store.db, 'sqlite', [{ session: 'default', callId: 'yesterday' }], Date.now() - 25 * 3_600_000);
+    await h.post(callReceived({ from: '50000000002@c.us', callId: 'today' }));
+    await h.settled();
+    await h.restart();
+    const fed = async () => (await readFeed(h.bridge.store.db, 0, 100)).changes.map((c) => c.callId);
+    await waitFor('the day-old change to go', async () => !(await fed()).includes('yesterday'));
+    expect(await fed()).toContain('today');
   });
 });

@@ -1,6 +1,6 @@
 import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
 import { DatabaseError, redactUrl, type Store } from '../store/db.js';
-import { feedChannel, lastFeedId, pruneFeed, readFeed } from '../store/feed.js';
+import { feedChannel, lastFeedId, readFeed } from '../store/feed.js';
 import { FeedListener } from './feedListener.js';
 
 /** One message of the live feed: a call as `GET /api/calls` shows it, at the feed position of its change. */
@@ -23,9 +23,6 @@ interface Subscriber {
 }
 
 const PAGE = 500;
-/** How far back `Last-Event-ID` can resume; older changes are pruned. */
-const FEED_RETENTION = 24 * 60 * 60 * 1000;
-const PRUNE_EVERY = 60 * 60 * 1000;
 
 /**
  * The feed of call changes, read from the `feed` table. One reader per process follows the table
@@ -39,7 +36,6 @@ export class LiveFeed {
   private reading = false;
   private again = false;
   private listener: FeedListener | null = null;
-  private pruner: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: Store,
@@ -48,11 +44,6 @@ export class LiveFeed {
 
   async start(): Promise<void> {
     this.last = await lastFeedId(this.store.db);
-    // Every replica prunes; deleting what another already deleted is harmless.
-    const prune = () => pruneFeed(this.store.db, Date.now() - FEED_RETENTION);
-    await prune();
-    this.pruner = setInterval(() => void prune().catch(this.onError), PRUNE_EVERY);
-    this.pruner.unref();
     const pgInfo = this.store.postgres;
     if (pgInfo) {
       this.listener = new FeedListener({
@@ -68,7 +59,6 @@ export class LiveFeed {
   }
 
   async stop(): Promise<void> {
-    if (this.pruner) clearInterval(this.pruner);
     await this.listener?.stop();
     this.subscribers.clear();
   }

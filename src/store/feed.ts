@@ -14,6 +14,9 @@ const FEED_LOCK = 473_122_300;
 /** The NOTIFY channel of one schema, so deployments sharing a database don't wake each other. */
 export const feedChannel = (schema: string) => `callbridge_feed.${schema}`;
 
+/** How far back `Last-Event-ID` can resume: older changes are pruned with the history (retention.ts). */
+export const FEED_KEEP = 24 * 60 * 60 * 1000;
+
 /**
  * Appends the changed calls to the feed, as the last writes of a transaction.
  *
@@ -72,8 +75,3 @@ export async function lastFeedId(db: Kysely<Database>): Promise<number> {
   return row?.id == null ? 0 : Number(row.id);
 }
 
-/** Forgets changes older than `before` (epoch ms): a client resuming from before then gets what remains. */
-export async function pruneFeed(db: Kysely<Database>, before: number): Promise<number> {
-  const res = await db.deleteFrom('feed').where('created_at', '<', before).executeTakeFirst();
-  return Number(res.numDeletedRows);
-}

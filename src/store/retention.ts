@@ -7,10 +7,13 @@ const TABLES = {
   calls: { time: 'received_at', keep: sql`status <> 'ringing'` },
   actions: { time: 'created_at', keep: sql`status <> 'pending'` },
   action_attempts: { time: 'started_at', keep: sql`true` },
+  // The live feed's changes: kept for as long as a stream client may resume (FEED_KEEP).
+  feed: { time: 'created_at', keep: sql`true` },
 } as const;
 
 export type HistoryTable = keyof typeof TABLES;
-export const HISTORY_TABLES = Object.keys(TABLES) as HistoryTable[];
+/** What `retention.keep` applies to. */
+export const HISTORY_TABLES: HistoryTable[] = ['events', 'calls', 'actions', 'action_attempts'];
 
 /**
  * Deletes up to `limit` of the oldest rows of `table` older than `before` (epoch ms); returns how

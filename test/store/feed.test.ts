@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { appendFeed, lastFeedId, pruneFeed, readFeed } from '../../src/store/feed.js';
+import { appendFeed, lastFeedId, readFeed } from '../../src/store/feed.js';
+import { pruneOldest } from '../../src/store/retention.js';
 import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
 
@@ -54,7 +55,7 @@ describeOnEachDatabase('the feed log', (dialect) => {
   it('prunes changes older than the retention', async () => {
     await appendFeed(fresh.store.db, dialect, [ref('old')], 1_000);
     await appendFeed(fresh.store.db, dialect, [ref('new')], 5_000);
-    expect(await pruneFeed(fresh.store.db, 2_000)).toBe(1);
+    expect(await pruneOldest(fresh.store.db, 'feed', 2_000, 500)).toBe(1);
     expect((await readFeed(fresh.store.db, 0, 10)).changes.map((c) => c.callId)).toEqual(['new']);
   });
 });
