@@ -62,6 +62,8 @@ export class Sessions {
   private readonly seen: string[] = [];
   /** The ids of the sessions the config names one by one. */
   readonly named: string[];
+  /** The longest frustration window of any session: older calls count for none. */
+  readonly longestWindow: number;
 
   constructor(private readonly config: Pick<Config, 'sessions' | 'alerts'>) {
     for (const [key, s] of Object.entries(config.sessions)) {
@@ -70,6 +72,7 @@ export class Sessions {
       else this.remember(key, s, s.name);
     }
     this.named = [...this.entries.keys()];
+    this.longestWindow = Math.max(0, ...Object.values(config.sessions).map((s) => s.frustration.window));
   }
 
   /** Whether some sessions are known only once they are seen (a `*` entry). */

@@ -81,6 +81,12 @@ for (const postgres of [false, true]) {
 
       const { body } = await h.api<{ callers: Array<{ session: string; caller: string }> }>('/api/callers');
       expect(body.callers.map((c) => c.session).sort()).toEqual(['shop-acme', 'shop-bolt']);
+      // Three calls make a caller elevated on that session only.
+      for (const n of [2, 3]) await h.post(callReceived({ session: 'bolt', from: `${vip}@c.us`, callId: `vip-bolt-${n}` }));
+      const level = async (l: string) =>
+        (await h.api<{ callers: Array<{ session: string; level: string; callsInWindow: number }> }>(`/api/callers?level=${l}`)).body.callers;
+      expect(await level('elevated')).toMatchObject([{ session: 'shop-bolt', level: 'elevated', callsInWindow: 3 }]);
+      expect(await level('calm')).toMatchObject([{ session: 'shop-acme', level: 'calm', callsInWindow: 1 }]);
       expect((await h.api('/api/callers?session=shop-nobody')).status).toBe(200);
       expect((await h.api('/api/callers?session=elsewhere')).status).toBe(404);
     });

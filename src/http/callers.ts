@@ -3,7 +3,7 @@ import { frustrationLevel } from '../domain/frustration.js';
 import { normaliseChatId, phoneOf } from '../domain/jid.js';
 import type { FrustrationLevel, SessionSettings } from '../domain/types.js';
 import type { Sessions } from '../sessions.js';
-import { countCallsByCaller, countCallsSince, findCaller, listCallerRows, listCallerSessions, type CallerRow } from '../store/callers.js';
+import { countCallsByCaller, countCallsSince, findCaller, listCallerRows, listRecentCallers, type CallerRow } from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
 import { findVip } from '../store/vips.js';
@@ -31,11 +31,47 @@ function callerView(row: CallerRow, s: SessionSettings, callsInWindow: number, v
   };
 }
 
+/** Callers read per step when listing every session's: a page of the view, or a step of the search for a level. */
+const PAGE = 500;
+
 export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions }> = async (app, opts) => {
   const db = opts.store.db;
   const { sessions } = opts;
-  /** Every session there is to list: the named ones, and those only seen (a `*` entry). */
-  const allSessions = async () => (sessions.open ? [...new Set([...sessions.named, ...(await listCallerSessions(db)).map((s) => s.session)])] : sessions.named);
+
+  /** One session: elevated and stressed callers are found from their recent calls, calm ones from the caller list. */
+  async function sessionCallers(s: SessionSettings, level: FrustrationLevel | undefined, limit: number, now: number) {
+    const min = level === 'stressed' ? s.frustration.stressed : level === 'elevated' ? s.frustration.elevated : 1;
+    const counts = await countCallsByCaller(db, s.session, now - s.frustration.window, min);
+    const rows = await listCallerRows(db, { session: s.session, callers: level && level !== 'calm' ? [...counts.keys()] : undefined, limit });
+    return rows
+      .map((row) => callerView(row, s, counts.get(row.caller) ?? 0, s.vip.numbers.has(row.caller), now))
+      .filter((view) => !level || view.level === level);
+  }
+
+  /**
+   * Every session at once, most recent caller first: one walk down the callers by their last call,
+   * counting each one's calls in its session's window, rather than a query per session. A caller
+   * with no call in the longest window is calm, so elevated and stressed ones are looked for only
+   * among the callers of that window.
+   */
+  async function everyCaller(level: FrustrationLevel | undefined, limit: number, now: number) {
+    const since = level === 'elevated' || level === 'stressed' ? now - sessions.longestWindow : undefined;
+    const out: Array<ReturnType<typeof callerView>> = [];
+    for (let offset = 0; out.length < limit; offset += PAGE) {
+      const rows = await listRecentCallers(db, { since, limit: PAGE, offset });
+      for (const row of rows) {
+        // A session no longer served keeps its history, out of this view.
+        const s = sessions.get(row.session);
+        if (!s) continue;
+        const calls = await countCallsSince(db, s.session, row.caller, now - s.frustration.window);
+        const view = callerView(row, s, calls, s.vip.numbers.has(row.caller), now);
+        if (!level || view.level === level) out.push(view);
+        if (out.length === limit) break;
+      }
+      if (rows.length < PAGE) break;
+    }
+    return out;
+  }
 
   app.get<{ Querystring: { session?: string; level?: FrustrationLevel; limit: number } }>(
     '/api/callers',
@@ -54,23 +90,10 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
     },
     async (req, reply) => {
       const { session, level, limit } = req.query;
-      if (session !== undefined && !sessions.get(session)) return sendError(reply, 404, 'unknown_session', `unknown session "${session}"`);
-      const now = Date.now();
-      const out = [];
-      for (const id of session ? [session] : await allSessions()) {
-        const s = sessions.get(id);
-        if (!s) continue;
-        // Elevated and stressed callers are found from their recent calls; calm ones from the caller list.
-        const min = level === 'stressed' ? s.frustration.stressed : level === 'elevated' ? s.frustration.elevated : 1;
-        const counts = await countCallsByCaller(db, s.session, now - s.frustration.window, min);
-        const rows = await listCallerRows(db, { session: s.session, callers: level && level !== 'calm' ? [...counts.keys()] : undefined, limit });
-        for (const row of rows) {
-          const view = callerView(row, s, counts.get(row.caller) ?? 0, s.vip.numbers.has(row.caller), now);
-          if (!level || view.level === level) out.push(view);
-        }
-      }
-      out.sort((a, b) => (b.lastCallAt ?? '').localeCompare(a.lastCallAt ?? ''));
-      return { callers: out.slice(0, limit) };
+      if (session === undefined) return { callers: await everyCaller(level, limit, Date.now()) };
+      const s = sessions.get(session);
+      if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${session}"`);
+      return { callers: await sessionCallers(s, level, limit, Date.now()) };
     },
   );
 

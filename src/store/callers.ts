@@ -90,7 +90,7 @@ export interface CallerRow extends CallerState {
 }
 
 export async function listCallerRows(db: Kysely<Database>, f: { session?: string; callers?: string[]; limit: number }): Promise<CallerRow[]> {
-  let q = db.selectFrom('callers').selectAll();
+  let q = db.selectFrom('callers').selectAll().where('last_call_at', 'is not', null);
   if (f.session !== undefined) q = q.where('session', '=', f.session);
   if (f.callers !== undefined) {
     if (f.callers.length === 0) return [];
@@ -115,6 +115,17 @@ export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ 
     select session, (select max(last_call_at) from callers c where c.session = s.session) as last_call_at
     from s where session is not null`.execute(db);
   return rows.map((r) => ({ session: r.session, lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at) }));
+}
+
+/**
+ * Callers of every session who have called, most recent call first (from `since` on, when given):
+ * a page at `offset`. (A contact who only wrote has a callers row too, with no last call.)
+ */
+export async function listRecentCallers(db: Kysely<Database>, f: { since?: number; limit: number; offset: number }): Promise<CallerRow[]> {
+  let q = db.selectFrom('callers').selectAll().where('last_call_at', 'is not', null);
+  if (f.since !== undefined) q = q.where('last_call_at', '>=', f.since);
+  const rows = await q.orderBy('last_call_at', 'desc').limit(f.limit).offset(f.offset).execute();
+  return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
 
 /** Per caller of one session, the calls at or after `since`; only callers with at least `min`. */

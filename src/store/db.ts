@@ -6,7 +6,7 @@ import pg from 'pg';
 import * as initial from './migrations/001_initial.js';
 import * as agents from './migrations/002_agents.js';
 import * as liveFeed from './migrations/003_live_feed.js';
-import * as recentCalls from './migrations/004_recent_calls.js';
+import * as recent from './migrations/004_recent.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statementCache.js';
 
@@ -26,7 +26,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '001_initial': { up: (db) => initial.up(db, dialect) },
   '002_agents': { up: (db) => agents.up(db) },
   '003_live_feed': { up: (db) => liveFeed.up(db, dialect) },
-  '004_recent_calls': { up: (db) => recentCalls.up(db) },
+  '004_recent': { up: (db) => recent.up(db) },
 });
 
 /** Opens the database named by `url` (`sqlite:<file>` or `postgres://...`) and brings its schema up to date. */
