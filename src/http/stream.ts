@@ -10,9 +10,10 @@ export interface StreamOptions {
   token: string | undefined;
   /** How often a comment line keeps idle connections (and proxies) open. */
   heartbeatMs?: number;
-  /** How long a stream ticket lets a browser (re)connect. */
-  ticketTtlMs?: number;
 }
+
+/** How long a stream ticket lets a browser (re)connect. */
+const TICKET_TTL = 5 * 60_000;
 
 /**
  * Stream tickets: an EventSource can't send a header, and the API token in its URL would end up in
@@ -50,7 +51,7 @@ const MAX_BUFFERED = 1 << 20;
  */
 export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts) => {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
-  const tickets = streamTickets(opts.token, opts.ticketTtlMs ?? 5 * 60_000);
+  const tickets = streamTickets(opts.token, TICKET_TTL);
   const unauthorized = (reply: FastifyReply, why: string) => {
     reply.header('www-authenticate', 'Bearer');
     return sendError(reply, 401, 'unauthorized', why);
