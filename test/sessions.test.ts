@@ -79,8 +79,13 @@ for (const postgres of [false, true]) {
       expect((await callById('vip-bolt'))?.isVip).toBe(false);
       expect(h.gateway.sent.map((s) => s.session)).toEqual(['bolt']);
 
-      const { body } = await h.api<{ callers: Array<{ session: string; caller: string }> }>('/api/callers');
-      expect(body.callers.map((c) => c.session).sort()).toEqual(['shop-acme', 'shop-bolt']);
+      const { body } = await h.api<{ callers: Array<{ session: string; caller: string; vip: boolean }> }>('/api/callers');
+      expect(body.callers.map((c) => [c.session, c.vip]).sort()).toEqual([
+        ['shop-acme', true],
+        ['shop-bolt', false],
+      ]);
+      const acme = await h.api<{ callers: Array<{ vip: boolean }> }>('/api/callers?session=shop-acme');
+      expect(acme.body.callers.map((c) => c.vip)).toEqual([true]);
       // Three calls make a caller elevated on that session only.
       for (const n of [2, 3]) await h.post(callReceived({ session: 'bolt', from: `${vip}@c.us`, callId: `vip-bolt-${n}` }));
       const level = async (l: string) =>

@@ -6,7 +6,7 @@ import type { Sessions } from '../sessions.js';
 import { countCallsByCaller, countCallsSince, findCaller, listCallerRows, listRecentCallers, type CallerRow } from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
-import { findVip } from '../store/vips.js';
+import { findVip, findVipsAmong } from '../store/vips.js';
 import { sendError } from './errors.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -38,14 +38,21 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
   const db = opts.store.db;
   const { sessions } = opts;
 
+  /** The views of these callers, VIPs from the config file and from the API alike. */
+  async function views(found: Array<{ row: CallerRow; s: SessionSettings; calls: number }>, now: number) {
+    const vips = await findVipsAmong(db, found.map((f) => f.row));
+    return found.map(({ row, s, calls }) =>
+      callerView(row, s, calls, s.vip.numbers.has(row.caller) || vips.has(`${row.session}\u0000${row.caller}`), now),
+    );
+  }
+
   /** One session: elevated and stressed callers are found from their recent calls, calm ones from the caller list. */
   async function sessionCallers(s: SessionSettings, level: FrustrationLevel | undefined, limit: number, now: number) {
     const min = level === 'stressed' ? s.frustration.stressed : level === 'elevated' ? s.frustration.elevated : 1;
     const counts = await countCallsByCaller(db, s.session, now - s.frustration.window, min);
     const rows = await listCallerRows(db, { session: s.session, callers: level && level !== 'calm' ? [...counts.keys()] : undefined, limit });
-    return rows
-      .map((row) => callerView(row, s, counts.get(row.caller) ?? 0, s.vip.numbers.has(row.caller), now))
-      .filter((view) => !level || view.level === level);
+    const found = rows.map((row) => ({ row, s, calls: counts.get(row.caller) ?? 0 }));
+    return views(level ? found.filter((f) => frustrationLevel(f.calls, s.frustration) === level) : found, now);
   }
 
   /**
@@ -56,21 +63,20 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
    */
   async function everyCaller(level: FrustrationLevel | undefined, limit: number, now: number) {
     const since = level === 'elevated' || level === 'stressed' ? now - sessions.longestWindow : undefined;
-    const out: Array<ReturnType<typeof callerView>> = [];
-    for (let offset = 0; out.length < limit; offset += PAGE) {
+    const found: Array<{ row: CallerRow; s: SessionSettings; calls: number }> = [];
+    for (let offset = 0; found.length < limit; offset += PAGE) {
       const rows = await listRecentCallers(db, { since, limit: PAGE, offset });
       for (const row of rows) {
         // A session no longer served keeps its history, out of this view.
         const s = sessions.get(row.session);
         if (!s) continue;
         const calls = await countCallsSince(db, s.session, row.caller, now - s.frustration.window);
-        const view = callerView(row, s, calls, s.vip.numbers.has(row.caller), now);
-        if (!level || view.level === level) out.push(view);
-        if (out.length === limit) break;
+        if (!level || frustrationLevel(calls, s.frustration) === level) found.push({ row, s, calls });
+        if (found.length === limit) break;
       }
       if (rows.length < PAGE) break;
     }
-    return out;
+    return views(found, now);
   }
 
   app.get<{ Querystring: { session?: string; level?: FrustrationLevel; limit: number } }>(

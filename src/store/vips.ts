@@ -12,6 +12,17 @@ export async function findVip(db: Kysely<Database>, session: string, caller: str
   return (await selectVip(db, session, caller)).rows[0] ?? null;
 }
 
+/** Which of these callers were made VIPs at run time, as `<session>\0<caller>` keys. */
+export async function findVipsAmong(db: Kysely<Database>, callers: Array<{ session: string; caller: string }>): Promise<Set<string>> {
+  if (callers.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('vips')
+    .select(['session', 'caller'])
+    .where('caller', 'in', [...new Set(callers.map((c) => c.caller))])
+    .execute();
+  return new Set(rows.map((r) => `${r.session}\u0000${r.caller}`));
+}
+
 export async function listVips(db: Kysely<Database>, session: string) {
   return db.selectFrom('vips').select(['caller', 'name', 'created_at']).where('session', '=', session).orderBy('created_at').execute();
 }
