@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { CallerState } from '../domain/types.js';
+import { distinctSessions } from './distinctSessions.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallersTable, Database } from './schema.js';
 
@@ -100,20 +101,11 @@ export async function listCallerRows(db: Kysely<Database>, f: { session?: string
   return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
 
-/**
- * The sessions that have callers, with their last call: sessions of a `*` entry are known only from
- * here. Each step seeks the next session in the index, so the cost grows with the sessions, not the
- * callers (a million callers are not read to find a hundred sessions).
- */
+/** The sessions that have callers, with their last call: sessions of a `*` entry are known only from here. */
 export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ session: string; lastCallAt: number | null }>> {
   const { rows } = await sql<{ session: string; last_call_at: number | string | null }>`
-    with recursive s(session) as (
-      select min(session) from callers
-      union all
-      select (select min(session) from callers where session > s.session) from s where s.session is not null
-    )
-    select session, (select max(last_call_at) from callers c where c.session = s.session) as last_call_at
-    from s where session is not null`.execute(db);
+    select s.session, (select max(last_call_at) from callers c where c.session = s.session) as last_call_at
+    from ${distinctSessions('callers')} as s`.execute(db);
   return rows.map((r) => ({ session: r.session, lastCallAt: r.last_call_at === null ? null : Number(r.last_call_at) }));
 }
 

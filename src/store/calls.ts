@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Call, CallStatus, FrustrationLevel, RedirectSkipReason } from '../domain/types.js';
+import { distinctSessions } from './distinctSessions.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallsTable, Database } from './schema.js';
 
@@ -170,14 +171,7 @@ function callsWithRedirect(db: Kysely<Database>) {
  * every "all calls from" link and caller's detail. Without a session, each session is sought in turn.
  */
 function callsOfCaller(caller: string, session: string | undefined) {
-  const sessions =
-    session !== undefined
-      ? sql`(${session})`
-      : sql`(with recursive s(session) as (
-          select min(session) from calls
-          union all
-          select (select min(session) from calls where session > s.session) from s where s.session is not null
-        ) select session from s where session is not null)`;
+  const sessions = session !== undefined ? sql`(${session})` : distinctSessions('calls');
   return sql<number>`(select id from calls where caller = ${caller} and session in ${sessions})`;
 }
 
