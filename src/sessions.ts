@@ -75,11 +75,6 @@ export class Sessions {
     this.longestWindow = Math.max(0, ...Object.values(config.sessions).map((s) => s.frustration.window));
   }
 
-  /** Whether some sessions are known only once they are seen (a `*` entry). */
-  get open(): boolean {
-    return this.patterns.size > 0;
-  }
-
   /** The session a gateway's webhook belongs to, if any. */
   forWebhook(gateway: string, name: string): SessionSettings | undefined {
     const known = this.byPlace.get(placeKey(gateway, name));

@@ -22,12 +22,10 @@ describe('sessions', () => {
     expect(s.get('front')?.session).toBe('front');
     expect(s.get('default')).toBeUndefined();
     expect(s.named).toEqual(['front']);
-    expect(s.open).toBe(false);
   });
 
   it('a "*" key stands for every other session of its gateway, its id the key with the name in place of "*"', () => {
     const s = sessionsOf({ 'shop-*': { gateway: 'local', ringTimeout: '45s' }, front: { gateway: 'local', name: 'default' } });
-    expect(s.open).toBe(true);
     expect(s.forWebhook('local', 'acme')).toMatchObject({ session: 'shop-acme', ringTimeout: 45_000 });
     // A name the config gives its own entry stays with it.
     expect(s.forWebhook('local', 'default')?.session).toBe('front');
