@@ -90,9 +90,9 @@ export interface CallerRow extends CallerState {
   caller: string;
 }
 
-export async function listCallerRows(db: Kysely<Database>, f: { session?: string; callers?: string[]; limit: number }): Promise<CallerRow[]> {
-  let q = db.selectFrom('callers').selectAll().where('last_call_at', 'is not', null);
-  if (f.session !== undefined) q = q.where('session', '=', f.session);
+/** Callers of one session who have called (of `callers` only, when given), most recent call first. */
+export async function listCallerRows(db: Kysely<Database>, f: { session: string; callers?: string[]; limit: number }): Promise<CallerRow[]> {
+  let q = db.selectFrom('callers').selectAll().where('session', '=', f.session).where('last_call_at', 'is not', null);
   if (f.callers !== undefined) {
     if (f.callers.length === 0) return [];
     q = q.where('caller', 'in', f.callers);
