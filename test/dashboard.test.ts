@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { callReceived, callRejected } from '../src/sim/webhooks.js';
 import { freshPage, hasChromium, launchChromium } from './helpers/browser.js';
-import { startHarness, testConfig, TOKEN, type Harness } from './helpers/harness.js';
+import { startHarness, testConfig, TOKEN, waitFor, type Harness } from './helpers/harness.js';
 
 const CONFIG_VIP = '15550009999';
 
@@ -260,6 +260,28 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await row.getByText('stressed').waitFor();
     await row.getByText('reply owed').waitFor();
     expect(await row.locator('td.num').textContent()).toBe('5');
+  });
+
+  it('the callers view asks again every 15 s, for escalations that run out with no call to announce it', async () => {
+    // A server of its own, with no calls: any reload here comes from the clock, not from a call event.
+    const quiet = await startHarness((db, url) => testConfig(db, url, { api: {} }));
+    try {
+      await newPage();
+      await page.clock.install();
+      let asked = 0;
+      page.on('request', (r) => {
+        if (new URL(r.url()).pathname.endsWith('/api/callers')) asked++;
+      });
+      await page.goto(quiet.bridge.url);
+      await page.locator('#live[data-state="live"]').waitFor();
+      await page.getByRole('button', { name: 'Callers' }).click();
+      await page.locator('#callers-empty').waitFor();
+      expect(asked).toBe(1);
+      await page.clock.runFor(15_000);
+      await waitFor('the callers to be asked again', () => asked === 2);
+    } finally {
+      await quiet.close();
+    }
   });
 
   it('VIPs: added and removed here; a VIP from the config file is refused with its reason', async () => {
