@@ -15,7 +15,7 @@ interface CallView {
 const agencyConfig = (db: string, url: string) => {
   const c = testConfig(db, url);
   const base = c.sessions.default!;
-  c.sessions = { front: { ...base, name: 'default' }, 'shop-*': { ...base, name: '*', ringTimeout: 1000 } };
+  c.sessions = { front: { ...base, name: 'default' }, 'shop-*': { ...base, name: '*', ringTimeout: 2000 } };
   return c;
 };
 
@@ -57,6 +57,7 @@ for (const postgres of [false, true]) {
       h = await startHarness(agencyConfig, { postgres });
       await h.post(callReceived({ session: 'acme', from: '15551110001@c.us', callId: 'late-1' }));
       await h.gateway.waitFor((g) => g.sent.length === 1);
+      expect(await h.pendingTimers(), 'the ring timeout is still to come at the restart').toBe(1);
       await h.restart();
       await waitFor('the call to turn missed', async () => (await callById('late-1'))?.status === 'missed');
       expect((await callById('late-1'))?.session).toBe('shop-acme');
