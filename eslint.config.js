@@ -1,4 +1,7 @@
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -8,9 +11,14 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   // The dashboard runs in the browser, as plain ES modules.
   { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
+  importX.flatConfigs.typescript,
   {
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // The layers point inwards only; a cycle means a room holds what belongs to another.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
+  prettier,
 );

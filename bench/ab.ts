@@ -14,7 +14,10 @@ import { median } from './stats.js';
  * 5 s rounds closed on delivery, as the benchmark's throughput phase does, so the machine's
  * drift lands on both. Prints delivered events/s and CPU µs per event of each, per round.
  */
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '4' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: 'string', default: '4' } },
+});
 if (positionals.length !== 2) {
   console.error('usage: npx tsx bench/ab.ts <dist-a> <dist-b> [--rounds N]');
   process.exit(2);
@@ -35,7 +38,15 @@ try {
   const contenders = [];
   for (const [i, dist] of dists.entries()) {
     const name = i === 0 ? 'A' : 'B';
-    const bridge = await startCallbridgeProcess({ cli: join(dist, 'cli.js'), dir, name, database: `sqlite:${join(dir, `${name}.db`)}`, gatewayUrl: sim.url, apiKey: 'ab-key', hmacKey: 'ab-hmac' });
+    const bridge = await startCallbridgeProcess({
+      cli: join(dist, 'cli.js'),
+      dir,
+      name,
+      database: `sqlite:${join(dir, `${name}.db`)}`,
+      gatewayUrl: sim.url,
+      apiKey: 'ab-key',
+      hmacKey: 'ab-hmac',
+    });
     children.push(bridge);
     contenders.push({ name, dist, bridge, pool: webhookPool(bridge.url), rates: [] as number[], cpu: [] as number[] });
   }
@@ -44,14 +55,23 @@ try {
     for (const c of contenders) {
       const hooks = buildWebhooks(++phase, 40_000, 'ab-hmac');
       await sleep(500);
-      const round = await deliveredRound({ pool: c.pool, pid: c.bridge.proc.pid! }, sim.proc.pid!, d, hooks, 5000, 1000);
+      const round = await deliveredRound(
+        { pool: c.pool, pid: c.bridge.proc.pid! },
+        sim.proc.pid!,
+        d,
+        hooks,
+        5000,
+        1000,
+      );
       c.rates.push(round.perSecond);
       c.cpu.push(round.cpuUsPerEvent.callbridge);
       console.log(`round ${r} ${c.name}: ${round.perSecond} delivered/s, ${c.cpu.at(-1)} µs CPU per event`);
     }
   }
   for (const c of contenders) {
-    console.log(`${c.name} (${c.dist}): delivered/s ${c.rates.join(', ')} (median ${median(c.rates)}); CPU µs/event ${c.cpu.join(', ')} (median ${median(c.cpu)})`);
+    console.log(
+      `${c.name} (${c.dist}): delivered/s ${c.rates.join(', ')} (median ${median(c.rates)}); CPU µs/event ${c.cpu.join(', ')} (median ${median(c.cpu)})`,
+    );
     await c.pool.close();
   }
 } finally {

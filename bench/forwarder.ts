@@ -12,7 +12,11 @@ const pool = new Pool(process.env.FORWARD_TO!, { connections: 16, keepAliveTimeo
 const headers = { accept: 'application/json', 'x-api-key': process.env.FORWARD_API_KEY ?? '' };
 
 async function forward(chatId: string): Promise<void> {
-  const contact = await pool.request({ method: 'GET', path: `/api/contacts?contactId=${encodeURIComponent(chatId)}&session=default`, headers });
+  const contact = await pool.request({
+    method: 'GET',
+    path: `/api/contacts?contactId=${encodeURIComponent(chatId)}&session=default`,
+    headers,
+  });
   await contact.body.dump();
   const sent = await pool.request({
     method: 'POST',

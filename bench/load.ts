@@ -115,7 +115,12 @@ export class Deliveries {
  * Open loop: webhook i leaves at `start + offsets[i]`, whatever happened to the ones before
  * (a closed loop would hide queueing delay). Returns the non-2xx count.
  */
-export async function sendOnSchedule(pool: Pool, hooks: Webhook[], offsetsMs: number[], d: Deliveries): Promise<{ errors: number; start: number }> {
+export async function sendOnSchedule(
+  pool: Pool,
+  hooks: Webhook[],
+  offsetsMs: number[],
+  d: Deliveries,
+): Promise<{ errors: number; start: number }> {
   const start = now();
   let next = 0;
   let errors = 0;
@@ -198,7 +203,14 @@ export interface Contender {
 }
 
 /** One closed-loop round on delivery, with the CPU each process spent per delivered event. */
-export async function deliveredRound(c: Contender, simPid: number, d: Deliveries, hooks: Webhook[], roundMs: number, warmupMs: number) {
+export async function deliveredRound(
+  c: Contender,
+  simPid: number,
+  d: Deliveries,
+  hooks: Webhook[],
+  roundMs: number,
+  warmupMs: number,
+) {
   d.reset();
   const cpu0 = { bridge: cpuMsOf(c.pid), sim: cpuMsOf(simPid), loadgen: process.cpuUsage() };
   const { perSecond } = await deliveredThroughput(c.pool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs });
@@ -207,6 +219,10 @@ export async function deliveredRound(c: Contender, simPid: number, d: Deliveries
   const lg = process.cpuUsage(cpu0.loadgen);
   return {
     perSecond,
-    cpuUsPerEvent: { callbridge: perEvent(cpuMsOf(c.pid) - cpu0.bridge), sim: perEvent(cpuMsOf(simPid) - cpu0.sim), loadgen: perEvent((lg.user + lg.system) / 1000) },
+    cpuUsPerEvent: {
+      callbridge: perEvent(cpuMsOf(c.pid) - cpu0.bridge),
+      sim: perEvent(cpuMsOf(simPid) - cpu0.sim),
+      loadgen: perEvent((lg.user + lg.system) / 1000),
+    },
   };
 }

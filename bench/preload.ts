@@ -19,7 +19,9 @@ export function preloadHistory(file: string, total: number): { added: number; ms
   const insertCall = db.prepare(
     `insert into calls (session, call_id, caller, is_video, is_group, from_me, status, received_at, ended_at, redirect_skipped, updated_at) values ('default', ?, ?, 0, 0, 0, 'missed', ?, ?, null, ?)`,
   );
-  const insertCaller = db.prepare(`insert into callers (session, caller, last_redirect_at, updated_at) values ('default', ?, ?, ?)`);
+  const insertCaller = db.prepare(
+    `insert into callers (session, caller, last_redirect_at, updated_at) values ('default', ?, ?, ?)`,
+  );
   const insertAction = db.prepare(
     `insert into actions (key, kind, session, call_id, payload, status, attempts, next_attempt_at, expires_at, claimed_until, last_error, created_at, updated_at) values (?, 'sendRedirect', 'default', ?, ?, 'done', 1, ?, ?, null, null, ?, ?)`,
   );

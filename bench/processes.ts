@@ -80,12 +80,20 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
       database: o.database,
       log: { level: 'warn' },
       gateways: {
-        local: { type: 'waha', url: o.gatewayUrl, apiKey: o.apiKey, hmacKey: o.hmacKey, ...(o.connections ? { connections: o.connections } : {}) },
+        local: {
+          type: 'waha',
+          url: o.gatewayUrl,
+          apiKey: o.apiKey,
+          hmacKey: o.hmacKey,
+          ...(o.connections ? { connections: o.connections } : {}),
+        },
       },
       sessions: { default: { gateway: 'local' } },
     }),
   );
-  const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${o.name}-${Date.now()}.cpuprofile`] : [];
+  const execArgv = cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${o.name}-${Date.now()}.cpuprofile`]
+    : [];
   const proc = fork(o.cli, ['serve', '--config', file], {
     env: { ...process.env, DATABASE_URL: '' },
     execArgv,

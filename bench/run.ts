@@ -23,7 +23,9 @@ import { renderMarkdown, renderTable, verdicts, type CpuPerEvent, type Results }
 import { median, round, summarise } from './stats.js';
 import { createPgSchema, type PgSchema } from './postgres.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
 const quick = args.quick;
 const PHASES = ['latency', 'storm', 'throughput', 'memory', 'postgres'] as const;
 const only = args.only?.split(',');
@@ -41,8 +43,26 @@ const HMAC_KEY = 'bench-hmac-key';
 
 /** Every knob of the run: the quick run is the same phases, shorter. */
 const plan = quick
-  ? { rates: [100, 500, 1000], rateSeconds: 3, stormCallers: 3000, stormSeconds: 3, rounds: 2, roundMs: 2000, history: 100_000, memorySeconds: 2 }
-  : { rates: [100, 500, 1000], rateSeconds: 10, stormCallers: 10_000, stormSeconds: 10, rounds: 3, roundMs: 5000, history: 1_000_000, memorySeconds: 10 };
+  ? {
+      rates: [100, 500, 1000],
+      rateSeconds: 3,
+      stormCallers: 3000,
+      stormSeconds: 3,
+      rounds: 2,
+      roundMs: 2000,
+      history: 100_000,
+      memorySeconds: 2,
+    }
+  : {
+      rates: [100, 500, 1000],
+      rateSeconds: 10,
+      stormCallers: 10_000,
+      stormSeconds: 10,
+      rounds: 3,
+      roundMs: 5000,
+      history: 1_000_000,
+      memorySeconds: 10,
+    };
 
 let phaseNo = 0;
 const children: Child[] = [];
@@ -53,9 +73,13 @@ function buildCallbridge(): string {
   // dashboard serves), with no TypeScript loader in the measured process.
   const out = join(root, 'dist');
   rmSync(out, { recursive: true, force: true });
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
   return out;
 }
 
@@ -64,7 +88,12 @@ async function fixedRate(pool: Pool, d: Deliveries, bridgeUrl: string, rate: num
   const hooks = buildWebhooks(++phaseNo, rate * seconds, HMAC_KEY);
   d.reset();
   await eventLoopMaxMs(bridgeUrl);
-  const { errors, start } = await sendOnSchedule(pool, hooks, hooks.map((_, i) => (i * 1000) / rate), d);
+  const { errors, start } = await sendOnSchedule(
+    pool,
+    hooks,
+    hooks.map((_, i) => (i * 1000) / rate),
+    d,
+  );
   const lost = await d.drain(DRAIN_MS);
   const lat = (from: number, to: number) =>
     summarise(d.samples.filter(([sent]) => sent - start >= from && sent - start < to).map(([sent, at]) => at - sent));
@@ -110,12 +139,27 @@ async function storm(pool: Pool, d: Deliveries, bridgeUrl: string, callers: numb
  * Alternating rounds, baseline first, so machine noise lands on all sides alike: the bare baseline,
  * then (when given) the HTTP-only forwarder, then callbridge.
  */
-async function throughput(basePool: Pool, bridge: Contender, forwarder: Contender | null, d: Deliveries, rounds: number, roundMs: number, simPid: number) {
-  const out: Array<{ baseline: number; callbridge: number; ratio: number; forwarder: number | null; cpuUsPerEvent: CpuPerEvent }> = [];
+async function throughput(
+  basePool: Pool,
+  bridge: Contender,
+  forwarder: Contender | null,
+  d: Deliveries,
+  rounds: number,
+  roundMs: number,
+  simPid: number,
+) {
+  const out: Array<{
+    baseline: number;
+    callbridge: number;
+    ratio: number;
+    forwarder: number | null;
+    cpuUsPerEvent: CpuPerEvent;
+  }> = [];
   const warmupMs = Math.min(1000, roundMs / 4);
   const baseHooks = buildWebhooks(++phaseNo, 20_000, HMAC_KEY);
   // Enough distinct callers for the fastest rate the baseline allows; built before the round starts.
-  const hooksFor = (perSecond: number) => buildWebhooks(++phaseNo, Math.ceil((perSecond * roundMs) / 1000 / 2) + 5000, HMAC_KEY);
+  const hooksFor = (perSecond: number) =>
+    buildWebhooks(++phaseNo, Math.ceil((perSecond * roundMs) / 1000 / 2) + 5000, HMAC_KEY);
   // callbridge is warm from the phases before; the forwarder gets one unmeasured round to warm its JIT.
   if (forwarder) await deliveredRound(forwarder, simPid, d, hooksFor(5000), Math.min(2000, roundMs), 0);
   for (let r = 0; r < rounds; r++) {
@@ -136,8 +180,12 @@ async function throughput(basePool: Pool, bridge: Contender, forwarder: Contende
       forwarder: fwd ? fwd.perSecond : null,
       cpuUsPerEvent: cb.cpuUsPerEvent,
     });
-    const fwdText = fwd ? `, HTTP-only forwarder ${fwd.perSecond} delivered/s (CPU µs/event ${JSON.stringify(fwd.cpuUsPerEvent)})` : '';
-    log(`round ${r + 1}: baseline ${base.perSecond} req/s${fwdText}, callbridge ${cb.perSecond} delivered/s; CPU µs/event ${JSON.stringify(cb.cpuUsPerEvent)}`);
+    const fwdText = fwd
+      ? `, HTTP-only forwarder ${fwd.perSecond} delivered/s (CPU µs/event ${JSON.stringify(fwd.cpuUsPerEvent)})`
+      : '';
+    log(
+      `round ${r + 1}: baseline ${base.perSecond} req/s${fwdText}, callbridge ${cb.perSecond} delivered/s; CPU µs/event ${JSON.stringify(cb.cpuUsPerEvent)}`,
+    );
     await sleep(500);
   }
   const fwdRates = out.flatMap((o) => (o.forwarder === null ? [] : [o.forwarder]));
@@ -209,7 +257,15 @@ async function main(): Promise<number> {
     if (want('throughput')) {
       log(`throughput: ${plan.rounds} alternating rounds of ${plan.roundMs / 1000}s`);
       const fwd = { pool: forwarderPool, pid: forwarder.proc.pid! };
-      tput = await throughput(basePool, { pool: bridgePool, pid: bridge.proc.pid! }, fwd, d, plan.rounds, plan.roundMs, sim.proc.pid!);
+      tput = await throughput(
+        basePool,
+        { pool: bridgePool, pid: bridge.proc.pid! },
+        fwd,
+        d,
+        plan.rounds,
+        plan.roundMs,
+        sim.proc.pid!,
+      );
       clearSim();
     }
 
@@ -241,7 +297,15 @@ async function main(): Promise<number> {
       pools.push(pgPool);
       const lat500 = await fixedRate(pgPool, d, pgBridge.url, 500, plan.rateSeconds);
       clearSim();
-      const pgTput = await throughput(basePool, { pool: pgPool, pid: pgBridge.proc.pid! }, null, d, plan.rounds, plan.roundMs, sim.proc.pid!);
+      const pgTput = await throughput(
+        basePool,
+        { pool: pgPool, pid: pgBridge.proc.pid! },
+        null,
+        d,
+        plan.rounds,
+        plan.roundMs,
+        sim.proc.pid!,
+      );
       clearSim();
       postgres = { latency500: lat500, throughput: pgTput };
     }

@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${command}"\n\n${usage}`);
     return 2;
   }
-  const file = values.config ?? process.env.CALLBRIDGE_CONFIG ?? (existsSync('callbridge.yaml') ? 'callbridge.yaml' : undefined);
+  const file =
+    values.config ?? process.env.CALLBRIDGE_CONFIG ?? (existsSync('callbridge.yaml') ? 'callbridge.yaml' : undefined);
   const config = loadConfig({ file });
   if (command === 'check') {
     console.log(`# ${file ?? 'built-in defaults'}: valid\n${stringify(redactConfig(config))}`);
@@ -58,7 +59,8 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     // Configuration and database problems are the user's to fix: say what, without a stack trace.
     if (err instanceof ConfigError || err instanceof DatabaseError) console.error(`callbridge: ${err.message}`);
-    else if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') console.error(`callbridge: ${err.message}`);
+    else if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE')
+      console.error(`callbridge: ${err.message}`);
     else console.error(err);
     process.exit(1);
   },

@@ -76,7 +76,16 @@ export interface RedirectConfig {
   repeatWithin: number;
 }
 
-export const ALERT_KINDS = ['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'] as const;
+export const ALERT_KINDS = [
+  'received',
+  'redirected',
+  'answered',
+  'rejected',
+  'missed',
+  'vip',
+  'stressed',
+  'escalated',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface SessionAlertsConfig {
@@ -185,9 +194,7 @@ export class ConfigError extends Error {
 // ---------------------------------------------------------------------------------------------
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
-const name = z
-  .string()
-  .regex(NAME, 'names start with a letter or digit and contain only letters, digits, "_" and "-"');
+const name = z.string().regex(NAME, 'names start with a letter or digit and contain only letters, digits, "_" and "-"');
 
 /** A session's key: a name, or a pattern with one `*` standing for every other session of its gateway. */
 const sessionKey = z
@@ -422,7 +429,9 @@ const configSchema: z.ZodType<Config, unknown> = strictObject({
   sessions: z
     .record(sessionKey, session)
     .transform((sessions) =>
-      Object.fromEntries(Object.entries(sessions).map(([key, s]) => [key, { ...s, name: s.name ?? (sessionPattern(key) ? '*' : key) }])),
+      Object.fromEntries(
+        Object.entries(sessions).map(([key, s]) => [key, { ...s, name: s.name ?? (sessionPattern(key) ? '*' : key) }]),
+      ),
     ),
   dispatch: strictObject({
     retryInitial: duration('1s', 1),
@@ -559,8 +568,14 @@ function checkSessions(input: Record<string, unknown>): string[] {
     if (!isMapping(s) || typeof s.gateway !== 'string') continue;
     if (!Object.hasOwn(gateways, s.gateway)) {
       problems.push(`sessions.${key}.gateway: unknown gateway "${s.gateway}"; configured: ${configured}`);
-    } else if (isMapping(gateways[s.gateway]) && (gateways[s.gateway] as Record<string, unknown>).type === 'evolution' && [true, 'true'].includes(s.rejectCalls as never)) {
-      problems.push(`sessions.${key}.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead`);
+    } else if (
+      isMapping(gateways[s.gateway]) &&
+      (gateways[s.gateway] as Record<string, unknown>).type === 'evolution' &&
+      [true, 'true'].includes(s.rejectCalls as never)
+    ) {
+      problems.push(
+        `sessions.${key}.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead`,
+      );
     }
     const pattern = sessionPattern(key);
     if (pattern && s.name !== undefined && s.name !== '*') {
@@ -568,15 +583,21 @@ function checkSessions(input: Record<string, unknown>): string[] {
       continue;
     }
     if (!pattern && typeof s.name === 'string' && s.name.includes('*')) {
-      problems.push(`sessions.${key}.name: for every other session of the gateway, put the "*" in the key, where the session's name goes in its id (like "*" or "shop-*")`);
+      problems.push(
+        `sessions.${key}.name: for every other session of the gateway, put the "*" in the key, where the session's name goes in its id (like "*" or "shop-*")`,
+      );
       continue;
     }
     const sessionName = pattern ? '*' : typeof s.name === 'string' ? s.name : key;
     const id = JSON.stringify([s.gateway, sessionName]);
     const other = claimed.get(id);
     if (other === undefined) claimed.set(id, key);
-    else if (pattern) problems.push(`sessions.${key}: gateway "${s.gateway}" already has a "*" session, sessions.${other}`);
-    else problems.push(`sessions.${key}.name: session "${sessionName}" of gateway "${s.gateway}" is already sessions.${other}`);
+    else if (pattern)
+      problems.push(`sessions.${key}: gateway "${s.gateway}" already has a "*" session, sessions.${other}`);
+    else
+      problems.push(
+        `sessions.${key}.name: session "${sessionName}" of gateway "${s.gateway}" is already sessions.${other}`,
+      );
   }
   return [...problems, ...sessionIdClashes(sessions)];
 }
@@ -588,7 +609,9 @@ function checkSessions(input: Record<string, unknown>): string[] {
  */
 function sessionIdClashes(sessions: Record<string, unknown>): string[] {
   const entries = Object.entries(sessions).flatMap(([key, s]) =>
-    isMapping(s) && typeof s.gateway === 'string' ? [{ key, gateway: s.gateway, name: typeof s.name === 'string' ? s.name : key, pattern: sessionPattern(key) }] : [],
+    isMapping(s) && typeof s.gateway === 'string'
+      ? [{ key, gateway: s.gateway, name: typeof s.name === 'string' ? s.name : key, pattern: sessionPattern(key) }]
+      : [],
   );
   const problems: string[] = [];
   for (const [i, p] of entries.entries()) {
@@ -599,13 +622,20 @@ function sessionIdClashes(sessions: Record<string, unknown>): string[] {
         // Two patterns meet when one prefix starts the other and one suffix ends the other.
         const a = p.pattern;
         const b = e.pattern;
-        const meet = (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) && (a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix));
-        if (meet && j > i) problems.push(`sessions.${e.key}: its sessions could get the same ids as those of sessions.${p.key}; give the keys different text around the "*"`);
+        const meet =
+          (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) &&
+          (a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix));
+        if (meet && j > i)
+          problems.push(
+            `sessions.${e.key}: its sessions could get the same ids as those of sessions.${p.key}; give the keys different text around the "*"`,
+          );
         continue;
       }
       const name = nameInPattern(p.pattern, e.key);
       if (name !== null && !(e.gateway === p.gateway && e.name === name)) {
-        problems.push(`sessions.${e.key}: sessions.${p.key} would give session "${name}" of gateway "${p.gateway}" this same id; rename one of them`);
+        problems.push(
+          `sessions.${e.key}: sessions.${p.key} would give session "${name}" of gateway "${p.gateway}" this same id; rename one of them`,
+        );
       }
     }
   }
@@ -656,7 +686,9 @@ function formatIssue(issue: z.core.$ZodIssue): string[] {
     case 'invalid_union': {
       // zod gives up on a union when every branch fails; when exactly one branch got the right
       // type (e.g. a database mapping with a bad poolSize), its problems are the useful ones.
-      const typed = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      const typed = issue.errors.filter(
+        (branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
       const only = typed.length === 1 ? typed[0] : undefined;
       if (only) return only.flatMap((i) => formatIssue({ ...i, path: [...issue.path, ...i.path] }));
       return [`${formatPath(issue.path)}: ${issue.message}`];

@@ -65,13 +65,23 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   const targets = {
     get(session: string): SessionTarget | undefined {
       const s = sessions.entry(session);
-      return s && { session, sessionName: s.name, client: clients.get(s.gateway)!, slots: slots.get(s.gateway)!, contactLookup: s.config.contactLookup };
+      return (
+        s && {
+          session,
+          sessionName: s.name,
+          client: clients.get(s.gateway)!,
+          slots: slots.get(s.gateway)!,
+          contactLookup: s.config.contactLookup,
+        }
+      );
     },
   };
 
   const alertSenders: Partial<Record<AlertChannel, AlertSender>> = {};
-  if (config.alerts.slack) alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
-  if (config.alerts.webhook) alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
+  if (config.alerts.slack)
+    alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
+  if (config.alerts.webhook)
+    alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
 
   const metrics = createMetrics();
@@ -80,7 +90,14 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   // (which no second thread can open) are written from this one.
   const pipeline: EventPipeline =
     store.dialect === 'sqlite' && !config.database.url.endsWith(':memory:')
-      ? await WorkerPipeline.start({ url: config.database.url, sessions: { sessions: config.sessions, alerts: config.alerts }, lease: dispatch.lease }, enrich)
+      ? await WorkerPipeline.start(
+          {
+            url: config.database.url,
+            sessions: { sessions: config.sessions, alerts: config.alerts },
+            lease: dispatch.lease,
+          },
+          enrich,
+        )
       : new Pipeline(store, sessions, dispatch.lease, enrich);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
@@ -182,7 +199,9 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
         await Promise.all([actionLoop.stop(), timerLoop.stop(), retentionLoop.stop()]);
         await dispatcher.drain();
         await pipeline.close();
-        await Promise.all([...clients.values(), ...Object.values(alertSenders), ...(profiles ? [profiles] : [])].map((c) => c.close()));
+        await Promise.all(
+          [...clients.values(), ...Object.values(alertSenders), ...(profiles ? [profiles] : [])].map((c) => c.close()),
+        );
         await store.close();
       })()),
   };

@@ -111,7 +111,13 @@ export class Sessions {
   }
 
   private remember(id: string, config: SessionConfig, name: string, pattern: string | null = null): SessionEntry {
-    const entry: SessionEntry = { settings: toSettings(id, config, this.config.alerts), gateway: config.gateway, name, pattern, config };
+    const entry: SessionEntry = {
+      settings: toSettings(id, config, this.config.alerts),
+      gateway: config.gateway,
+      name,
+      pattern,
+      config,
+    };
     this.entries.set(id, entry);
     this.byPlace.set(placeKey(config.gateway, name), entry);
     return entry;

@@ -10,7 +10,15 @@ const SECRET = `whsec_${Buffer.from('a-crm-signing-secret-of-32-bytes').toString
 interface CrmEvent {
   type: string;
   timestamp: string;
-  data: { session: string; callId: string | null; caller: string | null; name: string | null; reason: string; priority: string | null; message: { text: string } | null };
+  data: {
+    session: string;
+    callId: string | null;
+    caller: string | null;
+    name: string | null;
+    reason: string;
+    priority: string | null;
+    message: { text: string } | null;
+  };
 }
 
 const eventsOf = (r: SimReceivers, type?: string) =>
@@ -62,7 +70,10 @@ describe('agents in the loop', () => {
     const blocks = JSON.stringify((r.slack[0]!.json as { blocks: unknown }).blocks);
     expect(blocks).toContain('https://callbridge.example/?session=default&caller=15550001111%40c.us');
     const vip = r.events.find((e) => (e.json as CrmEvent).type === 'call.vip')!;
-    expect(verified(vip)).toMatchObject({ type: 'call.vip', data: { session: 'default', callId: 'vip-1', caller: '15550001111@c.us', name: 'Victoria' } });
+    expect(verified(vip)).toMatchObject({
+      type: 'call.vip',
+      data: { session: 'default', callId: 'vip-1', caller: '15550001111@c.us', name: 'Victoria' },
+    });
     await h.settled();
     expect(h.gateway.sent).toHaveLength(0);
     const { body } = await h.api<{ calls: Array<{ isVip: boolean; redirect: { status: string } }> }>('/api/calls');
@@ -76,12 +87,19 @@ describe('agents in the loop', () => {
     await h.post(callRejected({ callId: 'refused', from: '15550003333@c.us' }));
     await r.waitFor('the missed alert', () => eventsOf(r, 'call.missed').length === 1 && r.slack.length === 1, 5000);
     expect(slackTexts(r)).toEqual([':telephone_receiver: Missed voice call from +15550002222']);
-    expect(eventsOf(r, 'call.missed')[0]!.data).toMatchObject({ callId: 'gone', reason: expect.stringMatching(/^nobody answered within \d+s$/) });
+    expect(eventsOf(r, 'call.missed')[0]!.data).toMatchObject({
+      callId: 'gone',
+      reason: expect.stringMatching(/^nobody answered within \d+s$/),
+    });
     expect(eventsOf(r, 'call.rejected').map((e) => e.data.callId)).toEqual(['refused']);
     expect(await h.pendingTimers()).toBe(0);
     await h.settled();
     expect(eventsOf(r, 'call.missed')).toHaveLength(1);
-    expect(eventsOf(r, 'call.received').map((e) => e.data.callId).sort()).toEqual(['gone', 'refused']);
+    expect(
+      eventsOf(r, 'call.received')
+        .map((e) => e.data.callId)
+        .sort(),
+    ).toEqual(['gone', 'refused']);
     expect(eventsOf(r, 'call.redirected')).toHaveLength(2);
   });
 
@@ -89,26 +107,39 @@ describe('agents in the loop', () => {
     h = await startHarness(agentsConfig(r, (c) => (c.sessions.default!.ringTimeout = 60_000)));
     const from = '15550004444@c.us';
     for (let i = 1; i <= 6; i++) await h.post(callReceived({ from, callId: `again-${i}` }));
-    await r.waitFor('caller.stressed on both channels', () => eventsOf(r, 'caller.stressed').length === 1 && r.slack.length === 1);
+    await r.waitFor(
+      'caller.stressed on both channels',
+      () => eventsOf(r, 'caller.stressed').length === 1 && r.slack.length === 1,
+    );
     const stressed = eventsOf(r, 'caller.stressed')[0]!;
     expect(stressed.data).toMatchObject({ caller: from, callId: 'again-5' });
     expect(slackTexts(r)).toEqual([':warning: +15550004444 keeps calling (5 calls)']);
 
-    const caller = await h.api<{ level: string; callsInWindow: number; escalation: { pending: boolean } }>(`/api/callers/default/${from}`);
+    const caller = await h.api<{ level: string; callsInWindow: number; escalation: { pending: boolean } }>(
+      `/api/callers/default/${from}`,
+    );
     expect(caller.body).toMatchObject({ level: 'stressed', callsInWindow: 6, escalation: { pending: true } });
     const listed = await h.api<{ callers: Array<{ caller: string }> }>('/api/callers?level=stressed');
     expect(listed.body.callers.map((c) => c.caller)).toEqual([from]);
 
     await h.post(messageReceived({ from, body: 'Please call me back, the machine is smoking' }));
-    await r.waitFor('chat.escalated on both channels', () => eventsOf(r, 'chat.escalated').length === 1 && r.slack.length === 2);
-    expect(eventsOf(r, 'chat.escalated')[0]!.data).toMatchObject({ priority: 'P1', message: { text: 'Please call me back, the machine is smoking' } });
+    await r.waitFor(
+      'chat.escalated on both channels',
+      () => eventsOf(r, 'chat.escalated').length === 1 && r.slack.length === 2,
+    );
+    expect(eventsOf(r, 'chat.escalated')[0]!.data).toMatchObject({
+      priority: 'P1',
+      message: { text: 'Please call me back, the machine is smoking' },
+    });
     expect(slackTexts(r).at(-1)).toBe(':rotating_light: Priority 1: +15550004444 wrote after calling repeatedly');
 
     await h.post(messageReceived({ from, body: 'hello?' }));
     await h.settled();
     expect(eventsOf(r, 'chat.escalated')).toHaveLength(1);
     expect(eventsOf(r, 'caller.stressed')).toHaveLength(1);
-    expect((await h.api<{ escalation: { pending: boolean } }>(`/api/callers/default/${from}`)).body.escalation.pending).toBe(false);
+    expect(
+      (await h.api<{ escalation: { pending: boolean } }>(`/api/callers/default/${from}`)).body.escalation.pending,
+    ).toBe(false);
   });
 
   it('a CRM down for a while gets every event after it recovers, none twice', async () => {
@@ -123,7 +154,11 @@ describe('agents in the loop', () => {
     await h.settled();
     const ids = r.events.map((e) => e.headers['webhook-id']);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(eventsOf(r, 'call.received').map((e) => e.data.callId).sort()).toEqual(['down-1', 'down-2', 'down-3', 'down-4', 'down-5']);
+    expect(
+      eventsOf(r, 'call.received')
+        .map((e) => e.data.callId)
+        .sort(),
+    ).toEqual(['down-1', 'down-2', 'down-3', 'down-4', 'down-5']);
     expect(eventsOf(r, 'call.missed')).toHaveLength(5);
     for (const e of r.events) expect(verified(e)).toBeTruthy();
   });
@@ -136,7 +171,12 @@ describe('agents in the loop', () => {
     expect(e.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(verified(e)).toMatchObject({ type: 'call.received' });
     expect(() => verified({ ...e, raw: e.raw.replace('signed', 'forged') })).toThrow();
-    expect(() => new Webhook(`whsec_${Buffer.from('some-other-secret-entirely-here!').toString('base64')}`).verify(e.raw, e.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from('some-other-secret-entirely-here!').toString('base64')}`).verify(
+        e.raw,
+        e.headers as Record<string, string>,
+      ),
+    ).toThrow();
   });
 
   it('a repeat caller after the debounce window gets the firmer repeat text', async () => {
@@ -184,9 +224,13 @@ describe('agents in the loop', () => {
       return body.calls[0]!.redirect.sentAt !== null;
     });
     await h.post(messageReceived({ from, body: 'ok, writing instead' }));
-    const { body } = await h.api<{ calls: Array<{ callId: string; conversion: { seconds: number; at: string } | null }> }>('/api/calls');
+    const { body } = await h.api<{
+      calls: Array<{ callId: string; conversion: { seconds: number; at: string } | null }>;
+    }>('/api/calls');
     expect(body.calls[0]).toMatchObject({ callId: 'convert-me', conversion: { seconds: expect.any(Number) } });
-    const caller = await h.api<{ conversions: Array<{ callId: string; seconds: number }> }>(`/api/callers/default/${from}`);
+    const caller = await h.api<{ conversions: Array<{ callId: string; seconds: number }> }>(
+      `/api/callers/default/${from}`,
+    );
     expect(caller.body.conversions.map((c) => c.callId)).toEqual(['convert-me']);
     // A redirected caller writing is no new chat: no welcome on top of the redirect.
     await h.settled();
@@ -215,7 +259,10 @@ describe('the CRM lookup', () => {
     await h.post(callReceived({ from: '15552220000@c.us', callId: 'crm-vip' }));
     await r.waitFor('the VIP alert', () => eventsOf(r, 'call.vip').length === 1);
     expect(r.lookups[0]).toEqual({ number: '15552220000', chatId: '15552220000@c.us', session: 'default' });
-    expect(eventsOf(r, 'call.vip')[0]!.data).toMatchObject({ name: 'Mr. Key Account', profile: { tier: 'gold', tags: ['enterprise'] } });
+    expect(eventsOf(r, 'call.vip')[0]!.data).toMatchObject({
+      name: 'Mr. Key Account',
+      profile: { tier: 'gold', tags: ['enterprise'] },
+    });
     await h.settled();
     expect(h.gateway.sent).toHaveLength(0);
   });
@@ -268,13 +315,23 @@ describe('VIPs managed at run time', () => {
     const call = (path: string, method: string, body?: unknown) =>
       fetch(`${h.bridge.url}${path}`, {
         method,
-        headers: { authorization: 'Bearer test-token-0123456789', ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: 'Bearer test-token-0123456789',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
       });
     const added = await call('/api/sessions/default/vips', 'POST', { number: '+1 555-000 2020', name: 'Dana' });
     expect(added.status).toBe(201);
-    expect(await added.json()).toEqual({ number: '15550002020', caller: '15550002020@c.us', name: 'Dana', source: 'api' });
-    const list = (await (await call('/api/sessions/default/vips', 'GET')).json()) as { vips: Array<{ caller: string; source: string }> };
+    expect(await added.json()).toEqual({
+      number: '15550002020',
+      caller: '15550002020@c.us',
+      name: 'Dana',
+      source: 'api',
+    });
+    const list = (await (await call('/api/sessions/default/vips', 'GET')).json()) as {
+      vips: Array<{ caller: string; source: string }>;
+    };
     expect(list.vips.map((v) => [v.caller, v.source])).toEqual([
       ['15550001111@c.us', 'config'],
       ['15550002020@c.us', 'api'],
@@ -296,7 +353,9 @@ describe('VIPs managed at run time', () => {
     // Persisted: still a VIP list after a restart, and still gone once deleted.
     await call('/api/sessions/default/vips', 'POST', { number: '15550003030' });
     await h.restart();
-    const after = (await (await call('/api/sessions/default/vips', 'GET')).json()) as { vips: Array<{ caller: string }> };
+    const after = (await (await call('/api/sessions/default/vips', 'GET')).json()) as {
+      vips: Array<{ caller: string }>;
+    };
     expect(after.vips.map((v) => v.caller)).toEqual(['15550001111@c.us', '15550003030@c.us']);
   });
 });
@@ -317,7 +376,11 @@ describe('alert routing per session', () => {
       }),
     );
     await h.post(callReceived({ from: '15550001111@c.us', callId: 'routed-vip' }));
-    await r.waitFor('the VIP event and the missed Slack alert', () => eventsOf(r, 'call.vip').length === 1 && r.slack.length === 1, 5000);
+    await r.waitFor(
+      'the VIP event and the missed Slack alert',
+      () => eventsOf(r, 'call.vip').length === 1 && r.slack.length === 1,
+      5000,
+    );
     await h.settled();
     // The VIP went to the CRM only; its missed call to Slack only; nothing else anywhere.
     expect(eventsOf(r).map((e) => e.type)).toEqual(['call.vip']);
@@ -335,7 +398,9 @@ describe('alert routing per session', () => {
     await r.waitFor('the VIP event', () => eventsOf(r, 'call.vip').length === 1);
     await h.settled();
     const { body } = await h.api<{ calls: Array<{ id: number }> }>('/api/calls');
-    const detail = await h.api<{ actions: Array<{ kind: string; payload: { channel?: string } }> }>(`/api/calls/${body.calls[0]!.id}`);
+    const detail = await h.api<{ actions: Array<{ kind: string; payload: { channel?: string } }> }>(
+      `/api/calls/${body.calls[0]!.id}`,
+    );
     expect(detail.body.actions.map((a) => a.payload.channel)).not.toContain('slack');
     expect(r.slack).toHaveLength(0);
   });

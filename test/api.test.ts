@@ -3,7 +3,15 @@ import { callReceived, callRejected } from '../src/sim/webhooks.js';
 import { startHarness, type Harness } from './helpers/harness.js';
 
 interface Page {
-  calls: Array<{ id: number; callId: string; caller: string; status: string; session: string; isVideo: boolean; receivedAt: string }>;
+  calls: Array<{
+    id: number;
+    callId: string;
+    caller: string;
+    status: string;
+    session: string;
+    isVideo: boolean;
+    receivedAt: string;
+  }>;
   nextCursor: string | null;
 }
 
@@ -26,12 +34,18 @@ describe('the read API', () => {
   });
 
   it('lists calls newest first, filters, and pages with a cursor', async () => {
-    for (let i = 1; i <= 5; i++) await h.post(callReceived({ from: `4000000000${i}@c.us`, callId: `c${i}`, isVideo: i === 2 }));
+    for (let i = 1; i <= 5; i++)
+      await h.post(callReceived({ from: `4000000000${i}@c.us`, callId: `c${i}`, isVideo: i === 2 }));
     await h.post(callRejected({ callId: 'c3', from: '40000000003@c.us' }));
 
     const all = await h.api<Page>('/api/calls');
     expect(all.body.calls.map((c) => c.callId)).toEqual(['c5', 'c4', 'c3', 'c2', 'c1']);
-    expect(all.body.calls[3]).toMatchObject({ session: 'default', caller: '40000000002@c.us', isVideo: true, status: 'ringing' });
+    expect(all.body.calls[3]).toMatchObject({
+      session: 'default',
+      caller: '40000000002@c.us',
+      isVideo: true,
+      status: 'ringing',
+    });
     expect(all.body.nextCursor).toBeNull();
 
     const first = await h.api<Page>('/api/calls?limit=2');
@@ -43,7 +57,9 @@ describe('the read API', () => {
     expect(third.body.nextCursor).toBeNull();
 
     expect((await h.api<Page>('/api/calls?status=rejected')).body.calls.map((c) => c.callId)).toEqual(['c3']);
-    expect((await h.api<Page>('/api/calls?caller=%2B4%20000-000-0004')).body.calls.map((c) => c.callId)).toEqual(['c4']);
+    expect((await h.api<Page>('/api/calls?caller=%2B4%20000-000-0004')).body.calls.map((c) => c.callId)).toEqual([
+      'c4',
+    ]);
     expect((await h.api<Page>('/api/calls?session=other')).body.calls).toEqual([]);
   });
 
@@ -62,7 +78,9 @@ describe('the read API', () => {
     // The delivered redirect is an event of the call too, raised by callbridge itself.
     expect(body.events.map((e) => e.type)).toEqual(['call.received', 'redirect.sent']);
     expect(body.events[0]!.body.payload.id).toBe('detail');
-    expect(body.actions).toEqual([expect.objectContaining({ kind: 'sendRedirect', status: 'done', history: [expect.anything()] })]);
+    expect(body.actions).toEqual([
+      expect.objectContaining({ kind: 'sendRedirect', status: 'done', history: [expect.anything()] }),
+    ]);
     expect((await h.api(`/api/calls/999999`)).status).toBe(404);
   });
 
@@ -80,7 +98,9 @@ describe('the read API', () => {
     await h.post(callReceived({ from: '40000000010@c.us', callId: 'secret' }));
     await h.settled();
     const { body: page } = await h.api<Page>('/api/calls');
-    const detail = await fetch(`${h.bridge.url}/api/calls/${page.calls[0]!.id}`, { headers: { authorization: `Bearer test-token-0123456789` } });
+    const detail = await fetch(`${h.bridge.url}/api/calls/${page.calls[0]!.id}`, {
+      headers: { authorization: `Bearer test-token-0123456789` },
+    });
     const text = await detail.text();
     for (const secret of ['test-api-key', 'test-hmac-key', 'test-token-0123456789']) expect(text).not.toContain(secret);
   });

@@ -8,7 +8,10 @@ const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the real command line, as a user would; resolves with its exit code and output. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       env: { PATH: process.env.PATH, ...env },
@@ -27,7 +30,14 @@ describe('callbridge serve', () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
-      ['gateways:', '  local: { type: waha, url: "http://127.0.0.1:3001" }', 'sessions:', '  default:', '    gateway: local', '    redirect: { debounce: soon }'].join('\n'),
+      [
+        'gateways:',
+        '  local: { type: waha, url: "http://127.0.0.1:3001" }',
+        'sessions:',
+        '  default:',
+        '    gateway: local',
+        '    redirect: { debounce: soon }',
+      ].join('\n'),
     );
     const { code, stderr } = await runCli(['serve', '--config', file]);
     expect(code).toBe(1);
@@ -64,7 +74,12 @@ describe('callbridge check', () => {
     const file = join(dir, 'good.yaml');
     writeFileSync(
       file,
-      ['gateways:', '  local: { type: waha, url: "http://127.0.0.1:3001", apiKey: "${KEY}" }', 'sessions:', '  default: { gateway: local, ringTimeout: 45s }'].join('\n'),
+      [
+        'gateways:',
+        '  local: { type: waha, url: "http://127.0.0.1:3001", apiKey: "${KEY}" }',
+        'sessions:',
+        '  default: { gateway: local, ringTimeout: 45s }',
+      ].join('\n'),
     );
     const { code, stdout } = await runCli(['check', '--config', file], { KEY: 'super-secret-key' });
     expect(code).toBe(0);

@@ -31,13 +31,17 @@ describe('start-up with a PostgreSQL database that is not there', () => {
   it('names the server and the reason in one line, hides the password, and shows no stack trace', async () => {
     const { code, stderr } = await serve(dir, 'postgres://app:s3cret-pw@127.0.0.1:1/callbridge');
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('callbridge: cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:1/callbridge: connect ECONNREFUSED 127.0.0.1:1');
+    expect(stderr.trim()).toBe(
+      'callbridge: cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:1/callbridge: connect ECONNREFUSED 127.0.0.1:1',
+    );
   });
 
   it('says when the URL is malformed', async () => {
     const { code, stderr } = await serve(dir, 'postgres://app@127.0.0.1:notaport/callbridge');
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('callbridge: cannot connect to PostgreSQL at postgres://app@127.0.0.1:notaport/callbridge: Invalid URL');
+    expect(stderr.trim()).toBe(
+      'callbridge: cannot connect to PostgreSQL at postgres://app@127.0.0.1:notaport/callbridge: Invalid URL',
+    );
   });
 
   it.skipIf(!PG_URL)('names a database that does not exist on a reachable server', async () => {
@@ -45,6 +49,8 @@ describe('start-up with a PostgreSQL database that is not there', () => {
     url.pathname = '/callbridge_no_such_db';
     const { code, stderr } = await serve(dir, url.toString());
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^callbridge: cannot connect to PostgreSQL at .*\/callbridge_no_such_db: database "callbridge_no_such_db" does not exist\n$/);
+    expect(stderr).toMatch(
+      /^callbridge: cannot connect to PostgreSQL at .*\/callbridge_no_such_db: database "callbridge_no_such_db" does not exist\n$/,
+    );
   });
 });

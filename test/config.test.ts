@@ -47,12 +47,25 @@ describe('parseDuration', () => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  it.each(['', '2', 'm', '2 m', ' 2m', '2m ', '-2m', '+2m', '2M', '2min', '.5s', '5.s', '1e3ms', '2m30s', '99999999999999999999d'])(
-    'rejects %j',
-    (input) => {
-      expect(parseDuration(input)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    '2',
+    'm',
+    '2 m',
+    ' 2m',
+    '2m ',
+    '-2m',
+    '+2m',
+    '2M',
+    '2min',
+    '.5s',
+    '5.s',
+    '1e3ms',
+    '2m30s',
+    '99999999999999999999d',
+  ])('rejects %j', (input) => {
+    expect(parseDuration(input)).toBeUndefined();
+  });
 });
 
 describe('formatDuration', () => {
@@ -310,7 +323,9 @@ sessions:
 describe('loadConfig errors', () => {
   it('names a missing file', () => {
     const file = join(dir, 'nope.yaml');
-    expect(() => loadConfig({ file, env: {} })).toThrow(new ConfigError([`cannot read config file ${file}: no such file`]));
+    expect(() => loadConfig({ file, env: {} })).toThrow(
+      new ConfigError([`cannot read config file ${file}: no such file`]),
+    );
   });
 
   it('names a file that is not valid YAML', () => {
@@ -423,7 +438,10 @@ sessions: { default: { gateway: local } }
 
   it('leaves keys and non-variable dollar signs alone', () => {
     const config = parseConfig(
-      { ...minimal, sessions: { default: { gateway: 'local', redirect: { voice: 'Costs $5 {{name}} ${not a var}' } } } },
+      {
+        ...minimal,
+        sessions: { default: { gateway: 'local', redirect: { voice: 'Costs $5 {{name}} ${not a var}' } } },
+      },
       {},
     );
     expect(config.sessions.default?.redirect.voice).toBe('Costs $5 {{name}} ${not a var}');
@@ -444,7 +462,10 @@ sessions:
   });
 
   it('accepts a plain number of ms as a duration, but not a negative or fractional one', () => {
-    const at = (debounce: unknown) => ({ ...minimal, sessions: { default: { gateway: 'local', redirect: { debounce } } } });
+    const at = (debounce: unknown) => ({
+      ...minimal,
+      sessions: { default: { gateway: 'local', redirect: { debounce } } },
+    });
     expect(parseConfig(at(1500), {}).sessions.default?.redirect.debounce).toBe(1500);
     expect(parseConfig(at('1500'), {}).sessions.default?.redirect.debounce).toBe(1500);
     for (const bad of [-1, 1.5, true, '', '99999999999999999999']) {
@@ -458,8 +479,10 @@ sessions:
     expect(problemsOf(() => parseConfig({ ...minimal, dispatch: { pollInterval: '0ms' } }, {}))).toEqual([
       'dispatch.pollInterval: must be at least 1ms',
     ]);
-    expect(parseConfig({ ...minimal, sessions: { default: { gateway: 'local', redirect: { debounce: 0 } } } }, {})
-      .sessions.default?.redirect.debounce).toBe(0);
+    expect(
+      parseConfig({ ...minimal, sessions: { default: { gateway: 'local', redirect: { debounce: 0 } } } }, {}).sessions
+        .default?.redirect.debounce,
+    ).toBe(0);
   });
 
   it.each([
@@ -480,18 +503,18 @@ sessions:
   });
 
   it('session keys follow the same naming rule as gateway keys, or hold one "*"', () => {
-    expect(Object.keys(parseConfig({ ...minimal, sessions: { 'Shop_1-a': { gateway: 'local' } } }, {}).sessions)).toEqual([
-      'Shop_1-a',
-    ]);
+    expect(
+      Object.keys(parseConfig({ ...minimal, sessions: { 'Shop_1-a': { gateway: 'local' } } }, {}).sessions),
+    ).toEqual(['Shop_1-a']);
     expect(problemsOf(() => parseConfig({ ...minimal, sessions: { '-x': { gateway: 'local' } } }, {}))).toEqual([
       'sessions.-x: session keys contain only letters, digits, "_" and "-" (starting with a letter or digit), or one "*" for every other session of the gateway',
     ]);
   });
 
   it('rejects retryMax below retryInitial', () => {
-    expect(problemsOf(() => parseConfig({ ...minimal, dispatch: { retryInitial: '10m', retryMax: '1m' } }, {}))).toEqual([
-      'dispatch.retryMax: must not be less than retryInitial',
-    ]);
+    expect(
+      problemsOf(() => parseConfig({ ...minimal, dispatch: { retryInitial: '10m', retryMax: '1m' } }, {})),
+    ).toEqual(['dispatch.retryMax: must not be less than retryInitial']);
   });
 
   it('an unknown key is rejected with its path and the allowed keys', () => {
@@ -536,7 +559,10 @@ sessions:
 
   it('two sessions may not claim the same gateway session name', () => {
     const problems = problemsOf(() =>
-      parseConfig({ ...minimal, sessions: { default: { gateway: 'local' }, other: { gateway: 'local', name: 'default' } } }, {}),
+      parseConfig(
+        { ...minimal, sessions: { default: { gateway: 'local' }, other: { gateway: 'local', name: 'default' } } },
+        {},
+      ),
     );
     expect(problems).toEqual(['sessions.other.name: session "default" of gateway "local" is already sessions.default']);
   });
@@ -550,7 +576,11 @@ sessions:
     const problemsWith = (sessions: object) => problemsOf(() => parseConfig({ gateways: twoGateways, sessions }, {}));
 
     it('takes a key with one "*", its name "*", beside named sessions', () => {
-      const sessions = sessionsOf({ 'shop-*': { gateway: 'local', ringTimeout: '30s' }, front: { gateway: 'local' }, 'eu-*': { gateway: 'other' } });
+      const sessions = sessionsOf({
+        'shop-*': { gateway: 'local', ringTimeout: '30s' },
+        front: { gateway: 'local' },
+        'eu-*': { gateway: 'other' },
+      });
       expect(sessions['shop-*']).toMatchObject({ gateway: 'local', name: '*', ringTimeout: 30_000 });
       expect(sessions['eu-*']!.name).toBe('*');
       expect(sessions.front!.name).toBe('front');
@@ -566,7 +596,9 @@ sessions:
       expect(problemsWith({ 'a-*': { gateway: 'local' }, 'b-*': { gateway: 'local' } })).toEqual([
         'sessions.b-*: gateway "local" already has a "*" session, sessions.a-*',
       ]);
-      expect(problemsOf(() => parseConfig({ gateways: twoGateways, sessions: { 'a-*-*': { gateway: 'local' } } }, {}))[0]).toMatch(/^sessions\.a-\*-\*: .*one "\*"/);
+      expect(
+        problemsOf(() => parseConfig({ gateways: twoGateways, sessions: { 'a-*-*': { gateway: 'local' } } }, {}))[0],
+      ).toMatch(/^sessions\.a-\*-\*: .*one "\*"/);
     });
 
     it('refuses keys that could give two sessions one id', () => {
@@ -632,9 +664,9 @@ sessions:
   });
 
   it('reports problems inside a database mapping at their own path', () => {
-    expect(problemsOf(() => parseConfig({ ...minimal, database: { url: 'postgres://h/db', poolSize: 0 } }, {}))).toEqual([
-      'database.poolSize: expected a whole number from 1 to 1000',
-    ]);
+    expect(
+      problemsOf(() => parseConfig({ ...minimal, database: { url: 'postgres://h/db', poolSize: 0 } }, {})),
+    ).toEqual(['database.poolSize: expected a whole number from 1 to 1000']);
     expect(problemsOf(() => parseConfig({ ...minimal, database: { url: 'redis://h' } }, {}))).toEqual([
       'database.url: expected "sqlite:<file>" or "postgres://..."',
     ]);
@@ -706,7 +738,15 @@ describe('redactConfig', () => {
     expect(redacted.gateways.local).toMatchObject({ apiKey: '***', hmacKey: '***', url: 'http://h' });
     expect(redacted.gateways.cloud).toMatchObject({ accessToken: '***', hmacKey: '***', instanceId: 'inst' });
     const printed = JSON.stringify(redacted);
-    for (const secret of ['hunter2', 'hunter3', '0123456789abcdef0123', 'waha-key', 'waha-hmac', 'wawp-token', 'wawp-hmac']) {
+    for (const secret of [
+      'hunter2',
+      'hunter3',
+      '0123456789abcdef0123',
+      'waha-key',
+      'waha-hmac',
+      'wawp-token',
+      'wawp-hmac',
+    ]) {
       expect(printed).not.toContain(secret);
     }
   });
@@ -735,7 +775,13 @@ describe('redactConfig', () => {
 describe('agents-in-the-loop settings', () => {
   const base = { gateways: { g: { type: 'waha', url: 'http://127.0.0.1:3001' } } };
   it('normalises VIP numbers', () => {
-    const c = parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers: ['+1 555-000 1111', 15550002222, '15550003333@c.us'] } } } }, {});
+    const c = parseConfig(
+      {
+        ...base,
+        sessions: { s: { gateway: 'g', vip: { numbers: ['+1 555-000 1111', 15550002222, '15550003333@c.us'] } } },
+      },
+      {},
+    );
     expect(c.sessions.s!.vip.numbers).toEqual(['15550001111@c.us', '15550002222@c.us', '15550003333@c.us']);
   });
   it('rejects a VIP entry that is no number', () => {
@@ -744,22 +790,29 @@ describe('agents-in-the-loop settings', () => {
     );
   });
   it('checks alert kinds and the webhook secret', () => {
-    expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', alerts: { slack: ['vip', 'sad'] } } } }, {})).toThrow(
-      /^sessions\.s\.alerts\.slack\.1: expected one of/,
-    );
-    expect(() => parseConfig({ ...base, alerts: { webhook: { url: 'http://127.0.0.1:9', secret: 'plain' } } }, {})).toThrow(
-      'alerts.webhook.secret: expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"',
-    );
+    expect(() =>
+      parseConfig({ ...base, sessions: { s: { gateway: 'g', alerts: { slack: ['vip', 'sad'] } } } }, {}),
+    ).toThrow(/^sessions\.s\.alerts\.slack\.1: expected one of/);
+    expect(() =>
+      parseConfig({ ...base, alerts: { webhook: { url: 'http://127.0.0.1:9', secret: 'plain' } } }, {}),
+    ).toThrow('alerts.webhook.secret: expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"');
   });
   it('keeps stressed at or above elevated', () => {
-    expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', frustration: { elevated: 5, stressed: 3 } } } }, {})).toThrow(
-      'sessions.s.frustration.stressed: must not be less than elevated',
-    );
+    expect(() =>
+      parseConfig({ ...base, sessions: { s: { gateway: 'g', frustration: { elevated: 5, stressed: 3 } } } }, {}),
+    ).toThrow('sessions.s.frustration.stressed: must not be less than elevated');
   });
   it('redacts alert credentials', () => {
     const secret = `whsec_${Buffer.alloc(24, 7).toString('base64')}`;
     const c = parseConfig(
-      { ...base, sessions: { s: { gateway: 'g' } }, alerts: { slack: { webhookUrl: 'https://hooks.slack.example/T/B/x' }, webhook: { url: 'http://127.0.0.1:9', secret } } },
+      {
+        ...base,
+        sessions: { s: { gateway: 'g' } },
+        alerts: {
+          slack: { webhookUrl: 'https://hooks.slack.example/T/B/x' },
+          webhook: { url: 'http://127.0.0.1:9', secret },
+        },
+      },
       {},
     );
     const shown = JSON.stringify(redactConfig(c));
@@ -772,7 +825,13 @@ describe('Evolution API gateways', () => {
   it('parse, and refuse rejectCalls, which Evolution cannot do', () => {
     const gateways = { evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', jwtKey: '${EVO_JWT:-}' } };
     const c = parseConfig({ gateways, sessions: { 'support-line': { gateway: 'evo' } } }, {});
-    expect(c.gateways.evo).toEqual({ type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', connections: 16, timeout: 10_000 });
+    expect(c.gateways.evo).toEqual({
+      type: 'evolution',
+      url: 'http://127.0.0.1:8080',
+      apiKey: 'k',
+      connections: 16,
+      timeout: 10_000,
+    });
     expect(() => parseConfig({ gateways, sessions: { s: { gateway: 'evo', rejectCalls: true } } }, {})).toThrow(
       'sessions.s.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead',
     );

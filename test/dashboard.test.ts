@@ -96,7 +96,9 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
 
   it('falls back to polling every 2 s where the server has no live stream', async () => {
     await newPage();
-    await page.route('**/api/stream*', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }));
+    await page.route('**/api/stream*', (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }),
+    );
     await page.goto(h.bridge.url);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
@@ -119,7 +121,11 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await page.route('**/api/stream?ticket=*', (route) => {
       if (refused) return route.continue();
       refused = true;
-      return route.fulfill({ status: 401, contentType: 'application/json', body: '{"code":"unauthorized","message":"the ticket has expired"}' });
+      return route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: '{"code":"unauthorized","message":"the ticket has expired"}',
+      });
     });
     await page.goto(h.bridge.url);
     await page.getByLabel('API token').fill(TOKEN);
@@ -210,7 +216,9 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
           readWhileRinging = body.calls.some((c) => c.callId === 'race-1' && c.status === 'ringing');
           await slow.post(callRejected({ from: '15550007777@c.us', callId: 'race-1' }));
           await page.waitForFunction(() =>
-            (window as unknown as { streamedCalls: string[] }).streamedCalls.some((d) => d.includes('"race-1"') && d.includes('"rejected"')),
+            (window as unknown as { streamedCalls: string[] }).streamedCalls.some(
+              (d) => d.includes('"race-1"') && d.includes('"rejected"'),
+            ),
           );
           await route.fulfill({ response });
           answered();
@@ -220,7 +228,9 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
       await handled;
       await callRow('race-0', ':not([data-before])').waitFor();
       expect(readWhileRinging, 'the list was read while race-1 still rang').toBe(true);
-      expect(await page.locator('#calls-body tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id')))).toEqual(['race-0']);
+      expect(
+        await page.locator('#calls-body tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id'))),
+      ).toEqual(['race-0']);
     } finally {
       await slow.close();
     }

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCommit, StaleDecision } from '../src/pipeline/groupCommit.js';
 import { openStore, type Store } from '../src/store/db.js';
 
-const caller = (n: number) => ({ session: 'default', caller: `${n}@c.us`, version: 1, last_redirect_at: null, updated_at: 0 });
+const caller = (n: number) => ({
+  session: 'default',
+  caller: `${n}@c.us`,
+  version: 1,
+  last_redirect_at: null,
+  updated_at: 0,
+});
 
 describe('group commit', () => {
   let store: Store;

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callAccepted, callReceived, callRejected, wawpCallAccepted, wawpCallReceived, wawpCallRejected } from '../src/sim/webhooks.js';
+import {
+  callAccepted,
+  callReceived,
+  callRejected,
+  wawpCallAccepted,
+  wawpCallReceived,
+  wawpCallRejected,
+} from '../src/sim/webhooks.js';
 import { HMAC_KEY, WAWP, startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
 
 interface Call {
@@ -51,7 +58,11 @@ describe('the call lifecycle', () => {
     // Down past the ring timeout: the timer fell due while no process was running.
     await new Promise((r) => setTimeout(r, 1200));
     await h.restart();
-    await waitFor('the call to be missed after restart', async () => (await callStatus(h, 'restart')) === 'missed', 5000);
+    await waitFor(
+      'the call to be missed after restart',
+      async () => (await callStatus(h, 'restart')) === 'missed',
+      5000,
+    );
   });
 });
 

@@ -45,7 +45,11 @@ describe('/metrics', () => {
     });
     h.gateway.setDown(true);
     await h.post(callReceived({ from: '40000000003@c.us' }));
-    await waitFor('the redirect to expire', async () => (await metric(h, 'callbridge_redirects_expired_total')) === 1, 5000);
+    await waitFor(
+      'the redirect to expire',
+      async () => (await metric(h, 'callbridge_redirects_expired_total')) === 1,
+      5000,
+    );
     expect(await metric(h, 'callbridge_actions_total{kind="sendRedirect",outcome="expired"}')).toBe(1);
     expect(h.gateway.sent).toHaveLength(0);
   });

@@ -4,7 +4,12 @@ import { startHarness, testConfig, waitFor, type Harness } from './helpers/harne
 
 interface Detail {
   call: { redirect: { status: string; attempts: number } };
-  actions: Array<{ kind: string; status: string; attempts: number; history: Array<{ outcome: string; statusCode: number | null }> }>;
+  actions: Array<{
+    kind: string;
+    status: string;
+    attempts: number;
+    history: Array<{ outcome: string; statusCode: number | null }>;
+  }>;
 }
 
 async function firstCallDetail(h: Harness): Promise<Detail> {
@@ -61,7 +66,11 @@ describe('the outbox', () => {
     });
     h.gateway.setDown(true);
     await h.post(callReceived({ from: '30000000004@c.us' }));
-    await waitFor('the redirect to expire', async () => (await firstCallDetail(h)).call.redirect.status === 'expired', 5000);
+    await waitFor(
+      'the redirect to expire',
+      async () => (await firstCallDetail(h)).call.redirect.status === 'expired',
+      5000,
+    );
     h.gateway.setDown(false);
     await h.settled();
     expect(h.gateway.sent).toHaveLength(0);

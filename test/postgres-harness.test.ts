@@ -31,4 +31,3 @@ describe.skipIf(!PG_URL)(`one callbridge on PostgreSQL${PG_URL ? '' : ' (set TES
     expect(await h.pendingTimers()).toBe(0);
   });
 });
-

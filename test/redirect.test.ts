@@ -27,7 +27,10 @@ describe('the redirect', () => {
       text: 'Hi John! We saw you trying to call. We answer fastest here in chat: how can we help?',
     });
     const { body } = await h.api<CallsBody>('/api/calls');
-    await waitFor('redirect marked sent', async () => (await h.api<CallsBody>('/api/calls')).body.calls[0]?.redirect.status === 'sent');
+    await waitFor(
+      'redirect marked sent',
+      async () => (await h.api<CallsBody>('/api/calls')).body.calls[0]?.redirect.status === 'sent',
+    );
     expect(body.calls[0]).toMatchObject({ callId: 'call-1', status: 'ringing' });
   });
 
@@ -46,7 +49,9 @@ describe('the redirect', () => {
     const sentAt = Date.now();
     await h.post(callReceived({ from: '44444444444@c.us' }));
     await h.gateway.waitFor((g) => g.sent.length === 1);
-    expect(h.gateway.sent[0]!.text).toBe('Hi! We saw you trying to call. We answer fastest here in chat: how can we help?');
+    expect(h.gateway.sent[0]!.text).toBe(
+      'Hi! We saw you trying to call. We answer fastest here in chat: how can we help?',
+    );
     // The budget is 300ms; a hung lookup must not hold the redirect for the gateway's 10s timeout.
     expect(h.gateway.sent[0]!.at - sentAt).toBeLessThan(5000);
   });
@@ -81,7 +86,9 @@ describe('the redirect', () => {
     const { body } = await h.api<CallsBody>('/api/calls?caller=66666666666');
     expect(body.calls).toHaveLength(8);
     await h.settled();
-    const statuses = (await h.api<CallsBody>('/api/calls?caller=66666666666')).body.calls.map((c) => c.redirect.status).sort();
+    const statuses = (await h.api<CallsBody>('/api/calls?caller=66666666666')).body.calls
+      .map((c) => c.redirect.status)
+      .sort();
     expect(statuses).toEqual(['sent', ...Array(7).fill('skipped:debounced')]);
     expect(h.gateway.sent.filter((s) => s.chatId === from)).toHaveLength(1);
   });
@@ -105,7 +112,12 @@ describe('the redirect', () => {
     });
     await h.post(callReceived({ from: '77777777777@c.us', callId: 'to-reject' }));
     await h.gateway.waitFor((g) => g.rejects.length === 1 && g.sent.length === 1);
-    expect(h.gateway.rejects[0]).toMatchObject({ api: 'waha', session: 'default', from: '77777777777@c.us', id: 'to-reject' });
+    expect(h.gateway.rejects[0]).toMatchObject({
+      api: 'waha',
+      session: 'default',
+      from: '77777777777@c.us',
+      id: 'to-reject',
+    });
   });
 });
 
@@ -168,7 +180,11 @@ describe('session scope', () => {
           },
           sessions: {
             shopA: { gateway: 'local', name: 'default', redirect: { voice: 'Shop A here, {{name}}: write to us.' } },
-            shopB: { gateway: 'wawp', name: 'default', redirect: { voice: 'Shop B here, {{name|friend}}: chat with us.' } },
+            shopB: {
+              gateway: 'wawp',
+              name: 'default',
+              redirect: { voice: 'Shop B here, {{name|friend}}: chat with us.' },
+            },
           },
           dispatch: { retryInitial: '50ms', pollInterval: '50ms' },
         },
@@ -181,10 +197,17 @@ describe('session scope', () => {
     await h.post({ ...(callReceived({ from: caller, callId: 'b-1' }) as object) }, { gateway: 'wawp' });
     await h.gateway.waitFor((g) => g.sent.length === 1);
     await other.waitFor((g) => g.sent.length === 1);
-    expect(h.gateway.sent).toEqual([expect.objectContaining({ session: 'default', text: 'Shop A here, Bea: write to us.' })]);
+    expect(h.gateway.sent).toEqual([
+      expect.objectContaining({ session: 'default', text: 'Shop A here, Bea: write to us.' }),
+    ]);
     // The Wawp side has no contact for this caller: its own lookup, its own default.
     expect(other.sent).toEqual([
-      expect.objectContaining({ api: 'wawp', instanceId: 'inst-b', chatId: caller, text: 'Shop B here, friend: chat with us.' }),
+      expect.objectContaining({
+        api: 'wawp',
+        instanceId: 'inst-b',
+        chatId: caller,
+        text: 'Shop B here, friend: chat with us.',
+      }),
     ]);
     // Each session debounces on its own: the caller got one message from each, not one in all.
     const { body } = await h.api<CallsBody>('/api/calls');
@@ -210,7 +233,9 @@ describe('a caller behind a LID', () => {
     await h.post(callReceived({ from: '1559999@lid', callId: 'lid-unknown' }));
     await h.gateway.waitFor((g) => g.sent.length === 1);
     await h.settled();
-    const { body } = await h.api<{ calls: Array<{ callId: string; caller: string; isVip: boolean; redirect: { status: string } }> }>('/api/calls');
+    const { body } = await h.api<{
+      calls: Array<{ callId: string; caller: string; isVip: boolean; redirect: { status: string } }>;
+    }>('/api/calls');
     expect(body.calls.map((c) => [c.callId, c.caller, c.isVip, c.redirect.status])).toEqual([
       // Unknown behind its LID: answered on the LID itself.
       ['lid-unknown', '1559999@lid', false, 'sent'],

@@ -23,7 +23,12 @@ function replicaConfig(databaseUrl: string, gatewayUrl: string) {
     log: { level: 'info' },
     gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY } },
     sessions: {
-      default: { gateway: 'local', ringTimeout: '1s', redirect: { debounce: '2m', expireAfter: '2m' }, contactLookup: { budget: '300ms' } },
+      default: {
+        gateway: 'local',
+        ringTimeout: '1s',
+        redirect: { debounce: '2m', expireAfter: '2m' },
+        contactLookup: { budget: '300ms' },
+      },
     },
     // A short lease, so the claims of a killed replica are taken over within the test.
     dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '100ms', lease: '2s' },
@@ -88,12 +93,22 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
     await Promise.all(
       burst1.flatMap((d, i) => [deliver(d, replicas[i % 3]!, a, acked), deliver(d, replicas[(i + 1) % 3]!, a, acked)]),
     );
-    await waitFor('burst 1 redirects to be sent', async () => (await pendingRedirects(store)) === 0 && gateway.sent.length >= 6, 10_000);
-    for (const from of regulars) expect(gateway.sent.filter((s) => s.chatId === from), from).toHaveLength(1);
+    await waitFor(
+      'burst 1 redirects to be sent',
+      async () => (await pendingRedirects(store)) === 0 && gateway.sent.length >= 6,
+      10_000,
+    );
+    for (const from of regulars)
+      expect(
+        gateway.sent.filter((s) => s.chatId === from),
+        from,
+      ).toHaveLength(1);
 
     // Burst 2: the same callers again (inside the window: no redirect), plus new callers; C is killed halfway.
     const newcomers = Array.from({ length: 4 }, (_, i) => `3200000000${i}@c.us`);
-    const burst2 = [...regulars, ...newcomers].flatMap((from, i) => Array.from({ length: 3 }, (_, k) => ring(from, `r2-${i}-${k}`)));
+    const burst2 = [...regulars, ...newcomers].flatMap((from, i) =>
+      Array.from({ length: 3 }, (_, k) => ring(from, `r2-${i}-${k}`)),
+    );
     burst2.forEach((d) => calls.add(d.callId));
     let answered = 0;
     const half = burst2.length;
@@ -115,7 +130,9 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
     // Every call ends missed, through exactly one ring timeout, whichever replica armed or claimed it.
     await waitFor(
       'every call to be missed',
-      async () => (await store.db.selectFrom('calls').select('id').where('status', '=', 'missed').execute()).length === calls.size,
+      async () =>
+        (await store.db.selectFrom('calls').select('id').where('status', '=', 'missed').execute()).length ===
+        calls.size,
       15_000,
     );
     const timeouts = await store.db.selectFrom('events').select('call_id').where('type', '=', 'call.timeout').execute();
@@ -124,14 +141,23 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
 
     // One redirect decided per caller in the window, and each delivered.
     await waitFor('every redirect to be settled', async () => (await pendingRedirects(store)) === 0, 10_000);
-    const redirects = await store.db.selectFrom('actions').select(['payload', 'status']).where('kind', '=', 'sendRedirect').execute();
+    const redirects = await store.db
+      .selectFrom('actions')
+      .select(['payload', 'status'])
+      .where('kind', '=', 'sendRedirect')
+      .execute();
     const chatIds = redirects.map((r) => (JSON.parse(r.payload) as { chatId: string }).chatId).sort();
     expect(chatIds).toEqual([...regulars, ...newcomers].sort());
     expect(redirects.every((r) => r.status === 'done')).toBe(true);
     // The regulars' one redirect went out before the kill: they were never messaged again.
-    for (const from of regulars) expect(gateway.sent.filter((s) => s.chatId === from), from).toHaveLength(1);
+    for (const from of regulars)
+      expect(
+        gateway.sent.filter((s) => s.chatId === from),
+        from,
+      ).toHaveLength(1);
     // A newcomer's send that C made but could not record before dying is made again (at least once).
-    for (const from of newcomers) expect(gateway.sent.filter((s) => s.chatId === from).length, from).toBeGreaterThanOrEqual(1);
+    for (const from of newcomers)
+      expect(gateway.sent.filter((s) => s.chatId === from).length, from).toBeGreaterThanOrEqual(1);
     expect([...a.problems, ...b.problems]).toEqual([]);
   }, 30_000);
 });
@@ -166,22 +192,33 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
   it("a client of replica A, on a ticket from B, sees B's new call within a second, and resumes on B where it left A", async () => {
     const [a, b] = bridges as [Callbridge, Callbridge];
     // A browser behind the balancer may get its ticket from one replica and connect to another.
-    const issued = await fetch(`${b.url}/api/stream/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const issued = await fetch(`${b.url}/api/stream/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const { ticket } = (await issued.json()) as { ticket: string };
     client = await openStream(`${a.url}/api/stream?ticket=${encodeURIComponent(ticket)}`);
     expect(client.status).toBe(200);
     await client.waitFor('the initial position', (s) => s.lastEventId !== undefined);
 
-    const res = await postWebhook(`${b.url}/webhooks/local`, callReceived({ from: '4400000001@c.us', callId: 'on-b' }), { hmacKey: HMAC_KEY });
+    const res = await postWebhook(
+      `${b.url}/webhooks/local`,
+      callReceived({ from: '4400000001@c.us', callId: 'on-b' }),
+      { hmacKey: HMAC_KEY },
+    );
     expect(res.status).toBe(200);
-    await client.waitFor('B\'s call on A', (s) => s.calls().some((x) => x.callId === 'on-b'), 1000);
+    await client.waitFor("B's call on A", (s) => s.calls().some((x) => x.callId === 'on-b'), 1000);
 
-    await client.waitFor('the redirect sent by B, on A', (s) => s.calls().some((x) => x.callId === 'on-b' && x.redirect.status === 'sent'));
+    await client.waitFor('the redirect sent by B, on A', (s) =>
+      s.calls().some((x) => x.callId === 'on-b' && x.redirect.status === 'sent'),
+    );
     const seen = client.lastEventId!;
     client.close();
-    await postWebhook(`${a.url}/webhooks/local`, callReceived({ from: '4400000002@c.us', callId: 'on-a' }), { hmacKey: HMAC_KEY });
+    await postWebhook(`${a.url}/webhooks/local`, callReceived({ from: '4400000002@c.us', callId: 'on-a' }), {
+      hmacKey: HMAC_KEY,
+    });
     client = await openStream(`${b.url}/api/stream`, { authorization: `Bearer ${TOKEN}`, 'last-event-id': seen });
-    await client.waitFor('A\'s call, replayed by B', (s) => s.calls().some((x) => x.callId === 'on-a'));
+    await client.waitFor("A's call, replayed by B", (s) => s.calls().some((x) => x.callId === 'on-a'));
     expect(client.calls().some((x) => x.callId === 'on-b' && x.redirect.status !== 'sent')).toBe(false);
   });
 
@@ -191,10 +228,18 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
     await client.waitFor('the initial position', (s) => s.lastEventId !== undefined);
     const { rows } = await sql<{ n: number }>`
       select count(pg_terminate_backend(pid)) as n from pg_stat_activity
-      where datname = current_database() and query ilike ${`listen "callbridge_feed.${a.store.postgres!.schema}"`}`.execute(a.store.db);
+      where datname = current_database() and query ilike ${`listen "callbridge_feed.${a.store.postgres!.schema}"`}`.execute(
+      a.store.db,
+    );
     expect(Number(rows[0]!.n)).toBe(2);
 
-    await postWebhook(`${b.url}/webhooks/local`, callReceived({ from: '4400000003@c.us', callId: 'after-drop' }), { hmacKey: HMAC_KEY });
-    await client.waitFor("B's call on A, through a new connection", (s) => s.calls().some((x) => x.callId === 'after-drop'), 3000);
+    await postWebhook(`${b.url}/webhooks/local`, callReceived({ from: '4400000003@c.us', callId: 'after-drop' }), {
+      hmacKey: HMAC_KEY,
+    });
+    await client.waitFor(
+      "B's call on A, through a new connection",
+      (s) => s.calls().some((x) => x.callId === 'after-drop'),
+      3000,
+    );
   });
 });

@@ -29,7 +29,8 @@ describe('history retention in a running server', () => {
     await h.post(callReceived({ from: '50000000001@c.us', callId: 'today' }));
     // The pass runs at start, then hourly.
     await h.restart();
-    const ids = async () => (await h.bridge.store.db.selectFrom('events').select('event_id').execute()).map((e) => e.event_id);
+    const ids = async () =>
+      (await h.bridge.store.db.selectFrom('events').select('event_id').execute()).map((e) => e.event_id);
     await waitFor('the old event to go', async () => !(await ids()).includes('evt_ancient'));
     expect((await ids()).length).toBeGreaterThan(0);
     const { body } = await h.api<{ calls: Array<{ callId: string }> }>('/api/calls');
@@ -42,7 +43,12 @@ describe('history retention in a running server', () => {
       c.retention = { enabled: false, keep: 24 * 3_600_000 };
       return c;
     });
-    await appendFeed(h.bridge.store.db, 'sqlite', [{ session: 'default', callId: 'yesterday' }], Date.now() - 25 * 3_600_000);
+    await appendFeed(
+      h.bridge.store.db,
+      'sqlite',
+      [{ session: 'default', callId: 'yesterday' }],
+      Date.now() - 25 * 3_600_000,
+    );
     await h.post(callReceived({ from: '50000000002@c.us', callId: 'today' }));
     await h.settled();
     await h.restart();

@@ -50,7 +50,13 @@ describe('sim gateway', () => {
     const off = g.onSent((s) => seen.push(s));
 
     const before = Date.now();
-    const waha = await call(g, 'POST', '/api/sendText', { session: 's1', chatId: '2222@c.us', text: 'hi' }, { 'x-api-key': 'k' });
+    const waha = await call(
+      g,
+      'POST',
+      '/api/sendText',
+      { session: 's1', chatId: '2222@c.us', text: 'hi' },
+      { 'x-api-key': 'k' },
+    );
     expect(waha.status).toBe(201);
     expect((waha.json as { id: string }).id).toMatch(/^true_2222@c\.us_[0-9A-F]+$/);
 
@@ -79,7 +85,9 @@ describe('sim gateway', () => {
   it('records call rejects on both APIs', async () => {
     const g = await sim();
     expect((await call(g, 'POST', '/api/default/calls/reject', { from: '2222@c.us', id: 'C1' })).status).toBe(201);
-    expect((await call(g, 'POST', '/v2/calls/reject?instance_id=i', { from: '3333@c.us', callId: 'C2' })).status).toBe(200);
+    expect((await call(g, 'POST', '/v2/calls/reject?instance_id=i', { from: '3333@c.us', callId: 'C2' })).status).toBe(
+      200,
+    );
     expect((await call(g, 'POST', '/api/default/calls/reject', { from: '2222@c.us' })).status).toBe(400);
     expect(g.rejects).toEqual([
       { api: 'waha', session: 'default', from: '2222@c.us', id: 'C1', at: expect.any(Number) },
@@ -95,7 +103,9 @@ describe('sim gateway', () => {
     expect((await call(g, 'GET', '/api/contacts?contactId=2222&session=default')).status).toBe(401);
     expect((await call(g, 'POST', '/api/sendText', body, { 'x-api-key': 'secret' })).status).toBe(201);
 
-    expect((await call(g, 'POST', `/v2/send/text?instance_id=inst-1&access_token=bad&chatId=1&message=x`)).status).toBe(401);
+    expect((await call(g, 'POST', `/v2/send/text?instance_id=inst-1&access_token=bad&chatId=1&message=x`)).status).toBe(
+      401,
+    );
     expect((await call(g, 'POST', `/v2/send/text?chatId=1&message=x`)).status).toBe(401);
     expect(g.sent).toHaveLength(1);
     expect(g.requests['waha.sendText']).toBe(3);
@@ -135,7 +145,10 @@ describe('sim gateway', () => {
     ]);
 
     g.setLid('155123@lid', '2222@c.us');
-    expect((await call(g, 'GET', '/api/default/lids/155123%40lid')).json).toEqual({ lid: '155123@lid', pn: '2222@c.us' });
+    expect((await call(g, 'GET', '/api/default/lids/155123%40lid')).json).toEqual({
+      lid: '155123@lid',
+      pn: '2222@c.us',
+    });
     expect((await call(g, 'GET', '/api/default/lids/777')).json).toEqual({ lid: '777@lid', pn: null });
   });
 
@@ -220,19 +233,39 @@ describe('sim webhooks', () => {
 
   it('builds envelopes shaped like the gateway fixtures', () => {
     const env = wahaEnvelope('session.status', { status: 'WORKING' }) as Record<string, unknown>;
-    expect(Object.keys(env)).toEqual(['id', 'timestamp', 'event', 'session', 'metadata', 'me', 'payload', 'environment', 'engine']);
+    expect(Object.keys(env)).toEqual([
+      'id',
+      'timestamp',
+      'event',
+      'session',
+      'metadata',
+      'me',
+      'payload',
+      'environment',
+      'engine',
+    ]);
     expect(env.id).toMatch(/^evt_[0-9a-hjkmnp-tv-z]{26}$/);
     expect(Math.abs((env.timestamp as number) - Date.now())).toBeLessThan(1000);
-    expect(wahaEnvelope('x', {}, { me: null, id: 'evt_fixed', engine: 'GOWS' })).toMatchObject({ id: 'evt_fixed', engine: 'GOWS' });
+    expect(wahaEnvelope('x', {}, { me: null, id: 'evt_fixed', engine: 'GOWS' })).toMatchObject({
+      id: 'evt_fixed',
+      engine: 'GOWS',
+    });
     expect(wahaEnvelope('x', {}, { me: null })).not.toHaveProperty('me');
 
-    const rec = callReceived({ from: '2222@c.us', session: 's1', isVideo: true }) as { session: string; payload: Record<string, unknown> };
+    const rec = callReceived({ from: '2222@c.us', session: 's1', isVideo: true }) as {
+      session: string;
+      payload: Record<string, unknown>;
+    };
     expect(rec).toMatchObject({ event: 'call.received', session: 's1', engine: 'WEBJS' });
     expect(Object.keys(rec.payload)).toEqual(['id', 'from', 'timestamp', 'isVideo', 'isGroup', '_data']);
     expect(rec.payload).toMatchObject({ from: '2222@c.us', isVideo: true, isGroup: false, _data: {} });
     expect(rec.payload.id).toMatch(/^[0-9A-F]{32}$/);
     expect(Math.abs((rec.payload.timestamp as number) - Date.now() / 1000)).toBeLessThan(2);
-    expect(callAccepted({ callId: 'C1' })).toMatchObject({ event: 'call.accepted', engine: 'NOWEB', payload: { id: 'C1' } });
+    expect(callAccepted({ callId: 'C1' })).toMatchObject({
+      event: 'call.accepted',
+      engine: 'NOWEB',
+      payload: { id: 'C1' },
+    });
 
     expect(messageReceived({ from: '2222@c.us', body: 'hello' })).toMatchObject({
       event: 'message',
@@ -265,7 +298,10 @@ describe('sim webhooks', () => {
     try {
       const { port } = server.address() as AddressInfo;
       const env = callReceived({ from: '2222@c.us' });
-      const res = await postWebhook(`http://127.0.0.1:${port}/hook`, env, { hmacKey: 'k', headers: { 'X-Extra': '1' } });
+      const res = await postWebhook(`http://127.0.0.1:${port}/hook`, env, {
+        hmacKey: 'k',
+        headers: { 'X-Extra': '1' },
+      });
       expect(res).toEqual({ status: 200, json: { ok: true }, text: '{"ok":true}' });
       expect(got?.body).toBe(JSON.stringify(env));
       expect(got?.headers).toMatchObject({

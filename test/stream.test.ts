@@ -32,8 +32,14 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
       return { status: res.status, body: (await res.json()) as { code: string; message: string } };
     };
     const stream = `${h.bridge.url}/api/stream`;
-    expect(await refusal(stream)).toMatchObject({ status: 401, body: { message: 'Authorization: Bearer <token>, or ?ticket= from POST /api/stream/tickets, is required' } });
-    expect(await refusal(stream, { authorization: 'Bearer nope' })).toMatchObject({ status: 401, body: { message: 'the bearer token is wrong' } });
+    expect(await refusal(stream)).toMatchObject({
+      status: 401,
+      body: { message: 'Authorization: Bearer <token>, or ?ticket= from POST /api/stream/tickets, is required' },
+    });
+    expect(await refusal(stream, { authorization: 'Bearer nope' })).toMatchObject({
+      status: 401,
+      body: { message: 'the bearer token is wrong' },
+    });
     expect((await refusal(`${stream}?token=${TOKEN}`)).body.message).toMatch(/^the token is not taken in the URL/);
 
     const tickets = `${h.bridge.url}/api/stream/tickets`;
@@ -45,8 +51,14 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
     expect(ticket).not.toContain(TOKEN);
 
     const forged = `${ticket.split('.')[0]}.${Buffer.alloc(32).toString('base64url')}`;
-    expect(await refusal(`${stream}?ticket=${forged}`)).toMatchObject({ status: 401, body: { message: 'the ticket is not valid' } });
-    for (const c of [await openStream(`${stream}?ticket=${encodeURIComponent(ticket)}`), await openStream(stream, { authorization: `Bearer ${TOKEN}` })]) {
+    expect(await refusal(`${stream}?ticket=${forged}`)).toMatchObject({
+      status: 401,
+      body: { message: 'the ticket is not valid' },
+    });
+    for (const c of [
+      await openStream(`${stream}?ticket=${encodeURIComponent(ticket)}`),
+      await openStream(stream, { authorization: `Bearer ${TOKEN}` }),
+    ]) {
       clients.push(c);
       expect(c.status).toBe(200);
     }
@@ -66,9 +78,13 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
     await c.waitFor('the initial position', (s) => s.lastEventId !== undefined);
     await h.post(callReceived({ from: '22222222222@c.us', callId: 'live-1' }));
     await c.waitFor('the ringing call', (s) => s.calls().some((x) => x.callId === 'live-1' && x.status === 'ringing'));
-    await c.waitFor('the redirect marked sent', (s) => s.calls().some((x) => x.callId === 'live-1' && x.redirect.status === 'sent'));
+    await c.waitFor('the redirect marked sent', (s) =>
+      s.calls().some((x) => x.callId === 'live-1' && x.redirect.status === 'sent'),
+    );
     await h.post(callAccepted({ from: '22222222222@c.us', callId: 'live-1' }));
-    const answered = await c.waitFor('the answered call', (s) => s.calls().find((x) => x.callId === 'live-1' && x.status === 'answered'));
+    const answered = await c.waitFor('the answered call', (s) =>
+      s.calls().find((x) => x.callId === 'live-1' && x.status === 'answered'),
+    );
     const { body } = await h.api<{ calls: unknown[] }>('/api/calls');
     expect(answered).toEqual(body.calls[0]);
     const ids = c.events.map((e) => Number(e.id));
@@ -81,14 +97,18 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
     await h.post(callReceived({ from: '33333333333@c.us', callId: 'before' }));
     await first.waitFor('the first call', (s) => s.calls().some((x) => x.callId === 'before'));
     await h.settled();
-    await first.waitFor('the redirect of the first call', (s) => s.calls().some((x) => x.callId === 'before' && x.redirect.status === 'sent'));
+    await first.waitFor('the redirect of the first call', (s) =>
+      s.calls().some((x) => x.callId === 'before' && x.redirect.status === 'sent'),
+    );
     const resumeFrom = first.lastEventId!;
     first.close();
 
     await h.post(callReceived({ from: '44444444444@c.us', callId: 'missed-1' }));
     await h.post(callReceived({ from: '55555555555@c.us', callId: 'missed-2' }));
     const again = await connect({ 'last-event-id': resumeFrom });
-    await again.waitFor('both missed calls', (s) => ['missed-1', 'missed-2'].every((id) => s.calls().some((x) => x.callId === id)));
+    await again.waitFor('both missed calls', (s) =>
+      ['missed-1', 'missed-2'].every((id) => s.calls().some((x) => x.callId === id)),
+    );
     expect(again.calls().some((x) => x.callId === 'before')).toBe(false);
     expect(Number(again.events[0]!.id)).toBeGreaterThan(Number(resumeFrom));
   });

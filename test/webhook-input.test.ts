@@ -35,11 +35,20 @@ describe('webhook input', () => {
   it('rejects a missing or wrong signature with 401 and stores nothing', async () => {
     const body = JSON.stringify(callReceived({ from: '20000000001@c.us' }));
     const wrong = await rawPost(h, body, { 'x-webhook-hmac': signWaha(body, 'not-the-key') });
-    expect(wrong).toMatchObject({ status: 401, body: { code: 'bad_signature', message: 'X-Webhook-Hmac does not match the body' } });
-    const res = await fetch(`${h.bridge.url}/webhooks/local`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(wrong).toMatchObject({
+      status: 401,
+      body: { code: 'bad_signature', message: 'X-Webhook-Hmac does not match the body' },
+    });
+    const res = await fetch(`${h.bridge.url}/webhooks/local`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { message: string }).message).toBe('X-Webhook-Hmac header is missing');
-    const tampered = await rawPost(h, body.replace('20000000001', '20000000002'), { 'x-webhook-hmac': signWaha(body, HMAC_KEY) });
+    const tampered = await rawPost(h, body.replace('20000000001', '20000000002'), {
+      'x-webhook-hmac': signWaha(body, HMAC_KEY),
+    });
     expect(tampered.status).toBe(401);
     expect(await countEvents(h.bridge.store.db)).toBe(0);
   });
@@ -67,7 +76,10 @@ describe('webhook input', () => {
   });
 
   it('answers a body over the limit with 413', async () => {
-    const huge = JSON.stringify(callReceived({ from: '20000000003@c.us' })).replace('"_data":{}', `"_data":{"pad":"${'x'.repeat(300 * 1024)}"}`);
+    const huge = JSON.stringify(callReceived({ from: '20000000003@c.us' })).replace(
+      '"_data":{}',
+      `"_data":{"pad":"${'x'.repeat(300 * 1024)}"}`,
+    );
     const res = await rawPost(h, huge);
     expect(res.status).toBe(413);
     expect(res.body.statusCode).toBe(413);
@@ -75,7 +87,10 @@ describe('webhook input', () => {
 
   it('answers an unknown gateway with 404', async () => {
     const res = await rawPost(h, JSON.stringify(callReceived({ from: '2@c.us' })), {}, 'nope');
-    expect(res).toMatchObject({ status: 404, body: { code: 'unknown_gateway', message: 'unknown gateway "nope"; configured: local' } });
+    expect(res).toMatchObject({
+      status: 404,
+      body: { code: 'unknown_gateway', message: 'unknown gateway "nope"; configured: local' },
+    });
   });
 
   it('records an unknown session with a 2xx and acts on nothing', async () => {

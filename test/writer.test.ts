@@ -31,7 +31,10 @@ describe('the SQLite writer thread', () => {
 
     const refused = await h.post(callReceived({ from: '222@c.us' }));
     expect(refused.status).toBe(503);
-    expect(refused.json).toMatchObject({ code: 'database_unavailable', message: expect.stringContaining('writer thread exited') });
+    expect(refused.json).toMatchObject({
+      code: 'database_unavailable',
+      message: expect.stringContaining('writer thread exited'),
+    });
     const health = await fetch(`${h.bridge.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ code: 'database_unavailable' });

@@ -78,7 +78,10 @@ async function start() {
     return;
   }
   // Every session served, for the session fields, including those with no call in the list yet.
-  api('api/sessions').then(({ sessions: served }) => served.forEach((s) => noteSession(s.id)), () => {});
+  api('api/sessions').then(
+    ({ sessions: served }) => served.forEach((s) => noteSession(s.id)),
+    () => {},
+  );
   live = startLive({
     onCall: (call) => {
       upsertCall(call);
@@ -100,7 +103,11 @@ window.addEventListener('unhandledrejection', (e) => {
 whenUnauthorized((err) => {
   const hadToken = Boolean(getToken());
   clearToken();
-  askForToken(hadToken ? `That token was refused: ${err.message}. Check api.token in callbridge's configuration.` : 'This callbridge needs its API token.');
+  askForToken(
+    hadToken
+      ? `That token was refused: ${err.message}. Check api.token in callbridge's configuration.`
+      : 'This callbridge needs its API token.',
+  );
 });
 
 $('#token-form').addEventListener('submit', (e) => {

@@ -36,7 +36,10 @@ export async function loadCallers() {
   const owed = callers.filter((c) => c.escalation.pending).length;
   const banner = $('#escalations');
   banner.hidden = owed === 0;
-  banner.textContent = owed === 1 ? '1 caller is waiting for a reply from a person.' : `${owed} callers are waiting for a reply from a person.`;
+  banner.textContent =
+    owed === 1
+      ? '1 caller is waiting for a reply from a person.'
+      : `${owed} callers are waiting for a reply from a person.`;
 }
 
 const RELOAD_MS = 1000;
@@ -61,13 +64,25 @@ export function callersChanged() {
 }
 
 const escalation = (e) =>
-  e.pending ? h('span', {}, badge('reply owed', 'escalation'), ' until ', time(e.until)) : e.lastStressedAt ? h('span', { class: 'muted' }, 'stressed at ', time(e.lastStressedAt)) : '';
+  e.pending
+    ? h('span', {}, badge('reply owed', 'escalation'), ' until ', time(e.until))
+    : e.lastStressedAt
+      ? h('span', { class: 'muted' }, 'stressed at ', time(e.lastStressedAt))
+      : '';
 
 function callerRow(c) {
   return h(
     'tr',
     { 'data-session': c.session, 'data-caller': c.caller, class: c.escalation.pending ? 'escalated' : null },
-    h('td', {}, h('button', { type: 'button', class: 'link', 'aria-label': `Details of caller ${phone(c.caller)}` }, phone(c.caller))),
+    h(
+      'td',
+      {},
+      h(
+        'button',
+        { type: 'button', class: 'link', 'aria-label': `Details of caller ${phone(c.caller)}` },
+        phone(c.caller),
+      ),
+    ),
     h('td', {}, c.session),
     h('td', {}, badge(c.level)),
     h('td', { class: 'num' }, String(c.callsInWindow)),
@@ -92,8 +107,20 @@ async function openCaller(session, caller) {
     ]),
     h('h3', {}, 'Wrote back after a redirect'),
     c.conversions.length
-      ? h('ul', {}, c.conversions.map((v) => h('li', {}, time(v.at), ` after ${v.seconds} s`)))
+      ? h(
+          'ul',
+          {},
+          c.conversions.map((v) => h('li', {}, time(v.at), ` after ${v.seconds} s`)),
+        )
       : h('p', { class: 'muted' }, 'Not yet.'),
-    h('p', {}, h('button', { type: 'button', onclick: () => showCallerCalls(c.session, c.caller) }, `All calls from ${phone(c.caller)}`)),
+    h(
+      'p',
+      {},
+      h(
+        'button',
+        { type: 'button', onclick: () => showCallerCalls(c.session, c.caller) },
+        `All calls from ${phone(c.caller)}`,
+      ),
+    ),
   );
 }

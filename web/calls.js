@@ -46,7 +46,11 @@ function readFilter() {
 async function applyFilter() {
   filter = readFilter();
   // The address bar mirrors the filter, so the view can be bookmarked or shared.
-  history.replaceState(null, '', withQuery(location.pathname, { session: filter.session, caller: filter.caller, status: filter.status }));
+  history.replaceState(
+    null,
+    '',
+    withQuery(location.pathname, { session: filter.session, caller: filter.caller, status: filter.status }),
+  );
   await loadCalls();
 }
 
@@ -120,7 +124,8 @@ export function upsertCall(call) {
   if (isNew && nextCursor !== null && call.id < Number(nextCursor)) return;
   if (matches(call)) {
     put(call);
-    if (isNew && call.status === 'ringing') announce(`${call.isVideo ? 'Video' : 'Voice'} call ringing from ${phone(call.caller)}`);
+    if (isNew && call.status === 'ringing')
+      announce(`${call.isVideo ? 'Video' : 'Voice'} call ringing from ${phone(call.caller)}`);
   } else if (!isNew) {
     drop(call.id);
   }
@@ -162,20 +167,36 @@ function callRow(c) {
   const who = phone(c.caller);
   return h(
     'tr',
-    { 'data-id': c.id, 'data-call-id': c.callId, 'data-status': c.status, class: c.status === 'ringing' ? 'ringing' : null },
+    {
+      'data-id': c.id,
+      'data-call-id': c.callId,
+      'data-status': c.status,
+      class: c.status === 'ringing' ? 'ringing' : null,
+    },
     h('td', {}, time(c.receivedAt)),
     h('td', {}, h('button', { type: 'button', class: 'link', 'aria-label': `Details of the call from ${who}` }, who)),
     h('td', {}, c.session),
     h('td', {}, c.isVideo ? 'Video' : 'Voice', c.isGroup ? ' (group)' : ''),
     h('td', { class: 'status' }, badge(c.status)),
     h('td', {}, redirectText(c.redirect)),
-    h('td', { class: 'flags' }, c.isVip ? badge('VIP', 'vip') : null, c.level && c.level !== 'calm' ? badge(c.level) : null, c.conversion ? badge('wrote back', 'converted') : null),
+    h(
+      'td',
+      { class: 'flags' },
+      c.isVip ? badge('VIP', 'vip') : null,
+      c.level && c.level !== 'calm' ? badge(c.level) : null,
+      c.conversion ? badge('wrote back', 'converted') : null,
+    ),
   );
 }
 
 function redirectText(r) {
   const tries = r.attempts > 1 ? ` (${r.attempts} attempts)` : '';
-  return h('span', { class: `redirect redirect-${r.status.split(':')[0]}`, title: r.lastError ?? '' }, r.status.replace(':', ': '), tries);
+  return h(
+    'span',
+    { class: `redirect redirect-${r.status.split(':')[0]}`, title: r.lastError ?? '' },
+    r.status.replace(':', ': '),
+    tries,
+  );
 }
 
 /** The tab title counts ringing calls, so a ringing call shows even from another tab. */
@@ -190,18 +211,26 @@ const announce = (text) => {
 };
 
 const ACTION_NAMES = { sendRedirect: 'Chat redirect', sendWelcome: 'Welcome message', rejectCall: 'Reject call' };
-const actionName = (a) => ACTION_NAMES[a.kind] ?? (a.kind === 'alert' ? `${a.payload.channel} alert (${a.payload.type})` : a.kind);
+const actionName = (a) =>
+  ACTION_NAMES[a.kind] ?? (a.kind === 'alert' ? `${a.payload.channel} alert (${a.payload.type})` : a.kind);
 
 /** Events and every attempt of every action, in the order they happened. */
 function timeline({ events, actions }) {
   const entries = [
     ...events.map((e) => ({ at: e.receivedAt, what: e.type, note: e.outcome ?? '', kind: 'event' })),
     ...actions.flatMap((a) => [
-      { at: a.createdAt, what: `${actionName(a)} decided`, note: a.expiresAt ? `not after ${new Date(a.expiresAt).toLocaleTimeString()}` : '', kind: 'decided' },
+      {
+        at: a.createdAt,
+        what: `${actionName(a)} decided`,
+        note: a.expiresAt ? `not after ${new Date(a.expiresAt).toLocaleTimeString()}` : '',
+        kind: 'decided',
+      },
       ...a.history.map((t, i) => ({
         at: t.at,
         what: `${actionName(a)}: attempt ${i + 1}, ${t.outcome}`,
-        note: [t.statusCode ? `HTTP ${t.statusCode}` : '', t.error ?? '', `${t.durationMs} ms`].filter(Boolean).join(' · '),
+        note: [t.statusCode ? `HTTP ${t.statusCode}` : '', t.error ?? '', `${t.durationMs} ms`]
+          .filter(Boolean)
+          .join(' · '),
         kind: t.outcome,
       })),
     ]),
@@ -209,7 +238,16 @@ function timeline({ events, actions }) {
   return h(
     'ol',
     { class: 'timeline' },
-    entries.map((e) => h('li', { class: `tl-${e.kind}` }, time(e.at), ' ', h('strong', {}, e.what), e.note ? h('span', { class: 'muted' }, ` ${e.note}`) : null)),
+    entries.map((e) =>
+      h(
+        'li',
+        { class: `tl-${e.kind}` },
+        time(e.at),
+        ' ',
+        h('strong', {}, e.what),
+        e.note ? h('span', { class: 'muted' }, ` ${e.note}`) : null,
+      ),
+    ),
   );
 }
 
@@ -224,15 +262,41 @@ export async function openCall(id) {
       ['Session', c.session],
       ['Rang', time(c.receivedAt)],
       ['Ended', time(c.endedAt)],
-      ['Caller', h('span', {}, c.caller ?? 'unknown', c.isVip ? [' ', badge('VIP', 'vip')] : null, c.level ? [' ', badge(c.level)] : null)],
-      ['Redirect', h('span', {}, redirectText(r), r.sentAt ? [' at ', time(r.sentAt)] : null, r.lastError ? h('span', { class: 'error-text' }, ` ${r.lastError}`) : null)],
+      [
+        'Caller',
+        h(
+          'span',
+          {},
+          c.caller ?? 'unknown',
+          c.isVip ? [' ', badge('VIP', 'vip')] : null,
+          c.level ? [' ', badge(c.level)] : null,
+        ),
+      ],
+      [
+        'Redirect',
+        h(
+          'span',
+          {},
+          redirectText(r),
+          r.sentAt ? [' at ', time(r.sentAt)] : null,
+          r.lastError ? h('span', { class: 'error-text' }, ` ${r.lastError}`) : null,
+        ),
+      ],
       ['Wrote back', c.conversion ? `${c.conversion.seconds} s after the redirect` : 'no'],
       ['Call id', h('code', {}, c.callId)],
     ]),
     h('h3', {}, 'Timeline'),
     timeline(detail),
     c.caller
-      ? h('p', {}, h('button', { type: 'button', onclick: () => showCallerCalls(c.session, c.caller) }, `All calls from ${phone(c.caller)}`))
+      ? h(
+          'p',
+          {},
+          h(
+            'button',
+            { type: 'button', onclick: () => showCallerCalls(c.session, c.caller) },
+            `All calls from ${phone(c.caller)}`,
+          ),
+        )
       : null,
   );
 }

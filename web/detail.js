@@ -11,4 +11,9 @@ export function showDetail(title, ...content) {
 export const closeDetail = () => $('#detail').close();
 
 /** A definition list from `[term, value]` pairs; values may be nodes. */
-export const facts = (pairs) => h('dl', { class: 'facts' }, pairs.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+export const facts = (pairs) =>
+  h(
+    'dl',
+    { class: 'facts' },
+    pairs.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
+  );

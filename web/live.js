@@ -42,7 +42,10 @@ export function startLive({ onCall, poll, onState }) {
     const token = getToken();
     const controller = new AbortController();
     try {
-      const res = await fetch('api/stream', { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: controller.signal });
+      const res = await fetch('api/stream', {
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        signal: controller.signal,
+      });
       return res.status;
     } catch {
       return 0;

@@ -63,5 +63,9 @@ const vipRow = (v) =>
     h('td', {}, phone(v.caller)),
     h('td', {}, v.name ?? h('span', { class: 'muted' }, '—')),
     h('td', {}, v.source === 'config' ? 'config file' : 'added here'),
-    h('td', {}, h('button', { type: 'button', 'data-number': v.number, 'aria-label': `Remove ${phone(v.caller)}` }, 'Remove')),
+    h(
+      'td',
+      {},
+      h('button', { type: 'button', 'data-number': v.number, 'aria-label': `Remove ${phone(v.caller)}` }, 'Remove'),
+    ),
   );

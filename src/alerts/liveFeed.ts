@@ -53,7 +53,9 @@ export class LiveFeed {
         onError: this.onError,
       });
       await this.listener.start().catch((err: unknown) => {
-        throw new DatabaseError(`cannot LISTEN for the live feed at ${redactUrl(pgInfo.url)}: ${(err as Error).message}`);
+        throw new DatabaseError(
+          `cannot LISTEN for the live feed at ${redactUrl(pgInfo.url)}: ${(err as Error).message}`,
+        );
       });
     }
   }

@@ -33,13 +33,20 @@ export function slackMessage(type: AlertType, d: AlertData, publicUrl: string | 
     { type: 'section', fields },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Why: ${escape(d.reason)}` }] },
   ];
-  if (d.message) blocks.splice(2, 0, { type: 'section', text: { type: 'mrkdwn', text: `> ${escape(d.message.text).replace(/\n/g, '\n> ')}` } });
+  if (d.message)
+    blocks.splice(2, 0, {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `> ${escape(d.message.text).replace(/\n/g, '\n> ')}` },
+    });
   if (publicUrl && d.caller) {
     // The dashboard's deep link to this caller's calls; a publicUrl with a path (behind a proxy) keeps it.
     const link = new URL(publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`);
     link.searchParams.set('session', d.session);
     link.searchParams.set('caller', d.caller);
-    blocks.push({ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in callbridge' }, url: link.toString() }] });
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in callbridge' }, url: link.toString() }],
+    });
   }
   return { text: title, blocks };
 }

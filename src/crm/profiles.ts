@@ -26,7 +26,11 @@ export class CallerProfiles implements CrmProfileSource {
 
   constructor(private readonly opts: { url: string; timeout: number; cacheTtl: number }) {
     // The request may outlive the budget: a late answer still fills the cache for the next call.
-    this.http = new HttpTarget(opts.url, { connections: 8, timeout: Math.max(opts.timeout, 5000), label: 'CRM lookup' });
+    this.http = new HttpTarget(opts.url, {
+      connections: 8,
+      timeout: Math.max(opts.timeout, 5000),
+      label: 'CRM lookup',
+    });
     this.cache = new BudgetCache(opts.cacheTtl);
   }
 
@@ -36,7 +40,9 @@ export class CallerProfiles implements CrmProfileSource {
 
   private async fetch(session: string, caller: string): Promise<CallerProfile | null> {
     try {
-      const body = await this.http.request('GET', '', { query: { number: phoneOf(caller) ?? '', chatId: caller, session } });
+      const body = await this.http.request('GET', '', {
+        query: { number: phoneOf(caller) ?? '', chatId: caller, session },
+      });
       const parsed = answer.safeParse(body);
       return parsed.success ? parsed.data : null;
     } catch (err) {

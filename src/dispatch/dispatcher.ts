@@ -89,7 +89,13 @@ export class Dispatcher {
       return { ...base, durationMs: Date.now() - startedAt, outcome: 'ok', error: null, attempted: true };
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError((err as Error).message, false);
-      const failed = { ...base, durationMs: Date.now() - startedAt, statusCode: e.statusCode, error: e.message, attempted: true };
+      const failed = {
+        ...base,
+        durationMs: Date.now() - startedAt,
+        statusCode: e.statusCode,
+        error: e.message,
+        attempted: true,
+      };
       if (!e.retryable) return { ...failed, outcome: 'failed' };
       const nextAttemptAt = Date.now() + retryDelay(action.attempts + 1, this.deps.retry, e.retryAfterMs);
       if (action.expiresAt !== null && nextAttemptAt > action.expiresAt) {
@@ -122,7 +128,11 @@ export class Dispatcher {
 
   private async nameOf(t: SessionTarget, chatId: string): Promise<string | null> {
     if (!t.contactLookup.enabled) return null;
-    return this.deps.names.get(`${t.session}\u0000${chatId}`, () => t.client.lookupName(t.sessionName, chatId), t.contactLookup.budget);
+    return this.deps.names.get(
+      `${t.session}\u0000${chatId}`,
+      () => t.client.lookupName(t.sessionName, chatId),
+      t.contactLookup.budget,
+    );
   }
 
   private async sendText(session: string, p: TextPayload): Promise<void> {

@@ -37,7 +37,12 @@ export function alertActions(
 }
 
 /** Alert data about a caller: every field present (null when unknown), so the CRM sees one schema. */
-export function callerAlertData(session: string, caller: string | null, reason: string, extra: Partial<AlertData> = {}): AlertData {
+export function callerAlertData(
+  session: string,
+  caller: string | null,
+  reason: string,
+  extra: Partial<AlertData> = {},
+): AlertData {
   return {
     session,
     callId: null,

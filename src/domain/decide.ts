@@ -1,6 +1,16 @@
 import { alertActions, callAlertData, callerAlertData } from './alerts.js';
 import { frustrationLevel } from './frustration.js';
-import type { ActionSpec, AlertData, Call, CallerProfile, CallerState, CallEvent, Decision, RedirectSkipReason, SessionSettings } from './types.js';
+import type {
+  ActionSpec,
+  AlertData,
+  Call,
+  CallerProfile,
+  CallerState,
+  CallEvent,
+  Decision,
+  RedirectSkipReason,
+  SessionSettings,
+} from './types.js';
 
 export interface DecisionState {
   /** The call the event is about (for a message: the caller's last redirected call). */
@@ -56,7 +66,8 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   const person = event.caller !== null && !event.fromMe && !event.isGroup ? event.caller : null;
   const callsInWindow = person ? state.recentCalls + 1 : 0;
   const level = person ? frustrationLevel(callsInWindow, settings.frustration) : null;
-  const isVip = person !== null && (settings.vip.numbers.has(person) || state.vip !== null || state.profile?.vip === true);
+  const isVip =
+    person !== null && (settings.vip.numbers.has(person) || state.vip !== null || state.profile?.vip === true);
   const name = state.vip?.name || state.profile?.name || null;
   const before = state.caller ?? emptyCaller;
   const skipped = redirectSkipReason(event, before, isVip, settings, now);
@@ -79,17 +90,34 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   const decision: Decision = {
     ...nothing(),
     call,
-    timers: [{ key: ringTimerKey(session, event.callId), kind: 'ringTimeout', dueAt: now + settings.ringTimeout, callId: event.callId }],
+    timers: [
+      {
+        key: ringTimerKey(session, event.callId),
+        kind: 'ringTimeout',
+        dueAt: now + settings.ringTimeout,
+        callId: event.callId,
+      },
+    ],
   };
   const profile = state.profile ? { tier: state.profile.tier ?? null, tags: state.profile.tags ?? [] } : null;
   const data = (reason: string, extra: Partial<AlertData> = {}) =>
     callAlertData(call, reason, { name, callsInWindow: person ? callsInWindow : null, profile, ...extra });
-  decision.actions.push(...alertActions(settings, 'received', event.callId, data(event.isVideo ? 'incoming video call' : 'incoming voice call'), now));
+  decision.actions.push(
+    ...alertActions(
+      settings,
+      'received',
+      event.callId,
+      data(event.isVideo ? 'incoming video call' : 'incoming voice call'),
+      now,
+    ),
+  );
   if (!person) return decision;
 
   const after: CallerState = { ...before, lastCallAt: now };
   if (isVip) {
-    decision.actions.push(...alertActions(settings, 'vip', event.callId, data('a VIP is calling: reach out in chat now'), now));
+    decision.actions.push(
+      ...alertActions(settings, 'vip', event.callId, data('a VIP is calling: reach out in chat now'), now),
+    );
   }
   if (level === 'stressed' && (before.stressedAt === null || now - before.stressedAt >= settings.frustration.window)) {
     after.stressedAt = now;
@@ -112,7 +140,12 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
       kind: 'sendRedirect',
       key: `redirect:${session}:${event.callId}`,
       expiresAt: now + settings.redirect.expireAfter,
-      payload: { chatId: person, template: redirectTemplate(event, before, after, settings, now), name, isVideo: event.isVideo },
+      payload: {
+        chatId: person,
+        template: redirectTemplate(event, before, after, settings, now),
+        name,
+        isVideo: event.isVideo,
+      },
     });
   }
   if (settings.rejectCalls) {
@@ -128,7 +161,13 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   return decision;
 }
 
-function redirectSkipReason(event: Ringing, caller: CallerState, isVip: boolean, settings: SessionSettings, now: number): RedirectSkipReason | null {
+function redirectSkipReason(
+  event: Ringing,
+  caller: CallerState,
+  isVip: boolean,
+  settings: SessionSettings,
+  now: number,
+): RedirectSkipReason | null {
   if (event.fromMe) return 'from_me';
   if (event.isGroup) return 'group';
   if (!event.caller) return 'no_caller';
@@ -140,7 +179,13 @@ function redirectSkipReason(event: Ringing, caller: CallerState, isVip: boolean,
 }
 
 /** Firmer for a caller redirected before; for one a person has been told about, it says so. */
-function redirectTemplate(event: Ringing, before: CallerState, after: CallerState, settings: SessionSettings, now: number): string {
+function redirectTemplate(
+  event: Ringing,
+  before: CallerState,
+  after: CallerState,
+  settings: SessionSettings,
+  now: number,
+): string {
   const r = settings.redirect;
   const repeat = before.lastRedirectAt !== null && now - before.lastRedirectAt < r.repeatWithin;
   if (!repeat) return event.isVideo ? r.video : r.voice;
@@ -204,7 +249,13 @@ function timeout(current: Call | null, settings: SessionSettings, now: number): 
   return {
     ...nothing(),
     call,
-    actions: alertActions(settings, 'missed', call.callId, callAlertData(call, `nobody answered within ${seconds}s`), now),
+    actions: alertActions(
+      settings,
+      'missed',
+      call.callId,
+      callAlertData(call, `nobody answered within ${seconds}s`),
+      now,
+    ),
   };
 }
 
@@ -214,7 +265,13 @@ function redirected(current: Call | null, settings: SessionSettings, now: number
   return {
     ...nothing(),
     call,
-    actions: alertActions(settings, 'redirected', call.callId, callAlertData(call, 'the caller was answered in chat'), now),
+    actions: alertActions(
+      settings,
+      'redirected',
+      call.callId,
+      callAlertData(call, 'the caller was answered in chat'),
+      now,
+    ),
   };
 }
 
@@ -223,11 +280,20 @@ function message(event: Message, state: DecisionState, settings: SessionSettings
   const after: CallerState = { ...before };
   const decision = nothing();
   const data = (reason: string, extra: Partial<AlertData> = {}): AlertData =>
-    callerAlertData(settings.session, event.caller, reason, { message: { id: event.messageId, text: event.text }, ...extra });
+    callerAlertData(settings.session, event.caller, reason, {
+      message: { id: event.messageId, text: event.text },
+      ...extra,
+    });
 
   if (before.escalateUntil !== null && now <= before.escalateUntil) {
     after.escalateUntil = null;
-    const alerts = alertActions(settings, 'escalated', event.messageId, data('Priority 1: a caller who kept calling has written', { priority: 'P1', level: 'stressed' }), now);
+    const alerts = alertActions(
+      settings,
+      'escalated',
+      event.messageId,
+      data('Priority 1: a caller who kept calling has written', { priority: 'P1', level: 'stressed' }),
+      now,
+    );
     decision.actions.push(...alerts);
   }
 

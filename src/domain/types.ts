@@ -81,7 +81,8 @@ export interface RedirectSettings {
 }
 
 /** Alert kinds a session routes to channels. */
-export type AlertKind = 'received' | 'redirected' | 'answered' | 'rejected' | 'missed' | 'vip' | 'stressed' | 'escalated';
+export type AlertKind =
+  'received' | 'redirected' | 'answered' | 'rejected' | 'missed' | 'vip' | 'stressed' | 'escalated';
 export type AlertChannel = 'slack' | 'webhook';
 
 export interface SessionSettings {
@@ -141,7 +142,12 @@ export type ActionSpec =
   | { kind: 'sendRedirect'; key: string; expiresAt: number; payload: TextPayload & { isVideo: boolean } }
   | { kind: 'sendWelcome'; key: string; expiresAt: number; payload: TextPayload }
   | { kind: 'rejectCall'; key: string; expiresAt: number; payload: { chatId: string; callId: string } }
-  | { kind: 'alert'; key: string; expiresAt: number; payload: { channel: AlertChannel; type: AlertType; at: number; data: AlertData } };
+  | {
+      kind: 'alert';
+      key: string;
+      expiresAt: number;
+      payload: { channel: AlertChannel; type: AlertType; at: number; data: AlertData };
+    };
 
 export interface TimerSpec {
   key: string;

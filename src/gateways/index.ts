@@ -27,7 +27,11 @@ const header = (h: Headers, name: string) => {
 };
 
 /** WAHA's scheme; Wawp documents none, so a key configured for it is held to WAHA's, which it shares. */
-async function hmacSha512(raw: Buffer, headers: Headers, config: { hmacKey?: string | undefined }): Promise<string | null> {
+async function hmacSha512(
+  raw: Buffer,
+  headers: Headers,
+  config: { hmacKey?: string | undefined },
+): Promise<string | null> {
   if (!config.hmacKey) return null;
   const signature = header(headers, 'x-webhook-hmac');
   if (signature === undefined) return 'X-Webhook-Hmac header is missing';
@@ -39,14 +43,21 @@ const kinds: { [T in GatewayConfig['type']]: GatewayKind<Extract<GatewayConfig, 
     parseWebhook: parseWahaWebhook,
     authenticate: hmacSha512,
     storableBody: (b) => b,
-    createClient: (c) => createWahaClient({ url: c.url, apiKey: c.apiKey, connections: c.connections, timeout: c.timeout }),
+    createClient: (c) =>
+      createWahaClient({ url: c.url, apiKey: c.apiKey, connections: c.connections, timeout: c.timeout }),
   },
   wawp: {
     parseWebhook: parseWawpWebhook,
     authenticate: hmacSha512,
     storableBody: (b) => b,
     createClient: (c) =>
-      createWawpClient({ url: c.url, instanceId: c.instanceId, accessToken: c.accessToken, connections: c.connections, timeout: c.timeout }),
+      createWawpClient({
+        url: c.url,
+        instanceId: c.instanceId,
+        accessToken: c.accessToken,
+        connections: c.connections,
+        timeout: c.timeout,
+      }),
   },
   evolution: {
     parseWebhook: parseEvolutionWebhook,
@@ -57,7 +68,8 @@ const kinds: { [T in GatewayConfig['type']]: GatewayKind<Extract<GatewayConfig, 
       return (await verifyEvolutionJwt(auth, c.jwtKey)) ? null : 'the Authorization JWT is invalid or expired';
     },
     storableBody: redactEvolutionBody,
-    createClient: (c) => createEvolutionClient({ url: c.url, apiKey: c.apiKey, connections: c.connections, timeout: c.timeout }),
+    createClient: (c) =>
+      createEvolutionClient({ url: c.url, apiKey: c.apiKey, connections: c.connections, timeout: c.timeout }),
   },
 };
 

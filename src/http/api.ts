@@ -31,7 +31,12 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     app.addHook('onRequest', async (req, reply) => {
       if (!tokenMatches(req.headers.authorization, token)) {
         reply.header('www-authenticate', 'Bearer');
-        return sendError(reply, 401, 'unauthorized', req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required');
+        return sendError(
+          reply,
+          401,
+          'unauthorized',
+          req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required',
+        );
       }
     });
   }

@@ -3,7 +3,14 @@ import { frustrationLevel } from '../domain/frustration.js';
 import { normaliseChatId, phoneOf } from '../domain/jid.js';
 import type { FrustrationLevel, SessionSettings } from '../domain/types.js';
 import type { Sessions } from '../sessions.js';
-import { countCallsByCaller, countCallsSince, findCaller, listCallerRows, listRecentCallers, type CallerRow } from '../store/callers.js';
+import {
+  countCallsByCaller,
+  countCallsSince,
+  findCaller,
+  listCallerRows,
+  listRecentCallers,
+  type CallerRow,
+} from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
 import { findVip, findVipsAmong } from '../store/vips.js';
@@ -40,7 +47,10 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
 
   /** The views of these callers, VIPs from the config file and from the API alike. */
   async function views(found: Array<{ row: CallerRow; s: SessionSettings; calls: number }>, now: number) {
-    const vips = await findVipsAmong(db, found.map((f) => f.row));
+    const vips = await findVipsAmong(
+      db,
+      found.map((f) => f.row),
+    );
     return found.map(({ row, s, calls }) =>
       callerView(row, s, calls, s.vip.numbers.has(row.caller) || vips.has(`${row.session}\u0000${row.caller}`), now),
     );
@@ -50,7 +60,11 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
   async function sessionCallers(s: SessionSettings, level: FrustrationLevel | undefined, limit: number, now: number) {
     const min = level === 'stressed' ? s.frustration.stressed : level === 'elevated' ? s.frustration.elevated : 1;
     const counts = await countCallsByCaller(db, s.session, now - s.frustration.window, min);
-    const rows = await listCallerRows(db, { session: s.session, callers: level && level !== 'calm' ? [...counts.keys()] : undefined, limit });
+    const rows = await listCallerRows(db, {
+      session: s.session,
+      callers: level && level !== 'calm' ? [...counts.keys()] : undefined,
+      limit,
+    });
     const found = rows.map((row) => ({ row, s, calls: counts.get(row.caller) ?? 0 }));
     return views(level ? found.filter((f) => frustrationLevel(f.calls, s.frustration) === level) : found, now);
   }
@@ -108,7 +122,8 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
     if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
     const caller = normaliseChatId(req.params.caller);
     const state = await findCaller(db, s.session, caller);
-    if (!state) return sendError(reply, 404, 'not_found', `no calls or messages from ${caller} on session "${s.session}"`);
+    if (!state)
+      return sendError(reply, 404, 'not_found', `no calls or messages from ${caller} on session "${s.session}"`);
     const now = Date.now();
     const [callsInWindow, dbVip, conversions] = await Promise.all([
       countCallsSince(db, s.session, caller, now - s.frustration.window),
@@ -116,6 +131,10 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
       listConversions(db, s.session, caller),
     ]);
     const vip = s.vip.numbers.has(caller) || dbVip !== null;
-    return { ...callerView({ session: s.session, caller, ...state }, s, callsInWindow, vip, now), vipName: dbVip?.name ?? null, conversions };
+    return {
+      ...callerView({ session: s.session, caller, ...state }, s, callsInWindow, vip, now),
+      vipName: dbVip?.name ?? null,
+      conversions,
+    };
   });
 };

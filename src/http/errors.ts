@@ -18,5 +18,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status === 503 && err.code) return sendError(reply, 503, err.code, err.message);
     return sendError(reply, status, 'internal_error', 'internal error; the event was not acknowledged');
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`),
+  );
 }

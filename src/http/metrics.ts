@@ -61,7 +61,10 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; beforeScrape: () => Promise<void> }> = async (app, opts) => {
+export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; beforeScrape: () => Promise<void> }> = async (
+  app,
+  opts,
+) => {
   app.get('/metrics', async (_req, reply) => {
     await opts.beforeScrape();
     return reply.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());

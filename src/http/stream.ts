@@ -27,7 +27,10 @@ export function streamTickets(token: string | undefined, ttlMs: number) {
     issue(now: number): { ticket: string; expiresAt: string } {
       const expiresAt = now + ttlMs;
       const expiry = expiresAt.toString(36);
-      return { ticket: `${expiry}.${sign(expiry).toString('base64url')}`, expiresAt: new Date(expiresAt).toISOString() };
+      return {
+        ticket: `${expiry}.${sign(expiry).toString('base64url')}`,
+        expiresAt: new Date(expiresAt).toISOString(),
+      };
     },
     /** Why the ticket does not open the stream, or null when it does. */
     refuse(ticket: string, now: number): string | null {
@@ -91,7 +94,11 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
       if (opts.token) {
         const { ticket } = req.query;
         // Said plainly, for clients written when the stream took it.
-        if (req.query.token !== undefined) return unauthorized(reply, 'the token is not taken in the URL (it would be logged); send it as Authorization: Bearer, or pass ?ticket= from POST /api/stream/tickets');
+        if (req.query.token !== undefined)
+          return unauthorized(
+            reply,
+            'the token is not taken in the URL (it would be logged); send it as Authorization: Bearer, or pass ?ticket= from POST /api/stream/tickets',
+          );
         const refused =
           ticket === undefined
             ? refuseToken(req, 'Authorization: Bearer <token>, or ?ticket= from POST /api/stream/tickets, is required')
@@ -114,7 +121,9 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         if (res.writableLength > MAX_BUFFERED) res.destroy();
         else res.write(chunk);
       };
-      const sub = opts.feed.subscribe(after, (m) => write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`));
+      const sub = opts.feed.subscribe(after, (m) =>
+        write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+      );
       // An id with no data moves the client's Last-Event-ID to "now" without raising an event,
       // so its first reconnect resumes from here rather than from nothing.
       if (after === null) write(`retry: 1000\nid: ${sub.position}\n\n`);

@@ -28,7 +28,9 @@ function storedBody(kind: GatewayKind, json: unknown, text: string): string {
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
   // The raw bytes are needed for the HMAC, so the body is parsed here rather than by Fastify.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.post<{ Params: { gateway: string } }>('/webhooks/:gateway', async (req, reply) => {
     const name = req.params.gateway;
@@ -36,7 +38,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const count = (outcome: string, event = 'unknown') => opts.metrics.webhooks.inc({ gateway: name, event, outcome });
     if (!gateway) {
       count('unknown_gateway');
-      return sendError(reply, 404, 'unknown_gateway', `unknown gateway "${name}"; configured: ${Object.keys(opts.gateways).join(', ') || 'none'}`);
+      return sendError(
+        reply,
+        404,
+        'unknown_gateway',
+        `unknown gateway "${name}"; configured: ${Object.keys(opts.gateways).join(', ') || 'none'}`,
+      );
     }
     const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -51,7 +58,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       json = JSON.parse(text);
     } catch (err) {
       count('malformed');
-      return sendError(reply, 400, 'malformed_json', raw.length === 0 ? 'the body is empty' : `the body is not valid JSON: ${(err as Error).message}`);
+      return sendError(
+        reply,
+        400,
+        'malformed_json',
+        raw.length === 0 ? 'the body is empty' : `the body is not valid JSON: ${(err as Error).message}`,
+      );
     }
     let parsed;
     try {

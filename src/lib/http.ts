@@ -49,7 +49,13 @@ export class HttpTarget {
   async request(
     method: 'GET' | 'POST',
     path: string,
-    opts: { query?: Record<string, string>; json?: unknown; body?: string; headers?: Record<string, string>; nullOn404?: boolean } = {},
+    opts: {
+      query?: Record<string, string>;
+      json?: unknown;
+      body?: string;
+      headers?: Record<string, string>;
+      nullOn404?: boolean;
+    } = {},
   ): Promise<unknown> {
     const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };

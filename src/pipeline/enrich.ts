@@ -7,7 +7,9 @@ import type { IncomingEvent } from './recordCallEvent.js';
 
 export interface EnrichDeps {
   /** Per callbridge session: its gateway client, the gateway's session name, the lookup budget. */
-  targets: { get(session: string): { client: GatewayClient; sessionName: string; contactLookup: { budget: number } } | undefined };
+  targets: {
+    get(session: string): { client: GatewayClient; sessionName: string; contactLookup: { budget: number } } | undefined;
+  };
   profiles: CrmProfileSource | null;
 }
 
@@ -27,10 +29,15 @@ export function createEnricher(deps: EnrichDeps): (e: IncomingEvent) => Promise<
     let event: CallEvent = ev;
     const resolveLid = target?.client.resolveLid?.bind(target.client);
     if (caller.endsWith('@lid') && target && resolveLid) {
-      const pn = await lids.get(`${e.session.session}\u0000${caller}`, () => resolveLid(target.sessionName, caller), target.contactLookup.budget);
+      const pn = await lids.get(
+        `${e.session.session}\u0000${caller}`,
+        () => resolveLid(target.sessionName, caller),
+        target.contactLookup.budget,
+      );
       if (pn) event = { ...ev, caller: normaliseChatId(pn) };
     }
-    const person = event.type === 'call.ringing' && event.caller && !event.fromMe && !event.isGroup ? event.caller : null;
+    const person =
+      event.type === 'call.ringing' && event.caller && !event.fromMe && !event.isGroup ? event.caller : null;
     const profile = person && deps.profiles ? await deps.profiles.get(e.session.session, person) : null;
     return { ...e, event, profile };
   };

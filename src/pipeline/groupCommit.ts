@@ -166,7 +166,8 @@ export class GroupCommit {
     await this.store.db.transaction().execute(async (trx) => {
       outcomes.length = 0;
       changed.length = 0;
-      if (this.store.dialect === 'postgres') await sql`set local lock_timeout = ${sql.lit(PG_LOCK_TIMEOUT)}`.execute(trx);
+      if (this.store.dialect === 'postgres')
+        await sql`set local lock_timeout = ${sql.lit(PG_LOCK_TIMEOUT)}`.execute(trx);
       let conflict = false;
       for (const job of batch) {
         const o: Outcome = conflict ? { deferred: true, error: undefined } : await run(trx, job);

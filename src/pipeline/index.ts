@@ -77,7 +77,17 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
   fireTimer(t: DueTimer): Promise<Committed> {
     return this.run('now', async (trx) => {
       if (!(await takeTimer(trx, t.key))) return nothingCommitted('duplicate');
-      return recordCallEvent(trx, this.internal(t.session, `timer:${t.key}`, { type: 'call.timeout', callId: t.callId }, { timer: t.key, dueAt: t.dueAt }), Date.now(), this.lease);
+      return recordCallEvent(
+        trx,
+        this.internal(
+          t.session,
+          `timer:${t.key}`,
+          { type: 'call.timeout', callId: t.callId },
+          { timer: t.key, dueAt: t.dueAt },
+        ),
+        Date.now(),
+        this.lease,
+      );
     });
   }
 
@@ -111,12 +121,28 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       await recordAttempt(trx, result, now);
       if (action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
       // A redirect's new status shows in its call's summary: the call goes to the feed.
-      if (result.outcome !== 'ok') return { ...nothingCommitted('processed'), changedCall: { session: action.session, callId: action.callId } };
-      return recordCallEvent(trx, this.internal(action.session, `sent:${action.key}`, { type: 'redirect.sent', callId: action.callId }, { action: action.key }), now, this.lease);
+      if (result.outcome !== 'ok')
+        return { ...nothingCommitted('processed'), changedCall: { session: action.session, callId: action.callId } };
+      return recordCallEvent(
+        trx,
+        this.internal(
+          action.session,
+          `sent:${action.key}`,
+          { type: 'redirect.sent', callId: action.callId },
+          { action: action.key },
+        ),
+        now,
+        this.lease,
+      );
     });
   }
 
-  private internal(session: string, eventId: string, event: IncomingEvent['event'] & object, body: object): IncomingEvent {
+  private internal(
+    session: string,
+    eventId: string,
+    event: IncomingEvent['event'] & object,
+    body: object,
+  ): IncomingEvent {
     return {
       gateway: 'callbridge',
       eventId,

@@ -35,7 +35,12 @@ export interface Committed {
   changedCall: { session: string; callId: string } | null;
 }
 
-export const nothingCommitted = (outcome: Outcome): Committed => ({ outcome, actions: [], timers: [], changedCall: null });
+export const nothingCommitted = (outcome: Outcome): Committed => ({
+  outcome,
+  actions: [],
+  timers: [],
+  changedCall: null,
+});
 
 const callIdOf = (e: CallEvent | null) => (e && 'callId' in e ? e.callId : null);
 
@@ -46,7 +51,13 @@ function callerOf(e: CallEvent): string | null {
   return null;
 }
 
-async function loadState(trx: Kysely<Database>, e: CallEvent, s: SessionSettings, now: number, profile: CallerProfile | null): Promise<DecisionState> {
+async function loadState(
+  trx: Kysely<Database>,
+  e: CallEvent,
+  s: SessionSettings,
+  now: number,
+  profile: CallerProfile | null,
+): Promise<DecisionState> {
   const none = { caller: null, recentCalls: 0, vip: null, profile: null };
   if (e.type === 'message.received') {
     const caller = await findCaller(trx, s.session, e.caller);
@@ -71,7 +82,12 @@ async function loadState(trx: Kysely<Database>, e: CallEvent, s: SessionSettings
  * read the state, decide, write the decision. Runs inside the group-commit transaction; a
  * decision made on state that changed meanwhile throws StaleDecision and the job runs again.
  */
-export async function recordCallEvent(trx: Kysely<Database>, e: IncomingEvent, now: number, lease: number): Promise<Committed> {
+export async function recordCallEvent(
+  trx: Kysely<Database>,
+  e: IncomingEvent,
+  now: number,
+  lease: number,
+): Promise<Committed> {
   const outcome: Outcome = e.session === null ? 'unknown_session' : e.event === null ? 'ignored' : 'processed';
   const fresh = await recordEvent(trx, {
     gateway: e.gateway,
@@ -92,7 +108,8 @@ export async function recordCallEvent(trx: Kysely<Database>, e: IncomingEvent, n
   const state = await loadState(trx, event, settings, now, e.profile ?? null);
   const d = decide(event, state, settings, now);
 
-  if (d.call && (await saveCall(trx, d.call, state.call?.status ?? null, now)) === null) throw new StaleDecision('call');
+  if (d.call && (await saveCall(trx, d.call, state.call?.status ?? null, now)) === null)
+    throw new StaleDecision('call');
   const caller = callerOf(event);
   if (d.caller && caller && !(await saveCaller(trx, session, caller, d.caller, state.caller, now))) {
     throw new StaleDecision('caller');

@@ -2,7 +2,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Sessions } from '../sessions.js';
 import { openStore } from '../store/db.js';
 import { Pipeline } from './index.js';
-import { batchedPost, type WireEvent, type WriterInit, type WriterMessage, type WriterRequest } from './workerPipeline.js';
+import {
+  batchedPost,
+  type WireEvent,
+  type WriterInit,
+  type WriterMessage,
+  type WriterRequest,
+} from './workerPipeline.js';
 
 /** The SQLite writer thread (see WorkerPipeline): the one connection that writes, and its group commit. */
 const port = parentPort!;
@@ -15,7 +21,10 @@ try {
   const pipeline = new Pipeline(store, sessions, init.lease);
   pipeline.on('callsChanged', (changed) => post({ type: 'callsChanged', changed }));
 
-  const withSession = (e: WireEvent) => ({ ...e, session: e.session === null ? null : (sessions.get(e.session) ?? null) });
+  const withSession = (e: WireEvent) => ({
+    ...e,
+    session: e.session === null ? null : (sessions.get(e.session) ?? null),
+  });
 
   const handle = (req: WriterRequest): Promise<unknown> => {
     switch (req.op) {

@@ -101,7 +101,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   }
 
   /** Starts the writer thread; resolves once it has opened the database. */
-  static async start(init: WriterInit, enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e): Promise<WorkerPipeline> {
+  static async start(
+    init: WriterInit,
+    enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
+  ): Promise<WorkerPipeline> {
     const worker = import.meta.url.endsWith('.ts')
       ? // Under a TypeScript loader (tests, `npm run dev`) the writer is TypeScript too, and a
         // thread does not inherit the loader: it registers tsx before importing the writer.
@@ -112,14 +115,20 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
         )
       : new Worker(new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
     await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number) => reject(new Error(`the database writer thread exited (code ${code}) while starting`));
+      const onExit = (code: number) =>
+        reject(new Error(`the database writer thread exited (code ${code}) while starting`));
       worker.once('error', reject);
       worker.once('exit', onExit);
       worker.once('message', ([m]: WriterMessage[]) => {
         worker.off('error', reject);
         worker.off('exit', onExit);
         if (m?.type === 'ready') resolve();
-        else reject(new Error(`the database writer thread failed to start: ${m?.type === 'reply' && !m.ok ? m.error : m?.type}`));
+        else
+          reject(
+            new Error(
+              `the database writer thread failed to start: ${m?.type === 'reply' && !m.ok ? m.error : m?.type}`,
+            ),
+          );
       });
     });
     return new WorkerPipeline(worker, enrich);

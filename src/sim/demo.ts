@@ -35,7 +35,10 @@ export async function runDemo(say: (line: string) => void = console.log): Promis
       },
       alerts: {
         slack: { webhookUrl: `${receivers.url}/slack` },
-        webhook: { url: `${receivers.url}/crm/events`, secret: `whsec_${Buffer.from('demo-secret-for-the-crm-stream!!').toString('base64')}` },
+        webhook: {
+          url: `${receivers.url}/crm/events`,
+          secret: `whsec_${Buffer.from('demo-secret-for-the-crm-stream!!').toString('base64')}`,
+        },
       },
       dispatch: { pollInterval: '100ms' },
     },
@@ -93,7 +96,8 @@ export async function runDemo(say: (line: string) => void = console.log): Promis
 
     say('\nNobody picked up the calls still ringing; after the 8s ring timeout they are missed:');
     const ringing = async () =>
-      ((await bridge.app.inject({ url: '/api/calls?status=ringing' }).then((r) => r.json())) as { calls: unknown[] }).calls.length;
+      ((await bridge.app.inject({ url: '/api/calls?status=ringing' }).then((r) => r.json())) as { calls: unknown[] })
+        .calls.length;
     const deadline = Date.now() + 15_000;
     while ((await ringing()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await settle(300);

@@ -183,7 +183,8 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     if (fail === undefined) return false;
     if (route.endsWith('.contacts')) {
       // WAHA and Wawp ask in the query; Evolution asks with `{ where: { id } }`.
-      const contactId = field(req.query, 'contactId') ?? field((req.body as { where?: unknown } | undefined)?.where, 'id');
+      const contactId =
+        field(req.query, 'contactId') ?? field((req.body as { where?: unknown } | undefined)?.where, 'id');
       if (contactId !== undefined) lookups.push({ api, contactId, at: Date.now() });
     } else if (down) {
       error(reply, 503, 'gateway is down');
@@ -243,9 +244,15 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     const session = field(req.body, 'session') ?? 'default';
     recordSent({ api: 'waha', session, chatId, text, at: Date.now() });
     const id = `true_${chatId}_${randomBytes(10).toString('hex').toUpperCase()}`;
-    return reply
-      .code(201)
-      .send({ id, timestamp: Math.floor(Date.now() / 1000), fromMe: true, to: chatId, body: text, hasMedia: false, ack: 1 });
+    return reply.code(201).send({
+      id,
+      timestamp: Math.floor(Date.now() / 1000),
+      fromMe: true,
+      to: chatId,
+      body: text,
+      hasMedia: false,
+      ack: 1,
+    });
   });
 
   app.post<{ Params: { session: string } }>('/api/:session/calls/reject', async (req, reply) => {
@@ -317,7 +324,10 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     // Evolution takes a bare number for phone chats; recorded as the chat id the others use.
     const chatId = number.includes('@') ? number : `${number}@c.us`;
     recordSent({ api: 'evolution', session: req.params.instance, chatId, text, at: Date.now() });
-    return reply.code(201).send({ key: { remoteJid: chatId, fromMe: true, id: randomBytes(10).toString('hex').toUpperCase() }, status: 'PENDING' });
+    return reply.code(201).send({
+      key: { remoteJid: chatId, fromMe: true, id: randomBytes(10).toString('hex').toUpperCase() },
+      status: 'PENDING',
+    });
   });
 
   app.post<{ Params: { instance: string } }>('/chat/findContacts/:instance', async (req, reply) => {
@@ -328,7 +338,9 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     await whileHung();
     if (req.socket.destroyed) return reply.hijack();
     const found = findContact(id);
-    return reply.send(found === undefined ? [] : [{ id, remoteJid: id, pushName: found.c.pushname ?? found.c.name ?? null }]);
+    return reply.send(
+      found === undefined ? [] : [{ id, remoteJid: id, pushName: found.c.pushname ?? found.c.name ?? null }],
+    );
   });
 
   await app.listen({ port: opts.port ?? 0, host });

@@ -48,7 +48,9 @@ export async function startSimReceivers(): Promise<SimReceivers> {
     } catch {
       json = undefined;
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+    );
     return { headers, raw, json, at: Date.now() };
   };
 
@@ -90,13 +92,16 @@ export async function startSimReceivers(): Promise<SimReceivers> {
     r.events.push(record(req));
     return reply.code(204).send();
   });
-  app.get<{ Querystring: { number?: string; chatId?: string; session?: string } }>('/crm/lookup', async (req, reply) => {
-    const q = { number: req.query.number ?? '', chatId: req.query.chatId ?? '', session: req.query.session ?? '' };
-    r.lookups.push(q);
-    if (hanging) await new Promise<void>((resolve) => hung.add(resolve));
-    const profile = profiles.get(q.number);
-    return profile ? profile : reply.code(404).send({ error: 'unknown caller' });
-  });
+  app.get<{ Querystring: { number?: string; chatId?: string; session?: string } }>(
+    '/crm/lookup',
+    async (req, reply) => {
+      const q = { number: req.query.number ?? '', chatId: req.query.chatId ?? '', session: req.query.session ?? '' };
+      r.lookups.push(q);
+      if (hanging) await new Promise<void>((resolve) => hung.add(resolve));
+      const profile = profiles.get(q.number);
+      return profile ? profile : reply.code(404).send({ error: 'unknown caller' });
+    },
+  );
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();

@@ -112,7 +112,11 @@ function callPayload(id: string, from: string | undefined, isVideo = false, isGr
 }
 
 export function callReceived(opts: CallReceivedOptions): object {
-  return wahaEnvelope('call.received', callPayload(opts.callId ?? callId(), opts.from, opts.isVideo, opts.isGroup), opts);
+  return wahaEnvelope(
+    'call.received',
+    callPayload(opts.callId ?? callId(), opts.from, opts.isVideo, opts.isGroup),
+    opts,
+  );
 }
 
 export function callAccepted(opts: CallClosedOptions): object {
@@ -231,12 +235,22 @@ export function evolutionCall(opts: EvolutionCallOptions): object {
 }
 
 /** An Evolution API v2 `messages.upsert` webhook for a text message. */
-export function evolutionMessage(opts: { instance?: string; from: string; text: string; fromMe?: boolean; id?: string }): object {
+export function evolutionMessage(opts: {
+  instance?: string;
+  from: string;
+  text: string;
+  fromMe?: boolean;
+  id?: string;
+}): object {
   return {
     event: 'messages.upsert',
     instance: opts.instance ?? 'support-line',
     data: {
-      key: { remoteJid: opts.from, fromMe: opts.fromMe ?? false, id: opts.id ?? randomBytes(10).toString('hex').toUpperCase() },
+      key: {
+        remoteJid: opts.from,
+        fromMe: opts.fromMe ?? false,
+        id: opts.id ?? randomBytes(10).toString('hex').toUpperCase(),
+      },
       pushName: 'Caller',
       message: { conversation: opts.text },
       messageType: 'conversation',

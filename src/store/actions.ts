@@ -68,7 +68,17 @@ export async function insertActions(
 ): Promise<Action[]> {
   const out: Action[] = [];
   for (const s of specs) {
-    const res = await insertAction(db, s.key, s.kind, session, callId, JSON.stringify(s.payload), now, s.expiresAt, now + lease);
+    const res = await insertAction(
+      db,
+      s.key,
+      s.kind,
+      session,
+      callId,
+      JSON.stringify(s.payload),
+      now,
+      s.expiresAt,
+      now + lease,
+    );
     out.push(...res.rows.map(toAction));
   }
   return out;

@@ -74,14 +74,27 @@ export async function saveCaller(
   expected: CallerState | null,
   now: number,
 ): Promise<boolean> {
-  const values = [next.lastCallAt, next.lastRedirectAt, next.lastRedirectedCallId, next.stressedAt, next.escalateUntil, next.welcomedAt, now];
+  const values = [
+    next.lastCallAt,
+    next.lastRedirectAt,
+    next.lastRedirectedCallId,
+    next.stressedAt,
+    next.escalateUntil,
+    next.welcomedAt,
+    now,
+  ];
   if (expected === null) return (await insertCaller(db, session, caller, ...values)).rows.length > 0;
   const res = await updateCaller(db, session, caller, ...values, expected.version + 1, expected.version);
   return (res.numAffectedRows ?? 0n) > 0n;
 }
 
 /** Calls from this caller on this session that came in at or after `since`. */
-export async function countCallsSince(db: Kysely<Database>, session: string, caller: string, since: number): Promise<number> {
+export async function countCallsSince(
+  db: Kysely<Database>,
+  session: string,
+  caller: string,
+  since: number,
+): Promise<number> {
   return Number((await countSince(db, session, caller, since)).rows[0]?.n ?? 0);
 }
 
@@ -91,7 +104,10 @@ export interface CallerRow extends CallerState {
 }
 
 /** Callers of one session who have called (of `callers` only, when given), most recent call first. */
-export async function listCallerRows(db: Kysely<Database>, f: { session: string; callers?: string[]; limit: number }): Promise<CallerRow[]> {
+export async function listCallerRows(
+  db: Kysely<Database>,
+  f: { session: string; callers?: string[]; limit: number },
+): Promise<CallerRow[]> {
   let q = db.selectFrom('callers').selectAll().where('session', '=', f.session).where('last_call_at', 'is not', null);
   if (f.callers !== undefined) {
     if (f.callers.length === 0) return [];
@@ -102,7 +118,9 @@ export async function listCallerRows(db: Kysely<Database>, f: { session: string;
 }
 
 /** The sessions that have callers, with their last call: sessions of a `*` entry are known only from here. */
-export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ session: string; lastCallAt: number | null }>> {
+export async function listCallerSessions(
+  db: Kysely<Database>,
+): Promise<Array<{ session: string; lastCallAt: number | null }>> {
   const { rows } = await sql<{ session: string; last_call_at: number | string | null }>`
     select s.session, (select max(last_call_at) from callers c where c.session = s.session) as last_call_at
     from ${distinctSessions('callers')} as s`.execute(db);
@@ -113,7 +131,10 @@ export async function listCallerSessions(db: Kysely<Database>): Promise<Array<{ 
  * Callers of every session who have called, most recent call first (from `since` on, when given):
  * a page at `offset`. (A contact who only wrote has a callers row too, with no last call.)
  */
-export async function listRecentCallers(db: Kysely<Database>, f: { since?: number; limit: number; offset: number }): Promise<CallerRow[]> {
+export async function listRecentCallers(
+  db: Kysely<Database>,
+  f: { since?: number; limit: number; offset: number },
+): Promise<CallerRow[]> {
   let q = db.selectFrom('callers').selectAll().where('last_call_at', 'is not', null);
   if (f.since !== undefined) q = q.where('last_call_at', '>=', f.since);
   const rows = await q.orderBy('last_call_at', 'desc').limit(f.limit).offset(f.offset).execute();

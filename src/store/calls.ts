@@ -71,7 +71,12 @@ const updateCall = precompiled<{ id: number }>((db, p) =>
  * Writes the call as decided, only if its stored status is still `expected` (null: no row yet).
  * Returns the row id, or null when another writer got there first and the decision is stale.
  */
-export async function saveCall(db: Kysely<Database>, call: Call, expected: CallStatus | null, now: number): Promise<number | null> {
+export async function saveCall(
+  db: Kysely<Database>,
+  call: Call,
+  expected: CallStatus | null,
+  now: number,
+): Promise<number | null> {
   const values = [
     call.caller,
     call.isVideo ? 1 : 0,
@@ -124,16 +129,31 @@ export interface CallSummary {
 /** The redirect's state as a user reads it: the action's status, or why there was none. */
 function redirectOf(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }) {
   const sentAt = iso(r.redirected_at);
-  if (r.r_status) return { status: r.r_status === 'done' ? 'sent' : r.r_status, attempts: r.r_attempts ?? 0, lastError: r.r_error, sentAt };
-  return { status: r.redirect_skipped ? `skipped:${r.redirect_skipped}` : 'none', attempts: 0, lastError: null, sentAt };
+  if (r.r_status)
+    return {
+      status: r.r_status === 'done' ? 'sent' : r.r_status,
+      attempts: r.r_attempts ?? 0,
+      lastError: r.r_error,
+      sentAt,
+    };
+  return {
+    status: r.redirect_skipped ? `skipped:${r.redirect_skipped}` : 'none',
+    attempts: 0,
+    lastError: null,
+    sentAt,
+  };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
-  redirectedAt !== null && convertedAt !== null ? { at: iso(convertedAt)!, seconds: Math.round((convertedAt - redirectedAt) / 1000) } : null;
+  redirectedAt !== null && convertedAt !== null
+    ? { at: iso(convertedAt)!, seconds: Math.round((convertedAt - redirectedAt) / 1000) }
+    : null;
 
-function summarise(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }): CallSummary {
+function summarise(
+  r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null },
+): CallSummary {
   return {
     id: r.id,
     session: r.session,
@@ -217,7 +237,13 @@ export async function getCallSummariesByCallIds(
 ): Promise<CallSummary[]> {
   if (calls.length === 0) return [];
   const rows = await callsWithRedirect(db)
-    .where((eb) => eb(eb.refTuple('calls.session', 'calls.call_id'), 'in', calls.map((c) => eb.tuple(c.session, c.callId))))
+    .where((eb) =>
+      eb(
+        eb.refTuple('calls.session', 'calls.call_id'),
+        'in',
+        calls.map((c) => eb.tuple(c.session, c.callId)),
+      ),
+    )
     .execute();
   return rows.map(summarise);
 }

@@ -64,7 +64,9 @@ function openSqlite(file: string): Store {
 // int8 columns (ids, epoch-ms times) fit a JS number; pg would hand them over as strings.
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 async function openPostgres(url: string, opts: { poolSize?: number; schema?: string }): Promise<Store> {
@@ -90,7 +92,9 @@ async function openPostgres(url: string, opts: { poolSize?: number; schema?: str
   const schema = rows[0]?.schema;
   if (!schema) {
     await db.destroy();
-    throw new DatabaseError(`PostgreSQL at ${redactUrl(url)}: the search_path names no existing schema; create it first`);
+    throw new DatabaseError(
+      `PostgreSQL at ${redactUrl(url)}: the search_path names no existing schema; create it first`,
+    );
   }
   return { db, dialect: 'postgres', postgres: { url, schema }, close: () => db.destroy() };
 }
@@ -126,4 +130,3 @@ async function migrate(store: Store): Promise<void> {
     if (!(store.postgres && (error as { code?: string }).code === '3F000' && attempt < 5)) throw error;
   }
 }
-

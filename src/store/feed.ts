@@ -27,7 +27,13 @@ export const FEED_KEEP = 24 * 60 * 60 * 1000;
  * transaction (this insert and the commit, which the NOTIFY queue serialises anyway), and
  * the holder waits for no row lock, so it cannot take part in a deadlock.
  */
-export async function appendFeed(trx: Kysely<Database>, dialect: Dialect, changed: CallRef[], now: number, channel?: string): Promise<void> {
+export async function appendFeed(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  changed: CallRef[],
+  now: number,
+  channel?: string,
+): Promise<void> {
   const unique = new Map(changed.map((c) => [`${c.session}\u0000${c.callId}`, c]));
   if (unique.size === 0) return;
   if (dialect === 'postgres') {
@@ -71,7 +77,9 @@ export async function readFeed(db: Kysely<Database>, after: number, limit: numbe
 }
 
 export async function lastFeedId(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('feed').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const row = await db
+    .selectFrom('feed')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
   return row?.id == null ? 0 : Number(row.id);
 }
-

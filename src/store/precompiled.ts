@@ -24,8 +24,11 @@ export function precompiled<Row>(
     if (c === undefined) {
       const query = build(db, param).compile();
       // A placeholder in the SQL text was taken for a name (e.g. by `eb.fn`): wrap it in `eb.val`.
-      if (query.sql.includes(PREFIX)) throw new Error(`precompiled query uses a parameter as an identifier: ${query.sql}`);
-      const slots = query.parameters.map((v) => (typeof v === 'string' && v.startsWith(PREFIX) ? Number(v.slice(PREFIX.length)) : -1));
+      if (query.sql.includes(PREFIX))
+        throw new Error(`precompiled query uses a parameter as an identifier: ${query.sql}`);
+      const slots = query.parameters.map((v) =>
+        typeof v === 'string' && v.startsWith(PREFIX) ? Number(v.slice(PREFIX.length)) : -1,
+      );
       c = { query, slots };
       compiled.set(adapter, c);
     }

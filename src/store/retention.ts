@@ -21,7 +21,12 @@ export const HISTORY_TABLES: HistoryTable[] = ['events', 'calls', 'actions', 'ac
  * do: a table with nothing old costs one lookup, not a scan. (An old row still in use, which lives
  * minutes, not days, makes the search walk past it.)
  */
-export async function pruneOldest(db: Kysely<Database>, table: HistoryTable, before: number, limit: number): Promise<number> {
+export async function pruneOldest(
+  db: Kysely<Database>,
+  table: HistoryTable,
+  before: number,
+  limit: number,
+): Promise<number> {
   const { time, keep } = TABLES[table];
   const t = sql.table(table);
   const oldest = await sql<{ at: number }>`select ${sql.ref(time)} as at from ${t} order by id limit 1`.execute(db);

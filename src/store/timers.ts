@@ -63,6 +63,9 @@ export async function claimDueTimers(
 }
 
 export async function countTimers(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('timers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('timers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -8,12 +8,19 @@ const selectVip = precompiled<{ name: string | null }>((db, p) =>
 );
 
 /** VIPs added at run time through the API; those from the config file live in the settings. */
-export async function findVip(db: Kysely<Database>, session: string, caller: string): Promise<{ name: string | null } | null> {
+export async function findVip(
+  db: Kysely<Database>,
+  session: string,
+  caller: string,
+): Promise<{ name: string | null } | null> {
   return (await selectVip(db, session, caller)).rows[0] ?? null;
 }
 
 /** Which of these callers were made VIPs at run time, as `<session>\0<caller>` keys. */
-export async function findVipsAmong(db: Kysely<Database>, callers: Array<{ session: string; caller: string }>): Promise<Set<string>> {
+export async function findVipsAmong(
+  db: Kysely<Database>,
+  callers: Array<{ session: string; caller: string }>,
+): Promise<Set<string>> {
   if (callers.length === 0) return new Set();
   const rows = await db
     .selectFrom('vips')
@@ -24,11 +31,22 @@ export async function findVipsAmong(db: Kysely<Database>, callers: Array<{ sessi
 }
 
 export async function listVips(db: Kysely<Database>, session: string) {
-  return db.selectFrom('vips').select(['caller', 'name', 'created_at']).where('session', '=', session).orderBy('created_at').execute();
+  return db
+    .selectFrom('vips')
+    .select(['caller', 'name', 'created_at'])
+    .where('session', '=', session)
+    .orderBy('created_at')
+    .execute();
 }
 
 /** Adds or renames a VIP. */
-export async function addVip(db: Kysely<Database>, session: string, caller: string, name: string | null, now: number): Promise<void> {
+export async function addVip(
+  db: Kysely<Database>,
+  session: string,
+  caller: string,
+  name: string | null,
+  now: number,
+): Promise<void> {
   await db
     .insertInto('vips')
     .values({ session, caller, name, created_at: now })
@@ -37,6 +55,10 @@ export async function addVip(db: Kysely<Database>, session: string, caller: stri
 }
 
 export async function removeVip(db: Kysely<Database>, session: string, caller: string): Promise<boolean> {
-  const res = await db.deleteFrom('vips').where('session', '=', session).where('caller', '=', caller).executeTakeFirst();
+  const res = await db
+    .deleteFrom('vips')
+    .where('session', '=', session)
+    .where('caller', '=', caller)
+    .executeTakeFirst();
   return res.numDeletedRows > 0n;
 }

@@ -18,7 +18,8 @@ const ARGS = [
 ];
 
 /** A headless Chromium with a fresh profile (Playwright makes a temporary user data dir per launch). */
-export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 
 /** A new page in a new context: its own sessionStorage, so every test signs in afresh. */
 export async function freshPage(browser: Browser): Promise<Page> {

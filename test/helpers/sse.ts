@@ -31,7 +31,10 @@ export async function openStream(url: string, headers: Record<string, string> = 
     lastEventId: undefined,
     comments: [],
     ended: false,
-    calls: () => client.events.filter((e) => e.event === 'call').map((e) => JSON.parse(e.data) as ReturnType<SseClient['calls']>[number]),
+    calls: () =>
+      client.events
+        .filter((e) => e.event === 'call')
+        .map((e) => JSON.parse(e.data) as ReturnType<SseClient['calls']>[number]),
     waitFor: (what, check, timeoutMs = 5000) => waitFor(what, () => check(client), timeoutMs),
     close: () => abort.abort(),
   };

@@ -23,7 +23,12 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'callbridge-store-'));
     const url = `sqlite:${join(dir, 'test.db')}`;
-    return { dialect, url, open: () => openStore(url), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      dialect,
+      url,
+      open: () => openStore(url),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   if (!PG_URL) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `cb_test_${randomBytes(6).toString('hex')}`;
@@ -53,7 +58,9 @@ async function adminQuery(text: string): Promise<void> {
  */
 export function describeOnEachDatabase(title: string, body: (dialect: Dialect) => void): void {
   describe(`${title} (SQLite)`, () => body('sqlite'));
-  describe.skipIf(!PG_URL)(`${title} (PostgreSQL${PG_URL ? '' : ': set TEST_DATABASE_URL to run'})`, () => body('postgres'));
+  describe.skipIf(!PG_URL)(`${title} (PostgreSQL${PG_URL ? '' : ': set TEST_DATABASE_URL to run'})`, () =>
+    body('postgres'),
+  );
 }
 
 /** A promise to release by hand: holds a transaction open at a chosen point. */

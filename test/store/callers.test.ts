@@ -16,7 +16,13 @@ function barrier(n: number): () => Promise<void> {
 }
 
 /** Each transaction reads the caller, decides to redirect when the window allows, and compare-and-sets the decision. */
-async function raceToRedirect(store: Store, dialect: Dialect, n: number, now: number, debounce: number): Promise<number> {
+async function raceToRedirect(
+  store: Store,
+  dialect: Dialect,
+  n: number,
+  now: number,
+  debounce: number,
+): Promise<number> {
   // SQLite runs one transaction at a time, so only PostgreSQL can have them all read before any write.
   const allRead = dialect === 'postgres' ? barrier(n) : async () => {};
   const won = await Promise.all(
@@ -62,7 +68,9 @@ describeOnEachDatabase('caller compare-and-set (the debounce)', (dialect) => {
     expect(await saveCaller(store.db, 'default', '555@c.us', at(1), null, 1)).toBe(true);
     expect(await saveCaller(store.db, 'default', '555@c.us', at(2), null, 2)).toBe(false);
     const stored = (await findCaller(store.db, 'default', '555@c.us'))!;
-    expect(await saveCaller(store.db, 'default', '555@c.us', at(3), { ...stored, version: stored.version - 1 }, 3)).toBe(false);
+    expect(
+      await saveCaller(store.db, 'default', '555@c.us', at(3), { ...stored, version: stored.version - 1 }, 3),
+    ).toBe(false);
     expect(await saveCaller(store.db, 'default', '555@c.us', at(3), stored, 3)).toBe(true);
     expect(await saveCaller(store.db, 'default', '555@c.us', at(4), stored, 4)).toBe(false);
     expect(await findCaller(store.db, 'default', '555@c.us')).toMatchObject({ lastRedirectAt: 3, version: 2 });

@@ -13,7 +13,9 @@ describeOnEachDatabase('calls', (dialect) => {
   it('saves a call only over the status it was decided on', async () => {
     expect(await saveCall(fresh.store.db, ringing('c1'), null, 1)).toBeTypeOf('number');
     expect(await saveCall(fresh.store.db, ringing('c1'), null, 2)).toBeNull();
-    expect(await saveCall(fresh.store.db, { ...ringing('c1'), status: 'answered', endedAt: 5 }, 'ringing', 5)).toBeTypeOf('number');
+    expect(
+      await saveCall(fresh.store.db, { ...ringing('c1'), status: 'answered', endedAt: 5 }, 'ringing', 5),
+    ).toBeTypeOf('number');
     expect(await saveCall(fresh.store.db, { ...ringing('c1'), status: 'missed', endedAt: 6 }, 'ringing', 6)).toBeNull();
     expect(await findCall(fresh.store.db, 'default', 'c1')).toMatchObject({ status: 'answered', endedAt: 5 });
   });
@@ -27,7 +29,9 @@ describeOnEachDatabase('calls', (dialect) => {
       await hold.promise;
     });
     await waitFor('the first writer to update the call', () => first !== undefined);
-    const t2 = fresh.store.db.transaction().execute((trx) => saveCall(trx, { ...ringing('c2'), status: 'missed', endedAt: 3 }, 'ringing', 3));
+    const t2 = fresh.store.db
+      .transaction()
+      .execute((trx) => saveCall(trx, { ...ringing('c2'), status: 'missed', endedAt: 3 }, 'ringing', 3));
     hold.open();
     await t1;
     expect(first).toBeTypeOf('number');
@@ -37,7 +41,12 @@ describeOnEachDatabase('calls', (dialect) => {
 
   it('pages through calls newest first with the cursor, without overlap, honouring filters', async () => {
     for (let i = 0; i < 25; i++) {
-      await saveCall(fresh.store.db, ringing(`p${i}`, { caller: i % 2 ? '222@c.us' : '333@c.us', session: i < 20 ? 'default' : 'other' }), null, i);
+      await saveCall(
+        fresh.store.db,
+        ringing(`p${i}`, { caller: i % 2 ? '222@c.us' : '333@c.us', session: i < 20 ? 'default' : 'other' }),
+        null,
+        i,
+      );
     }
     const seen: string[] = [];
     let before: number | undefined;
@@ -50,6 +59,10 @@ describeOnEachDatabase('calls', (dialect) => {
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `p${24 - i}`));
     const callers = await listCalls(fresh.store.db, { limit: 100, caller: '222@c.us', session: 'default' });
     expect(callers.map((c) => c.callId)).toEqual(['p19', 'p17', 'p15', 'p13', 'p11', 'p9', 'p7', 'p5', 'p3', 'p1']);
-    expect(callers[0]).toMatchObject({ status: 'ringing', redirect: { status: 'none' }, receivedAt: new Date(1_000).toISOString() });
+    expect(callers[0]).toMatchObject({
+      status: 'ringing',
+      redirect: { status: 'none' },
+      receivedAt: new Date(1_000).toISOString(),
+    });
   });
 });

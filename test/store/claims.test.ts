@@ -6,7 +6,12 @@ import { waitFor } from '../helpers/harness.js';
 
 const LEASE = 30_000;
 const timers = (n: number, dueAt: number) =>
-  Array.from({ length: n }, (_, i) => ({ key: `ring:default:t${i}`, kind: 'ringTimeout' as const, dueAt, callId: `t${i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    key: `ring:default:t${i}`,
+    kind: 'ringTimeout' as const,
+    dueAt,
+    callId: `t${i}`,
+  }));
 const redirects = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
     kind: 'sendRedirect' as const,
@@ -45,7 +50,10 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
     expect(await claimDueTimers(fresh.store.db, dialect, 2_000 + LEASE - 1, LEASE, 10)).toHaveLength(0);
     const again = await claimDueTimers(fresh.store.db, dialect, 2_000 + LEASE + 1, LEASE, 10);
     expect(again.map((t) => t.callId).sort()).toEqual(['t0', 't1', 't2']);
-    const taken = await Promise.all([takeTimer(fresh.store.db, again[0]!.key), takeTimer(fresh.store.db, again[0]!.key)]);
+    const taken = await Promise.all([
+      takeTimer(fresh.store.db, again[0]!.key),
+      takeTimer(fresh.store.db, again[0]!.key),
+    ]);
     expect(taken.sort()).toEqual([false, true]);
   });
 
@@ -76,7 +84,11 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
     const [a, b] = await insertActions(fresh.store.db, 'default', 'call-y', redirects(2), 1_000, LEASE);
     const base = { startedAt: 1_100, durationMs: 5, statusCode: 503, error: 'busy', attempted: true };
     await recordAttempt(fresh.store.db, { ...base, actionId: a!.id, outcome: 'retry', nextAttemptAt: 5_000 }, 1_100);
-    await recordAttempt(fresh.store.db, { ...base, actionId: b!.id, outcome: 'ok', statusCode: 200, error: null, nextAttemptAt: null }, 1_100);
+    await recordAttempt(
+      fresh.store.db,
+      { ...base, actionId: b!.id, outcome: 'ok', statusCode: 200, error: null, nextAttemptAt: null },
+      1_100,
+    );
     expect(await claimDueActions(fresh.store.db, dialect, 4_999, LEASE, 10)).toEqual([]);
     const due = await claimDueActions(fresh.store.db, dialect, 5_000, LEASE, 10);
     expect(due.map((x) => [x.id, x.attempts])).toEqual([[a!.id, 1]]);

@@ -19,7 +19,9 @@ describeOnEachDatabase('migrations', (dialect) => {
     const n = dialect === 'postgres' ? 5 : 1;
     const stores = await Promise.all(Array.from({ length: n }, () => tdb.open({ poolSize: 2 })));
     opened.push(...stores);
-    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(stores[0]!.db);
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      stores[0]!.db,
+    );
     expect(rows.map((r) => r.name)).toEqual(['001_initial', '002_agents', '003_live_feed', '004_recent']);
     for (const s of stores) expect(await s.db.selectFrom('calls').select('id').execute()).toEqual([]);
     opened.push(await tdb.open());

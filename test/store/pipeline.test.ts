@@ -7,7 +7,10 @@ import type { Store } from '../../src/store/db.js';
 import { createTestDatabase, describeOnEachDatabase, type TestDatabase } from '../helpers/stores.js';
 
 const sessions = new Sessions(
-  parseConfig({ gateways: { local: { type: 'waha', url: 'http://127.0.0.1:9' } }, sessions: { default: { gateway: 'local' } } }, {}),
+  parseConfig(
+    { gateways: { local: { type: 'waha', url: 'http://127.0.0.1:9' } }, sessions: { default: { gateway: 'local' } } },
+    {},
+  ),
 );
 const settings = sessions.get('default')!;
 
@@ -45,7 +48,10 @@ describeOnEachDatabase('the pipeline on two replicas sharing one database', (dia
     const events = Array.from({ length: 60 }, (_, i) => ring(`e${i}`, `call-${i}`, callers[i % callers.length]!));
     const [a, b] = replicas as [Pipeline, Pipeline];
     // Each replica gets every event (a gateway delivering twice), in opposite orders, all at once.
-    const results = await Promise.all([...events.map((e) => a.ingest(e)), ...[...events].reverse().map((e) => b.ingest(e))]);
+    const results = await Promise.all([
+      ...events.map((e) => a.ingest(e)),
+      ...[...events].reverse().map((e) => b.ingest(e)),
+    ]);
     const outcomes = results.map((r) => r.outcome);
     expect(outcomes.filter((o) => o === 'processed')).toHaveLength(60);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(60);

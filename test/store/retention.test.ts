@@ -18,18 +18,47 @@ describeOnEachDatabase('history retention', (dialect) => {
 
   async function store(callId: string, at: number, status: Call['status'], actionStatus: 'pending' | 'done') {
     const db = fresh.store.db;
-    await recordEvent(db, { gateway: 'local', eventId: `evt-${callId}`, session: 'default', type: 'call.received', callId, outcome: 'processed', receivedAt: at, body: '{}' });
+    await recordEvent(db, {
+      gateway: 'local',
+      eventId: `evt-${callId}`,
+      session: 'default',
+      type: 'call.received',
+      callId,
+      outcome: 'processed',
+      receivedAt: at,
+      body: '{}',
+    });
     await saveCall(db, call(callId, at, status), null, at);
     const [action] = await insertActions(
       db,
       'default',
       callId,
-      [{ kind: 'sendRedirect', key: `redirect:default:${callId}`, expiresAt: at + 120_000, payload: { chatId: '111@c.us', template: 'hi', name: null, isVideo: false } }],
+      [
+        {
+          kind: 'sendRedirect',
+          key: `redirect:default:${callId}`,
+          expiresAt: at + 120_000,
+          payload: { chatId: '111@c.us', template: 'hi', name: null, isVideo: false },
+        },
+      ],
       at,
       30_000,
     );
     if (actionStatus === 'done') {
-      await recordAttempt(db, { actionId: action!.id, startedAt: at, durationMs: 3, outcome: 'ok', statusCode: null, error: null, nextAttemptAt: null, attempted: true }, at);
+      await recordAttempt(
+        db,
+        {
+          actionId: action!.id,
+          startedAt: at,
+          durationMs: 3,
+          outcome: 'ok',
+          statusCode: null,
+          error: null,
+          nextAttemptAt: null,
+          attempted: true,
+        },
+        at,
+      );
     }
   }
 
@@ -37,7 +66,8 @@ describeOnEachDatabase('history retention', (dialect) => {
     let rounds = 0;
     for (let more = true; more; rounds++) {
       more = false;
-      for (const table of HISTORY_TABLES) if ((await pruneOldest(fresh.store.db, table, before, chunk)) === chunk) more = true;
+      for (const table of HISTORY_TABLES)
+        if ((await pruneOldest(fresh.store.db, table, before, chunk)) === chunk) more = true;
     }
     return rounds;
   }

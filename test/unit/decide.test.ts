@@ -3,7 +3,16 @@ import { decide, emptyCaller, ringTimerKey, type DecisionState } from '../../src
 import type { ActionSpec, Call, CallEvent, CallerState, SessionSettings } from '../../src/domain/types.js';
 import { aCall } from '../helpers/calls.js';
 
-const allKinds = new Set(['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'] as const);
+const allKinds = new Set([
+  'received',
+  'redirected',
+  'answered',
+  'rejected',
+  'missed',
+  'vip',
+  'stressed',
+  'escalated',
+] as const);
 const settings: SessionSettings = {
   session: 's1',
   ringTimeout: 60_000,
@@ -36,9 +45,17 @@ const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}):
   ...over,
 });
 const ringing: Call = aCall({ session: 's1', receivedAt: T });
-const state = (over: Partial<DecisionState> = {}): DecisionState => ({ call: null, caller: null, recentCalls: 0, vip: null, profile: null, ...over });
+const state = (over: Partial<DecisionState> = {}): DecisionState => ({
+  call: null,
+  caller: null,
+  recentCalls: 0,
+  vip: null,
+  profile: null,
+  ...over,
+});
 const caller = (over: Partial<CallerState>): CallerState => ({ ...emptyCaller, version: 1, ...over });
-const kinds = (actions: ActionSpec[]) => actions.map((a) => (a.kind === 'alert' ? `${a.payload.channel}:${a.payload.type}` : a.kind));
+const kinds = (actions: ActionSpec[]) =>
+  actions.map((a) => (a.kind === 'alert' ? `${a.payload.channel}:${a.payload.type}` : a.kind));
 const textOf = (actions: ActionSpec[], kind: 'sendRedirect' | 'sendWelcome') => {
   const a = actions.find((x) => x.kind === kind);
   return a && (a.kind === 'sendRedirect' || a.kind === 'sendWelcome') ? a.payload.template : undefined;
@@ -47,7 +64,13 @@ const textOf = (actions: ActionSpec[], kind: 'sendRedirect' | 'sendWelcome') => 
 describe('decide: a new ring', () => {
   it('opens the call, arms the ring timeout, tells the CRM and redirects with the voice template', () => {
     const d = decide(ring(), state(), settings, T);
-    expect(d.call).toMatchObject({ status: 'ringing', receivedAt: T, redirectSkipped: null, level: 'calm', isVip: false });
+    expect(d.call).toMatchObject({
+      status: 'ringing',
+      receivedAt: T,
+      redirectSkipped: null,
+      level: 'calm',
+      isVip: false,
+    });
     expect(d.timers).toEqual([{ key: ringTimerKey('s1', 'c1'), kind: 'ringTimeout', dueAt: T + 60_000, callId: 'c1' }]);
     expect(kinds(d.actions)).toEqual(['webhook:call.received', 'sendRedirect']);
     expect(d.actions[1]).toEqual({
@@ -60,7 +83,9 @@ describe('decide: a new ring', () => {
   });
 
   it('picks the video template for a video call', () => {
-    expect(textOf(decide(ring({ isVideo: true }), state(), settings, T).actions, 'sendRedirect')).toBe('video {{name}}');
+    expect(textOf(decide(ring({ isVideo: true }), state(), settings, T).actions, 'sendRedirect')).toBe(
+      'video {{name}}',
+    );
   });
 
   it('debounces within the window and not after it', () => {
@@ -73,7 +98,12 @@ describe('decide: a new ring', () => {
   });
 
   it('uses the firmer repeat template for a caller redirected before', () => {
-    const d = decide(ring({ isVideo: true }), state({ caller: caller({ lastRedirectAt: T - 3_600_000 }) }), settings, T);
+    const d = decide(
+      ring({ isVideo: true }),
+      state({ caller: caller({ lastRedirectAt: T - 3_600_000 }) }),
+      settings,
+      T,
+    );
     expect(textOf(d.actions, 'sendRedirect')).toBe('repeat {{name}}');
     const longAgo = decide(ring(), state({ caller: caller({ lastRedirectAt: T - 2 * 86_400_000 }) }), settings, T);
     expect(textOf(longAgo.actions, 'sendRedirect')).toBe('voice {{name}}');
@@ -127,13 +157,26 @@ describe('decide: VIPs', () => {
     expect(fromApi.call!.isVip).toBe(true);
     const alert = fromApi.actions.find((a) => a.kind === 'alert' && a.payload.type === 'call.vip');
     expect(alert?.kind === 'alert' && alert.payload.data.name).toBe('Dana');
-    const fromCrm = decide(ring(), state({ profile: { vip: true, name: 'Eve', tier: 'gold', tags: ['key-account'] } }), settings, T);
+    const fromCrm = decide(
+      ring(),
+      state({ profile: { vip: true, name: 'Eve', tier: 'gold', tags: ['key-account'] } }),
+      settings,
+      T,
+    );
     expect(fromCrm.call!.isVip).toBe(true);
     const crmAlert = fromCrm.actions.find((a) => a.kind === 'alert' && a.payload.type === 'call.vip');
-    expect(crmAlert?.kind === 'alert' && crmAlert.payload.data.profile).toEqual({ tier: 'gold', tags: ['key-account'] });
+    expect(crmAlert?.kind === 'alert' && crmAlert.payload.data.profile).toEqual({
+      tier: 'gold',
+      tags: ['key-account'],
+    });
   });
   it('still redirects a VIP when bypassRedirect is off', () => {
-    const d = decide(ring({ caller: '999@c.us' }), state(), { ...settings, vip: { ...settings.vip, bypassRedirect: false } }, T);
+    const d = decide(
+      ring({ caller: '999@c.us' }),
+      state(),
+      { ...settings, vip: { ...settings.vip, bypassRedirect: false } },
+      T,
+    );
     expect(kinds(d.actions)).toContain('sendRedirect');
     expect(kinds(d.actions)).toContain('slack:call.vip');
   });
@@ -154,7 +197,12 @@ describe('decide: the frustration quotient', () => {
     const d = decide(ring(), state({ recentCalls: 4, caller: caller({ lastRedirectAt: T - 1000 }) }), settings, T);
     expect(kinds(d.actions)).toEqual(['webhook:call.received', 'slack:caller.stressed', 'webhook:caller.stressed']);
     expect(d.caller).toMatchObject({ stressedAt: T, escalateUntil: T + 1_800_000 });
-    const sixth = decide(ring(), state({ recentCalls: 5, caller: caller({ lastRedirectAt: T - 1000, stressedAt: T - 1000 }) }), settings, T);
+    const sixth = decide(
+      ring(),
+      state({ recentCalls: 5, caller: caller({ lastRedirectAt: T - 1000, stressedAt: T - 1000 }) }),
+      settings,
+      T,
+    );
     expect(kinds(sixth.actions)).toEqual(['webhook:call.received']);
   });
   it('raises it again in a later window', () => {
@@ -166,10 +214,18 @@ describe('decide: the frustration quotient', () => {
 describe('decide: messages', () => {
   const msg = (text = 'help'): CallEvent => ({ type: 'message.received', messageId: 'm1', caller: '111@c.us', text });
   it('escalates the next text of a marked caller once, with the text, as Priority 1', () => {
-    const d = decide(msg('my order is broken'), state({ caller: caller({ escalateUntil: T + 1000, lastRedirectAt: T - 5000 }) }), settings, T);
+    const d = decide(
+      msg('my order is broken'),
+      state({ caller: caller({ escalateUntil: T + 1000, lastRedirectAt: T - 5000 }) }),
+      settings,
+      T,
+    );
     expect(kinds(d.actions)).toEqual(['slack:chat.escalated', 'webhook:chat.escalated']);
     const alert = d.actions[0]!;
-    expect(alert.kind === 'alert' && alert.payload.data).toMatchObject({ priority: 'P1', message: { id: 'm1', text: 'my order is broken' } });
+    expect(alert.kind === 'alert' && alert.payload.data).toMatchObject({
+      priority: 'P1',
+      message: { id: 'm1', text: 'my order is broken' },
+    });
     expect(d.caller!.escalateUntil).toBeNull();
   });
   it('does not escalate after escalateFor has passed', () => {
@@ -180,9 +236,19 @@ describe('decide: messages', () => {
     const call = { ...ringing, redirectedAt: T - 90_000 };
     const d = decide(msg(), state({ call, caller: caller({ lastRedirectAt: T - 90_000 }) }), settings, T);
     expect(d.call).toMatchObject({ callId: 'c1', convertedAt: T });
-    const late = decide(msg(), state({ call: { ...call, redirectedAt: T - 1_800_001 }, caller: caller({ lastRedirectAt: T - 1_800_001 }) }), settings, T);
+    const late = decide(
+      msg(),
+      state({ call: { ...call, redirectedAt: T - 1_800_001 }, caller: caller({ lastRedirectAt: T - 1_800_001 }) }),
+      settings,
+      T,
+    );
     expect(late.call).toBeNull();
-    const twice = decide(msg(), state({ call: { ...call, convertedAt: T - 10 }, caller: caller({ lastRedirectAt: T - 90_000 }) }), settings, T);
+    const twice = decide(
+      msg(),
+      state({ call: { ...call, convertedAt: T - 10 }, caller: caller({ lastRedirectAt: T - 90_000 }) }),
+      settings,
+      T,
+    );
     expect(twice.call).toBeNull();
   });
   it('welcomes a new chat once per period', () => {
@@ -226,18 +292,34 @@ describe('decide: the end of a call', () => {
   });
 
   it("the gateway's answer overrides a missed inferred from silence", () => {
-    const d = decide({ type: 'call.answered', callId: 'c1', caller: null }, state({ call: { ...ringing, status: 'missed' } }), settings, T);
+    const d = decide(
+      { type: 'call.answered', callId: 'c1', caller: null },
+      state({ call: { ...ringing, status: 'missed' } }),
+      settings,
+      T,
+    );
     expect(d.call!.status).toBe('answered');
   });
 
   it('a closed call stays closed', () => {
-    const d = decide({ type: 'call.rejected', callId: 'c1', caller: null }, state({ call: { ...ringing, status: 'answered' } }), settings, T);
+    const d = decide(
+      { type: 'call.rejected', callId: 'c1', caller: null },
+      state({ call: { ...ringing, status: 'answered' } }),
+      settings,
+      T,
+    );
     expect(d.call).toBeNull();
   });
 
   it('a closing event for an unknown call records it as it ended', () => {
     const d = decide({ type: 'call.rejected', callId: 'c9', caller: '222@c.us' }, state(), settings, T);
-    expect(d.call).toMatchObject({ callId: 'c9', status: 'rejected', caller: '222@c.us', redirectSkipped: 'late', endedAt: T });
+    expect(d.call).toMatchObject({
+      callId: 'c9',
+      status: 'rejected',
+      caller: '222@c.us',
+      redirectSkipped: 'late',
+      endedAt: T,
+    });
     expect(kinds(d.actions)).toEqual(['webhook:call.rejected']);
   });
 
@@ -245,7 +327,10 @@ describe('decide: the end of a call', () => {
     const d = decide({ type: 'redirect.sent', callId: 'c1' }, state({ call: ringing }), settings, T + 500);
     expect(d.call!.redirectedAt).toBe(T + 500);
     expect(kinds(d.actions)).toEqual(['webhook:call.redirected']);
-    expect(decide({ type: 'redirect.sent', callId: 'c1' }, state({ call: { ...ringing, redirectedAt: T } }), settings, T).call).toBeNull();
+    expect(
+      decide({ type: 'redirect.sent', callId: 'c1' }, state({ call: { ...ringing, redirectedAt: T } }), settings, T)
+        .call,
+    ).toBeNull();
   });
 
   it('alert keys are stable per subject, so a decision made twice alerts once', () => {

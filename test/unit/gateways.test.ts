@@ -5,7 +5,8 @@ import { parseWahaWebhook } from '../../src/gateways/waha/webhook.js';
 import { parseWawpWebhook } from '../../src/gateways/wawp/webhook.js';
 import { InvalidWebhook } from '../../src/gateways/types.js';
 
-const fixture = (p: string) => JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8')) as unknown;
+const fixture = (p: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8')) as unknown;
 
 describe('WAHA webhooks', () => {
   it('parses call.received into a ringing event', () => {
@@ -13,18 +14,32 @@ describe('WAHA webhooks', () => {
       eventId: 'evt_01jq8z6ny1f3t9c1t0c6b2w6m4',
       type: 'call.received',
       session: 'default',
-      event: { type: 'call.ringing', callId: 'ABCDEF0123456789ABCDEF0123456789', caller: '22222222222@c.us', isVideo: false, isGroup: false, fromMe: false },
+      event: {
+        type: 'call.ringing',
+        callId: 'ABCDEF0123456789ABCDEF0123456789',
+        caller: '22222222222@c.us',
+        isVideo: false,
+        isGroup: false,
+        fromMe: false,
+      },
     });
   });
   it('keeps a LID caller as a LID', () => {
-    expect(parseWahaWebhook(fixture('waha/call.received.lid.json')).event).toMatchObject({ caller: '155123456789012@lid', isVideo: true });
+    expect(parseWahaWebhook(fixture('waha/call.received.lid.json')).event).toMatchObject({
+      caller: '155123456789012@lid',
+      isVideo: true,
+    });
   });
   it('maps accepted and rejected', () => {
     expect(parseWahaWebhook(fixture('waha/call.accepted.json')).event).toMatchObject({ type: 'call.answered' });
     expect(parseWahaWebhook(fixture('waha/call.rejected.json')).event).toMatchObject({ type: 'call.rejected' });
   });
   it('passes over events it does not act on', () => {
-    const status = { ...(fixture('waha/message.json') as object), event: 'session.status', payload: { status: 'WORKING' } };
+    const status = {
+      ...(fixture('waha/message.json') as object),
+      event: 'session.status',
+      payload: { status: 'WORKING' },
+    };
     expect(parseWahaWebhook(status)).toMatchObject({ type: 'session.status', event: null });
   });
   it("reads an inbound message, and ignores the business's own", () => {
@@ -54,9 +69,21 @@ describe('WAHA webhooks', () => {
 
 describe('Wawp webhooks', () => {
   it('parses the thin payloads', () => {
-    expect(parseWawpWebhook(fixture('wawp/call.received.json')).event).toMatchObject({ type: 'call.ringing', callId: 'call_12345', caller: '11111111111@c.us' });
-    expect(parseWawpWebhook(fixture('wawp/call.accepted.json')).event).toEqual({ type: 'call.answered', callId: 'call_12345', caller: null });
-    expect(parseWawpWebhook(fixture('wawp/call.rejected.json')).event).toEqual({ type: 'call.rejected', callId: 'call_12345', caller: null });
+    expect(parseWawpWebhook(fixture('wawp/call.received.json')).event).toMatchObject({
+      type: 'call.ringing',
+      callId: 'call_12345',
+      caller: '11111111111@c.us',
+    });
+    expect(parseWawpWebhook(fixture('wawp/call.accepted.json')).event).toEqual({
+      type: 'call.answered',
+      callId: 'call_12345',
+      caller: null,
+    });
+    expect(parseWawpWebhook(fixture('wawp/call.rejected.json')).event).toEqual({
+      type: 'call.rejected',
+      callId: 'call_12345',
+      caller: null,
+    });
   });
 });
 
@@ -69,7 +96,9 @@ describe('HMAC-SHA512 signatures', () => {
   });
   it('refuses a wrong key, a tampered body, a missing or garbled header', () => {
     expect(verifyHmacSha512(body, vector, 'other-key')).toBe(false);
-    expect(verifyHmacSha512(Buffer.from(body.toString().replace('default', 'other')), vector, 'my-secret-key')).toBe(false);
+    expect(verifyHmacSha512(Buffer.from(body.toString().replace('default', 'other')), vector, 'my-secret-key')).toBe(
+      false,
+    );
     expect(verifyHmacSha512(body, undefined, 'my-secret-key')).toBe(false);
     expect(verifyHmacSha512(body, 'zz', 'my-secret-key')).toBe(false);
     expect(verifyHmacSha512(body, vector.slice(0, 64), 'my-secret-key')).toBe(false);

@@ -6,7 +6,10 @@ const sessionsOf = (sessions: object) =>
   new Sessions(
     parseConfig(
       {
-        gateways: { local: { type: 'waha', url: 'http://127.0.0.1:3001' }, eu: { type: 'waha', url: 'http://127.0.0.1:3002' } },
+        gateways: {
+          local: { type: 'waha', url: 'http://127.0.0.1:3001' },
+          eu: { type: 'waha', url: 'http://127.0.0.1:3002' },
+        },
         sessions,
       },
       {},
@@ -25,7 +28,10 @@ describe('sessions', () => {
   });
 
   it('a "*" key stands for every other session of its gateway, its id the key with the name in place of "*"', () => {
-    const s = sessionsOf({ 'shop-*': { gateway: 'local', ringTimeout: '45s' }, front: { gateway: 'local', name: 'default' } });
+    const s = sessionsOf({
+      'shop-*': { gateway: 'local', ringTimeout: '45s' },
+      front: { gateway: 'local', name: 'default' },
+    });
     expect(s.forWebhook('local', 'acme')).toMatchObject({ session: 'shop-acme', ringTimeout: 45_000 });
     // A name the config gives its own entry stays with it.
     expect(s.forWebhook('local', 'default')?.session).toBe('front');
@@ -57,6 +63,7 @@ describe('sessions', () => {
   it('takes only names a gateway would give a session', () => {
     const s = sessionsOf({ '*': { gateway: 'local' } });
     expect(s.forWebhook('local', 'Acme_2.eu-1')?.session).toBe('Acme_2.eu-1');
-    for (const bad of ['', 'a b', '../x', '-x', 'x'.repeat(65), 'a/b', 'ü']) expect(s.forWebhook('local', bad)).toBeUndefined();
+    for (const bad of ['', 'a b', '../x', '-x', 'x'.repeat(65), 'a/b', 'ü'])
+      expect(s.forWebhook('local', bad)).toBeUndefined();
   });
 });

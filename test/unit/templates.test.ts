@@ -5,9 +5,9 @@ import { retryDelay } from '../../src/dispatch/backoff.js';
 
 describe('templates', () => {
   it('fills placeholders', () => {
-    expect(renderTemplate('Hi {{name}}, this is {{session}} ({{number}})', { name: 'John', session: 'shop', number: '123' })).toBe(
-      'Hi John, this is shop (123)',
-    );
+    expect(
+      renderTemplate('Hi {{name}}, this is {{session}} ({{number}})', { name: 'John', session: 'shop', number: '123' }),
+    ).toBe('Hi John, this is shop (123)');
   });
   it('drops a missing value with the space before it', () => {
     expect(renderTemplate('Hi {{name}}! We saw you.', { name: null })).toBe('Hi! We saw you.');

@@ -5,7 +5,11 @@ import { waitFor } from '../helpers/harness.js';
 describe('WakeLoop', () => {
   it('ticks again at once while a tick reports more work, then waits for the interval', async () => {
     let ticks = 0;
-    const loop = new WakeLoop(async () => ++ticks < 5, 60_000, () => {});
+    const loop = new WakeLoop(
+      async () => ++ticks < 5,
+      60_000,
+      () => {},
+    );
     loop.start();
     await waitFor('five ticks', () => ticks === 5);
     await loop.stop();

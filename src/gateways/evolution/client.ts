@@ -19,16 +19,23 @@ export function createEvolutionClient(opts: EvolutionClientOptions): GatewayClie
   return {
     async sendText(session, chatId, text) {
       // Evolution addresses a phone chat by its number; other chats (LIDs) by their id.
-      await http.request('POST', `/message/sendText/${instance(session)}`, { json: { number: phoneOf(chatId) ?? chatId, text }, headers });
+      await http.request('POST', `/message/sendText/${instance(session)}`, {
+        json: { number: phoneOf(chatId) ?? chatId, text },
+        headers,
+      });
     },
     async rejectCall() {
       // The config refuses rejectCalls on Evolution sessions; this is the guard behind that check.
-      throw new HttpError('Evolution API has no endpoint to reject a call (use the instance setting rejectCall)', false);
+      throw new HttpError(
+        'Evolution API has no endpoint to reject a call (use the instance setting rejectCall)',
+        false,
+      );
     },
     async lookupName(session, chatId) {
-      const found = (await http.request('POST', `/chat/findContacts/${instance(session)}`, { json: { where: { id: chatId } }, headers })) as
-        | EvolutionContact[]
-        | null;
+      const found = (await http.request('POST', `/chat/findContacts/${instance(session)}`, {
+        json: { where: { id: chatId } },
+        headers,
+      })) as EvolutionContact[] | null;
       return (Array.isArray(found) ? found[0]?.pushName : null) || null;
     },
     close: () => http.close(),

@@ -43,7 +43,14 @@ function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): 
     case 'offer':
     case 'ringing': {
       const fromMe = sender ? phoneOf(sender) !== null && phoneOf(sender) === phoneOf(caller) : false;
-      return { type: 'call.ringing', callId: c.id, caller, isVideo: c.isVideo ?? false, isGroup: c.isGroup ?? false, fromMe };
+      return {
+        type: 'call.ringing',
+        callId: c.id,
+        caller,
+        isVideo: c.isVideo ?? false,
+        isGroup: c.isGroup ?? false,
+        fromMe,
+      };
     }
     case 'accept':
       return { type: 'call.answered', callId: c.id, caller };
@@ -66,14 +73,21 @@ export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
   if (name === 'call') {
     const c = parseAt(call, env.data, 'data');
     // One webhook per status per call: the status is part of what makes a delivery a duplicate.
-    return { eventId: `call:${c.id}:${c.status}`, type: `call.${c.status}`, session: env.instance, event: callEvent(c, env.sender) };
+    return {
+      eventId: `call:${c.id}:${c.status}`,
+      type: `call.${c.status}`,
+      session: env.instance,
+      event: callEvent(c, env.sender),
+    };
   }
   if (name === 'messages.upsert') {
     const m = parseAt(message, env.data, 'data');
     const from = normaliseChatId(m.key.remoteJid);
     const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '';
     const event: CallEvent | null =
-      m.key.fromMe || from.endsWith('@g.us') ? null : { type: 'message.received', messageId: m.key.id, caller: from, text };
+      m.key.fromMe || from.endsWith('@g.us')
+        ? null
+        : { type: 'message.received', messageId: m.key.id, caller: from, text };
     return { eventId: `message:${m.key.id}`, type: name, session: env.instance, event };
   }
   // Other events carry no id: their content is their identity, so a redelivery is still a duplicate.

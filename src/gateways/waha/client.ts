@@ -19,14 +19,24 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
       await http.request('POST', '/api/sendText', { json: { session, chatId, text }, headers });
     },
     async rejectCall(session, chatId, callId) {
-      await http.request('POST', `/api/${encodeURIComponent(session)}/calls/reject`, { json: { from: chatId, id: callId }, headers });
+      await http.request('POST', `/api/${encodeURIComponent(session)}/calls/reject`, {
+        json: { from: chatId, id: callId },
+        headers,
+      });
     },
     async lookupName(session, chatId) {
-      const c = (await http.request('GET', '/api/contacts', { query: { contactId: chatId, session }, headers, nullOn404: true })) as WahaContact | null;
+      const c = (await http.request('GET', '/api/contacts', {
+        query: { contactId: chatId, session },
+        headers,
+        nullOn404: true,
+      })) as WahaContact | null;
       return c?.pushname || c?.name || null;
     },
     async resolveLid(session, lid) {
-      const r = (await http.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, { headers, nullOn404: true })) as {
+      const r = (await http.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, {
+        headers,
+        nullOn404: true,
+      })) as {
         pn?: string | null;
       } | null;
       return r?.pn || null;

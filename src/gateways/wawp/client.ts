@@ -24,7 +24,10 @@ export function createWawpClient(opts: WawpClientOptions): GatewayClient {
       await http.request('POST', '/v2/calls/reject', { query: auth, json: { callId, from: chatId } });
     },
     async lookupName(_session, chatId) {
-      const c = (await http.request('GET', '/v2/contacts', { query: { ...auth, contactId: chatId }, nullOn404: true })) as WawpContact | null;
+      const c = (await http.request('GET', '/v2/contacts', {
+        query: { ...auth, contactId: chatId },
+        nullOn404: true,
+      })) as WawpContact | null;
       return c?.pushname || c?.name || null;
     },
     close: () => http.close(),
