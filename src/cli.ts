@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig, redactConfig } from './config.js';
+import { ConfigError, loadConfig, redactConfig } from './config/index.js';
 import { startCallbridge } from './server.js';
 import { DatabaseError, redactUrl } from './store/db.js';
 

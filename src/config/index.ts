@@ -1,0 +1,11 @@
+export { ConfigError } from './errors.js';
+export { loadConfig, parseConfig } from './load.js';
+export { redactConfig } from './redact.js';
+export type {
+  Config,
+  EvolutionGatewayConfig,
+  GatewayConfig,
+  SessionConfig,
+  WahaGatewayConfig,
+  WawpGatewayConfig,
+} from './schema.js';

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../../../src/config/index.js';
+import { minimal, problemsOf, writeYaml } from './helpers.js';
+
+describe('values', () => {
+  it('a bad duration names its exact path', () => {
+    const file = writeYaml(`
+sessions:
+  default:
+    gateway: waha
+    redirect: { debounce: 2 minutes }
+`);
+    expect(() => loadConfig({ file, env: {} })).toThrow(
+      new ConfigError(['sessions.default.redirect.debounce: expected a duration like "2m"']),
+    );
+  });
+
+  it('accepts a plain number of ms as a duration, but not a negative or fractional one', () => {
+    const at = (debounce: unknown) => ({
+      ...minimal,
+      sessions: { default: { gateway: 'local', redirect: { debounce } } },
+    });
+    expect(parseConfig(at(1500), {}).sessions.default?.redirect.debounce).toBe(1500);
+    expect(parseConfig(at('1500'), {}).sessions.default?.redirect.debounce).toBe(1500);
+    for (const bad of [-1, 1.5, true, '', '99999999999999999999']) {
+      expect(problemsOf(() => parseConfig(at(bad), {}))).toEqual([
+        'sessions.default.redirect.debounce: expected a duration like "2m"',
+      ]);
+    }
+  });
+
+  it('rejects a zero duration where it would spin a loop or fire at once', () => {
+    expect(problemsOf(() => parseConfig({ ...minimal, dispatch: { pollInterval: '0ms' } }, {}))).toEqual([
+      'dispatch.pollInterval: must be at least 1ms',
+    ]);
+    expect(
+      parseConfig({ ...minimal, sessions: { default: { gateway: 'local', redirect: { debounce: 0 } } } }, {}).sessions
+        .default?.redirect.debounce,
+    ).toBe(0);
+  });
+
+  it.each([
+    [4096, 4096],
+    ['4096', 4096],
+    ['512b', 512],
+    ['256kb', 262_144],
+    ['1mb', 1_048_576],
+    ['2MB', 2_097_152],
+  ])('bodyLimit %j is %d bytes', (bodyLimit, bytes) => {
+    expect(parseConfig({ ...minimal, http: { bodyLimit } }, {}).http.bodyLimit).toBe(bytes);
+  });
+
+  it.each([0, -1, 1.5, '1.5mb', '1 mb', '1gb', 'lots'])('rejects bodyLimit %j', (bodyLimit) => {
+    expect(problemsOf(() => parseConfig({ ...minimal, http: { bodyLimit } }, {}))).toEqual([
+      'http.bodyLimit: expected a size like "256kb" or "1mb" (or a number of bytes)',
+    ]);
+  });
+
+  it('session keys follow the same naming rule as gateway keys, or hold one "*"', () => {
+    expect(
+      Object.keys(parseConfig({ ...minimal, sessions: { 'Shop_1-a': { gateway: 'local' } } }, {}).sessions),
+    ).toEqual(['Shop_1-a']);
+    expect(problemsOf(() => parseConfig({ ...minimal, sessions: { '-x': { gateway: 'local' } } }, {}))).toEqual([
+      'sessions.-x: session keys contain only letters, digits, "_" and "-" (starting with a letter or digit), or one "*" for every other session of the gateway',
+    ]);
+  });
+
+  it('rejects retryMax below retryInitial', () => {
+    expect(
+      problemsOf(() => parseConfig({ ...minimal, dispatch: { retryInitial: '10m', retryMax: '1m' } }, {})),
+    ).toEqual(['dispatch.retryMax: must not be less than retryInitial']);
+  });
+});
+
+describe('database', () => {
+  it('normalises a string to { url, poolSize }', () => {
+    expect(parseConfig({ ...minimal, database: 'postgresql://u@h/db' }, {}).database).toEqual({
+      url: 'postgresql://u@h/db',
+      poolSize: 10,
+    });
+    expect(parseConfig({ ...minimal, database: 'sqlite::memory:' }, {}).database.url).toBe('sqlite::memory:');
+  });
+});
+
+describe('agents-in-the-loop settings', () => {
+  const base = { gateways: { g: { type: 'waha', url: 'http://127.0.0.1:3001' } } };
+  it('normalises VIP numbers', () => {
+    const c = parseConfig(
+      {
+        ...base,
+        sessions: { s: { gateway: 'g', vip: { numbers: ['+1 555-000 1111', 15550002222, '15550003333@c.us'] } } },
+      },
+      {},
+    );
+    expect(c.sessions.s!.vip.numbers).toEqual(['15550001111@c.us', '15550002222@c.us', '15550003333@c.us']);
+  });
+  it('rejects a VIP entry that is no number', () => {
+    expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers: ['boss'] } } } }, {})).toThrow(
+      'sessions.s.vip.numbers.0: expected a phone number like "+1 555 000 1111" or a chat id',
+    );
+  });
+  it('checks alert kinds and the webhook secret', () => {
+    expect(() =>
+      parseConfig({ ...base, sessions: { s: { gateway: 'g', alerts: { slack: ['vip', 'sad'] } } } }, {}),
+    ).toThrow(/^sessions\.s\.alerts\.slack\.1: expected one of/);
+    expect(() =>
+      parseConfig({ ...base, alerts: { webhook: { url: 'http://127.0.0.1:9', secret: 'plain' } } }, {}),
+    ).toThrow('alerts.webhook.secret: expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"');
+  });
+  it('keeps stressed at or above elevated', () => {
+    expect(() =>
+      parseConfig({ ...base, sessions: { s: { gateway: 'g', frustration: { elevated: 5, stressed: 3 } } } }, {}),
+    ).toThrow('sessions.s.frustration.stressed: must not be less than elevated');
+  });
+});
+
+describe('Evolution API gateways', () => {
+  it('parse, with an empty jwtKey as none', () => {
+    const gateways = { evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', jwtKey: '${EVO_JWT:-}' } };
+    const c = parseConfig({ gateways, sessions: { 'support-line': { gateway: 'evo' } } }, {});
+    expect(c.gateways.evo).toEqual({
+      type: 'evolution',
+      url: 'http://127.0.0.1:8080',
+      apiKey: 'k',
+      connections: 16,
+      timeout: 10_000,
+    });
+  });
+});
