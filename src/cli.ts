@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig, redactConfig } from './config/index.js';
+import { ConfigError, loadConfig, redactConfig, redactUrl } from './config/index.js';
 import { startCallbridge } from './server.js';
-import { DatabaseError, redactUrl } from './store/db.js';
+import { DatabaseError } from './store/db.js';
 
 const usage = `Usage: callbridge serve [--config FILE]
        callbridge check [--config FILE]

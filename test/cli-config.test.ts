@@ -1,29 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs the real command line, as a user would; resolves with its exit code and output. */
-function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('callbridge serve', () => {
   it('refuses a bad config with the path of the bad key, and no stack trace', async () => {
@@ -81,11 +63,23 @@ describe('callbridge check', () => {
         '  default: { gateway: local, ringTimeout: 45s }',
       ].join('\n'),
     );
-    const { code, stdout } = await runCli(['check', '--config', file], { KEY: 'super-secret-key' });
+    const { code, stdout } = await runCli(['check', '--config', file], { env: { KEY: 'super-secret-key' } });
     expect(code).toBe(0);
     expect(stdout).toContain(`# ${file}: valid`);
     expect(stdout).toContain('ringTimeout: 45000');
     expect(stdout).toContain('apiKey: "***"');
     expect(stdout).not.toContain('super-secret-key');
+  });
+
+  it('never prints a database password, in the URL or as a parameter', async () => {
+    const file = join(dir, 'pg.yaml');
+    writeFileSync(
+      file,
+      'database: "postgres://app:userinfo-secret@db/calls?sslmode=require&password=param-secret&sslpassword=ssl-secret"\n',
+    );
+    const { code, stdout } = await runCli(['check', '--config', file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('url: postgres://app:***@db/calls?sslmode=require&password=***&sslpassword=***');
+    for (const secret of ['userinfo-secret', 'param-secret', 'ssl-secret']) expect(stdout).not.toContain(secret);
   });
 });

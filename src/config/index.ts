@@ -1,6 +1,6 @@
 export { ConfigError } from './errors.js';
 export { loadConfig, parseConfig } from './load.js';
-export { redactConfig } from './redact.js';
+export { redactConfig, redactUrl } from './redact.js';
 export type {
   Config,
   EvolutionGatewayConfig,

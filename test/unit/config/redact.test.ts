@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, redactConfig } from '../../../src/config/index.js';
+import { parseConfig, redactConfig, redactUrl } from '../../../src/config/index.js';
 import { minimal } from './helpers.js';
 
 describe('redactConfig', () => {
@@ -81,5 +81,27 @@ describe('alert and gateway credentials', () => {
     const gateways = { evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', jwtKey: '${EVO_JWT:-}' } };
     const c = parseConfig({ gateways, sessions: { 'support-line': { gateway: 'evo' } } }, {});
     expect(JSON.stringify(redactConfig(c))).not.toContain('"k"');
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['postgres://app:hunter2@db/calls', 'postgres://app:***@db/calls'],
+    ['postgres://app@db/calls?password=hunter2', 'postgres://app@db/calls?password=***'],
+    [
+      'postgres://app@db/calls?sslmode=require&sslpassword=hunter2',
+      'postgres://app@db/calls?sslmode=require&sslpassword=***',
+    ],
+    ['postgresql://app:a@b@db/calls?PassWord=c&x=1', 'postgresql://app:***@db/calls?PassWord=***&x=1'],
+    // Malformed (a port that is no number): masked all the same, never printed as given.
+    ['postgres://app:hunter2@127.0.0.1:notaport/calls', 'postgres://app:***@127.0.0.1:notaport/calls'],
+    ['postgres://app@127.0.0.1:x/calls?password=hunter2&a=b', 'postgres://app@127.0.0.1:x/calls?password=***&a=b'],
+  ])('%s → %s', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
+  });
+
+  it('leaves a URL without a password as it was written', () => {
+    for (const url of ['postgres://app@db/calls?sslmode=require', 'sqlite:./data/callbridge.db', 'sqlite::memory:'])
+      expect(redactUrl(url)).toBe(url);
   });
 });
