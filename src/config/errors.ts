@@ -9,8 +9,10 @@ export class ConfigError extends Error {
   }
 }
 
+/** `sessions.default.vip.numbers[1]`: keys joined by dots, list positions in brackets. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? 'config' : path.map(String).join('.');
+  if (path.length === 0) return 'config';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
 const EXPECTED: Record<string, string> = {

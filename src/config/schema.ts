@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normaliseChatId } from '../domain/jid.js';
+import { checkChatId } from '../domain/jid.js';
 import { ALERT_KINDS, type AlertKind, type RedirectSettings, type SessionSettings } from '../domain/types.js';
 import { sessionPattern } from '../sessionKeys.js';
 import { duration, flag, httpUrl, integer, secret, size, strictObject, text } from './fields.js';
@@ -72,11 +72,13 @@ const gateway = z.discriminatedUnion('type', [wahaGateway, wawpGateway, evolutio
   error: (issue) => (issue.code === 'invalid_union' ? 'expected "waha", "wawp" or "evolution"' : undefined),
 });
 
-/** A phone number in any spelling, or a chat id; stored in the one spelling callers arrive in. */
-const vipNumber = z
-  .union([z.string(), z.number().transform(String)])
-  .refine((v) => /\d/.test(v), 'expected a phone number like "+1 555 000 1111" or a chat id')
-  .transform((v) => normaliseChatId(v));
+/** A phone number as a person writes it (YAML may read it as a number), or a chat id; stored as callers arrive. */
+const vipNumber = z.unknown().transform((v, ctx) => {
+  const checked = checkChatId(typeof v === 'number' ? String(v) : v);
+  if (checked.ok) return checked.chatId;
+  ctx.addIssue({ code: 'custom', message: checked.problem });
+  return z.NEVER;
+});
 
 const alertKinds = (fallback: readonly AlertKind[]) => z.array(z.enum(ALERT_KINDS)).default([...fallback]);
 

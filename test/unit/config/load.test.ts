@@ -333,6 +333,13 @@ sessions: { default: { gateway: local } }
     );
   });
 
+  it('an unset variable in a list is named by its position', () => {
+    const sessions = { default: { gateway: 'local', vip: { numbers: ['15550001111', '${VIP}'] } } };
+    expect(problemsOf(() => parseConfig({ ...minimal, sessions }, {}))).toEqual([
+      'sessions.default.vip.numbers[1]: environment variable VIP is not set',
+    ]);
+  });
+
   it('reports every unset variable at once', () => {
     const problems = problemsOf(() =>
       parseConfig({ ...minimal, api: { token: '${A}' }, http: { host: '${B}-${C}' } }, { C: 'c' }),

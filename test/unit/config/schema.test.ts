@@ -96,13 +96,25 @@ describe('agents-in-the-loop settings', () => {
   });
   it('rejects a VIP entry that is no number', () => {
     expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers: ['boss'] } } } }, {})).toThrow(
-      'sessions.s.vip.numbers.0: expected a phone number like "+1 555 000 1111" or a chat id',
+      'sessions.s.vip.numbers[0]: "boss" is not a WhatsApp number (7 to 15 digits)',
     );
+  });
+  it('rejects a VIP number that is too short or too long, or junk around digits, naming each by its position', () => {
+    const numbers = ['15550001111', '123', 1234567890123456, '<img src=x onerror=alert(3)>@c.us', 'x@lid', true];
+    expect(
+      problemsOf(() => parseConfig({ ...base, sessions: { default: { gateway: 'g', vip: { numbers } } } }, {})),
+    ).toEqual([
+      'sessions.default.vip.numbers[1]: "123" is not a WhatsApp number (7 to 15 digits)',
+      'sessions.default.vip.numbers[2]: "1234567890123456" is not a WhatsApp number (7 to 15 digits)',
+      'sessions.default.vip.numbers[3]: "<img src=x onerror=alert(3)>@c.us" is not a WhatsApp number (7 to 15 digits)',
+      'sessions.default.vip.numbers[4]: "x@lid" is not a WhatsApp chat id (digits@lid)',
+      'sessions.default.vip.numbers[5]: expected a WhatsApp number or chat id',
+    ]);
   });
   it('checks alert kinds and the webhook secret', () => {
     expect(() =>
       parseConfig({ ...base, sessions: { s: { gateway: 'g', alerts: { slack: ['vip', 'sad'] } } } }, {}),
-    ).toThrow(/^sessions\.s\.alerts\.slack\.1: expected one of/);
+    ).toThrow(/^sessions\.s\.alerts\.slack\[1\]: expected one of/);
     expect(() =>
       parseConfig({ ...base, alerts: { webhook: { url: 'http://127.0.0.1:9', secret: 'plain' } } }, {}),
     ).toThrow('alerts.webhook.secret: expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"');
