@@ -81,6 +81,29 @@ export function size(fallback: number) {
 
 export const text = z.string().min(1, 'must not be empty');
 
+/** Anything written as a placeholder, `{{ name | default }}` or a typo alike: unfilled, it is sent as written or dropped. */
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+
+/**
+ * A message template that may use only `placeholders`, each template declaring its own set (a
+ * placeholder nobody fills would be dropped, or sent as typed, to every caller).
+ */
+export function template(placeholders: readonly string[], fallback: string) {
+  const allowed = placeholders.map((p) => `{{${p}}}`).join(', ');
+  return text
+    .superRefine((source, ctx) => {
+      const used = [...source.matchAll(PLACEHOLDER)].map((m) => (m[1] ?? '').split('|')[0]!.trim());
+      const unknown = [...new Set(used.filter((p) => !placeholders.includes(p)))];
+      if (unknown.length === 0) return;
+      const named = unknown.map((p) => `{{${p}}}`).join(', ');
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder${unknown.length > 1 ? 's' : ''} ${named}; this template may use ${allowed}`,
+      });
+    })
+    .prefault(fallback);
+}
+
 /** An empty value (typically `${VAR:-}` with VAR unset) means "not configured". */
 export const secret = z
   .string()

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { checkChatId } from '../domain/jid.js';
-import { ALERT_KINDS, type AlertKind, type RedirectSettings, type SessionSettings } from '../domain/types.js';
+import {
+  ALERT_KINDS,
+  MESSAGE_PLACEHOLDERS,
+  type AlertKind,
+  type RedirectSettings,
+  type SessionSettings,
+} from '../domain/types.js';
 import { sessionPattern } from '../sessionKeys.js';
-import { duration, flag, httpUrl, integer, secret, size, strictObject, text } from './fields.js';
+import { duration, flag, httpUrl, integer, secret, size, strictObject, template, text } from './fields.js';
 
 // The validated configuration, and the one place its shape is written down: the types below are
 // what this schema outputs. Durations are milliseconds, sizes are bytes, and empty secrets are
@@ -90,18 +96,21 @@ const webhookSecret = z
     'expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"',
   );
 
+/** A text to a caller: it may use the placeholders every message is sent with. */
+const message = (fallback: string) => template(MESSAGE_PLACEHOLDERS, fallback);
+
 const redirect = strictObject({
   enabled: flag(true),
   debounce: duration('2m'),
   expireAfter: duration('2m'),
-  voice: text.default('Hi {{name}}! We saw you trying to call. We answer fastest here in chat: how can we help?'),
-  video: text.default(
+  voice: message('Hi {{name}}! We saw you trying to call. We answer fastest here in chat: how can we help?'),
+  video: message(
     "Hi {{name}}! Video calls aren't answered here. Send us photos or a short video of the issue and we'll take it from there.",
   ),
-  repeat: text.default(
+  repeat: message(
     "Hi {{name}}, this number doesn't take calls, but we're right here in chat. Please write your question and we'll answer it here.",
   ),
-  repeatStressed: text.default(
+  repeatStressed: message(
     "Hi {{name}}, we can see you've been trying to reach us. A member of our team has been told and will write to you here shortly.",
   ),
   repeatWithin: duration('24h'),
@@ -116,7 +125,7 @@ const frustration = strictObject({
 
 const welcome = strictObject({
   enabled: flag(false),
-  text: text.default(
+  text: message(
     'Hi {{name}}! Thanks for your message. This number answers in chat, not by phone: write to us here any time.',
   ),
   every: duration('30d', 1),

@@ -139,3 +139,38 @@ describe('Evolution API gateways', () => {
     });
   });
 });
+
+describe('message templates', () => {
+  const withRedirect = (redirect: object, welcome: object = {}) => ({
+    ...minimal,
+    sessions: { default: { gateway: 'local', redirect, welcome } },
+  });
+
+  it('may use {{name}}, {{session}} and {{number}}, with a default and spaces', () => {
+    const voice = 'Hi {{ name | there }}, this is {{session}} for {{number}}.';
+    expect(parseConfig(withRedirect({ voice }), {}).sessions.default?.redirect.voice).toBe(voice);
+  });
+
+  it('refuses a placeholder nobody fills, naming the template and what it may use', () => {
+    expect(problemsOf(() => parseConfig(withRedirect({ voice: 'Hi {{nmae}}!' }), {}))).toEqual([
+      'sessions.default.redirect.voice: unknown placeholder {{nmae}}; this template may use {{name}}, {{session}}, {{number}}',
+    ]);
+    expect(
+      problemsOf(() =>
+        parseConfig(
+          withRedirect({ repeat: 'Hi {{first name}} {{}} {{nmae|x}} {{nmae}}' }, { text: '{{opensAt}}' }),
+          {},
+        ),
+      ),
+    ).toEqual([
+      'sessions.default.redirect.repeat: unknown placeholders {{first name}}, {{}}, {{nmae}}; this template may use {{name}}, {{session}}, {{number}}',
+      'sessions.default.welcome.text: unknown placeholder {{opensAt}}; this template may use {{name}}, {{session}}, {{number}}',
+    ]);
+  });
+
+  it('checks the built-in texts the same way', () => {
+    const { redirect, welcome } = parseConfig(minimal, {}).sessions.default!;
+    for (const t of [redirect.voice, redirect.video, redirect.repeat, redirect.repeatStressed, welcome.text])
+      expect(t).toContain('{{name}}');
+  });
+});
