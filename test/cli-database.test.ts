@@ -90,3 +90,19 @@ describe.skipIf(!PG_URL)('start-up on PostgreSQL', () => {
     }
   });
 });
+
+describe('start-up with a SQLite path that cannot be made', () => {
+  it('names the file in the way, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
+    try {
+      writeFileSync(join(dir, 'x'), '');
+      for (const db of [join(dir, 'x', 'db'), join(dir, 'x', 'y', 'db')]) {
+        const { code, stderr } = await serve(dir, `sqlite:${db}`);
+        expect(code).toBe(1);
+        expect(stderr).toBe(`callbridge: database: cannot create ${db}: ${join(dir, 'x')} is a file\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
