@@ -110,6 +110,15 @@ export const secret = z
   .transform((s) => (s === '' ? undefined : s))
   .optional();
 
+/** A secret someone must present (a bearer token): long enough not to be guessed. */
+export function token(min = 16) {
+  return z
+    .string()
+    .transform((s) => (s === '' ? undefined : s))
+    .refine((t) => t === undefined || t.length >= min, `must be at least ${min} characters`)
+    .optional();
+}
+
 function isHttpUrl(s: string): boolean {
   if (!URL.canParse(s)) return false;
   const { protocol } = new URL(s);

@@ -9,12 +9,14 @@ const REDACTED = '***';
 export function redactConfig(c: Config): Config {
   const copy = structuredClone(c);
   copy.api.token = hide(copy.api.token);
+  copy.metrics.token = hide(copy.metrics.token);
   copy.database.url = redactUrl(copy.database.url);
   if (copy.alerts.webhook) copy.alerts.webhook.secret = REDACTED;
   // A Slack incoming-webhook URL is itself the credential.
   if (copy.alerts.slack) copy.alerts.slack.webhookUrl = REDACTED;
   // Listed per gateway type so that adding a gateway with a new secret is a visible decision here.
   for (const g of Object.values(copy.gateways)) {
+    g.webhookToken = hide(g.webhookToken);
     if (g.type === 'waha') {
       g.hmacKey = hide(g.hmacKey);
       g.apiKey = hide(g.apiKey);

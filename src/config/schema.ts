@@ -8,7 +8,7 @@ import {
   type SessionSettings,
 } from '../domain/types.js';
 import { sessionPattern } from '../sessionKeys.js';
-import { duration, flag, httpUrl, integer, secret, size, strictObject, template, text } from './fields.js';
+import { duration, flag, httpUrl, integer, secret, size, strictObject, template, text, token } from './fields.js';
 
 // The validated configuration, and the one place its shape is written down: the types below are
 // what this schema outputs. Durations are milliseconds, sizes are bytes, and empty secrets are
@@ -42,8 +42,13 @@ const database = z
   )
   .prefault('sqlite:./data/callbridge.db');
 
-/** Every gateway: the keep-alive pool size and the outbound request timeout. */
-const pool = {
+/** Every gateway: a webhook URL secret, the keep-alive pool size and the outbound request timeout. */
+const common = {
+  /** Webhooks are taken at `/webhooks/<name>/<webhookToken>`, for gateways that cannot sign them. */
+  webhookToken: token().refine(
+    (t) => t === undefined || /^[A-Za-z0-9._~-]+$/.test(t),
+    'must contain only letters, digits, "-", "_", "." and "~" (it goes in the webhook URL)',
+  ),
   connections: integer(1, 1024, 16),
   timeout: duration('10s', 1),
 };
@@ -53,7 +58,7 @@ const wahaGateway = strictObject({
   url: httpUrl,
   apiKey: secret,
   hmacKey: secret,
-  ...pool,
+  ...common,
 });
 
 const wawpGateway = strictObject({
@@ -62,7 +67,7 @@ const wawpGateway = strictObject({
   instanceId: text,
   accessToken: text,
   hmacKey: secret,
-  ...pool,
+  ...common,
 });
 
 const evolutionGateway = strictObject({
@@ -71,7 +76,7 @@ const evolutionGateway = strictObject({
   apiKey: text,
   /** When set, webhooks must carry `Authorization: Bearer <HS256 JWT>` signed with it (Evolution's `jwt_key`). */
   jwtKey: secret,
-  ...pool,
+  ...common,
 });
 
 const gateway = z.discriminatedUnion('type', [wahaGateway, wawpGateway, evolutionGateway], {
@@ -160,13 +165,23 @@ export const configSchema = strictObject({
   http: strictObject({
     host: text.default('0.0.0.0'),
     port: integer(0, 65535, 3000),
-    bodyLimit: size(262_144),
+    // Call webhooks are under 2 KB; a larger body is not one.
+    bodyLimit: size(65_536),
+    /** A request not received in full by then is answered 408. */
+    requestTimeout: duration('10s', 1),
+    maxConnections: integer(1, 1_000_000, 1000),
     /** Where callbridge is reachable from outside, for links in alerts. */
     publicUrl: httpUrl.optional(),
   }).prefault({}),
+  /** Off loopback, serve without authenticating webhooks and the API (the checks refuse that otherwise). */
+  insecure: flag(false),
   database,
-  api: strictObject({
-    token: secret.refine((t) => t === undefined || t.length >= 16, 'must be at least 16 characters'),
+  api: strictObject({ token: token() }).prefault({}),
+  /** Bearer token for /metrics; without it, /metrics is open. */
+  metrics: strictObject({ token: token() }).prefault({}),
+  webhooks: strictObject({
+    /** How far a webhook's `X-Webhook-Timestamp` may be from now. */
+    tolerance: duration('5m', 1),
   }).prefault({}),
   log: strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -23,7 +23,7 @@ sessions:
       'sessions.default.redirect.debounse: unknown key; allowed: enabled, debounce, expireAfter, voice, video, repeat, repeatStressed, repeatWithin',
     ]);
     expect(problemsOf(() => parseConfig({ ...minimal, colour: 'blue' }, {}))).toEqual([
-      'colour: unknown key; allowed: http, database, api, log, gateways, sessions, dispatch, alerts, crm, retention',
+      'colour: unknown key; allowed: http, insecure, database, api, metrics, webhooks, log, gateways, sessions, dispatch, alerts, crm, retention',
     ]);
   });
 
@@ -32,7 +32,7 @@ sessions:
       parseConfig({ ...minimal, gateways: { local: { type: 'waha', url: 'http://h', accessToken: 'x' } } }, {}),
     );
     expect(problems).toEqual([
-      'gateways.local.accessToken: unknown key; allowed: type, url, apiKey, hmacKey, connections, timeout',
+      'gateways.local.accessToken: unknown key; allowed: type, url, apiKey, hmacKey, webhookToken, connections, timeout',
     ]);
   });
 

@@ -7,9 +7,12 @@ describe('defaults', () => {
   it('with no file, gives a local WAHA gateway and a default session', () => {
     const config = loadConfig({ env: {} });
     expect(config).toEqual({
-      http: { host: '0.0.0.0', port: 3000, bodyLimit: 262_144 },
+      http: { host: '0.0.0.0', port: 3000, bodyLimit: 65_536, requestTimeout: 10_000, maxConnections: 1000 },
+      insecure: false,
       database: { url: 'sqlite:./data/callbridge.db', poolSize: 10 },
       api: {},
+      metrics: {},
+      webhooks: { tolerance: 300_000 },
       log: { level: 'info' },
       gateways: {
         waha: { type: 'waha', url: 'http://127.0.0.1:3001', connections: 16, timeout: 10_000 },
@@ -155,6 +158,8 @@ dispatch:
       host: '127.0.0.1',
       port: 8080,
       bodyLimit: 1_048_576,
+      requestTimeout: 10_000,
+      maxConnections: 1000,
       publicUrl: 'https://calls.example.com',
     });
     expect(config.database).toEqual({ url: 'postgres://callbridge:pg-secret@db.internal/callbridge', poolSize: 20 });

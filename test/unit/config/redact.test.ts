@@ -77,6 +77,21 @@ describe('alert and gateway credentials', () => {
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain('hooks.slack.example');
   });
+  it('webhook tokens and the metrics token', () => {
+    const c = parseConfig(
+      {
+        ...base,
+        metrics: { token: 'metrics-secret-0123456' },
+        gateways: { g: { type: 'waha', url: 'http://127.0.0.1:3001', webhookToken: 'webhook-secret-0123456' } },
+        sessions: { s: { gateway: 'g' } },
+      },
+      {},
+    );
+    const redacted = redactConfig(c);
+    expect(redacted.metrics.token).toBe('***');
+    expect(redacted.gateways.g?.webhookToken).toBe('***');
+    expect(JSON.stringify(redacted)).not.toMatch(/metrics-secret|webhook-secret/);
+  });
   it('an Evolution apiKey', () => {
     const gateways = { evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', jwtKey: '${EVO_JWT:-}' } };
     const c = parseConfig({ gateways, sessions: { 'support-line': { gateway: 'evo' } } }, {});

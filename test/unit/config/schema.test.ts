@@ -174,3 +174,65 @@ describe('message templates', () => {
       expect(t).toContain('{{name}}');
   });
 });
+
+describe('webhook, API and HTTP limits', () => {
+  const token = 'a-webhook-token-0123';
+
+  it('parse into the typed config', () => {
+    const c = parseConfig(
+      {
+        http: { host: '127.0.0.1', bodyLimit: '32kb', requestTimeout: '5s', maxConnections: '200' },
+        insecure: 'true',
+        metrics: { token: 'metrics-token-0123456' },
+        webhooks: { tolerance: '90s' },
+        gateways: {
+          local: { type: 'waha', url: 'http://127.0.0.1:3001', webhookToken: token },
+          cloud: { type: 'wawp', instanceId: 'i', accessToken: 't', webhookToken: token },
+          evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k', webhookToken: '${NONE:-}' },
+        },
+        sessions: { default: { gateway: 'local' } },
+      },
+      {},
+    );
+    expect(c.http).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimit: 32_768,
+      requestTimeout: 5000,
+      maxConnections: 200,
+    });
+    expect(c.insecure).toBe(true);
+    expect(c.metrics.token).toBe('metrics-token-0123456');
+    expect(c.webhooks.tolerance).toBe(90_000);
+    expect(c.gateways.local?.webhookToken).toBe(token);
+    expect(c.gateways.cloud?.webhookToken).toBe(token);
+    expect(c.gateways.evo?.webhookToken).toBeUndefined();
+  });
+
+  it('refuse a short or URL-unsafe webhook token, and limits that would refuse everything', () => {
+    const gateway = (webhookToken: string) => ({ type: 'waha', url: 'http://h', webhookToken });
+    expect(
+      problemsOf(() =>
+        parseConfig(
+          {
+            ...minimal,
+            http: { requestTimeout: 0, maxConnections: 0 },
+            insecure: 'yes',
+            metrics: { token: 'short' },
+            webhooks: { tolerance: '0s' },
+            gateways: { local: gateway('short'), other: gateway('a/token?with#specials') },
+          },
+          {},
+        ),
+      ),
+    ).toEqual([
+      'http.requestTimeout: must be at least 1ms',
+      'http.maxConnections: expected a whole number from 1 to 1000000',
+      'insecure: expected true or false',
+      'metrics.token: must be at least 16 characters',
+      'webhooks.tolerance: must be at least 1ms',
+      'gateways.local.webhookToken: must be at least 16 characters',
+      'gateways.other.webhookToken: must contain only letters, digits, "-", "_", "." and "~" (it goes in the webhook URL)',
+    ]);
+  });
+});
