@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../config/redact.js';
+import { makeFolderFor } from '../lib/folder.js';
 import * as initial from './migrations/001_initial.js';
 import * as agents from './migrations/002_agents.js';
 import * as liveFeed from './migrations/003_live_feed.js';
@@ -43,7 +42,13 @@ export async function openStore(url: string, opts: { poolSize?: number; schema?:
 }
 
 function openSqlite(file: string): Store {
-  if (file !== ':memory:') createFolderOf(file);
+  if (file !== ':memory:') {
+    try {
+      makeFolderFor(file);
+    } catch (err) {
+      throw new DatabaseError(`database: ${(err as Error).message}`);
+    }
+  }
   let sqlite: SQLite.Database;
   try {
     sqlite = new SQLite(file);
@@ -60,27 +65,6 @@ function openSqlite(file: string): Store {
   sqlite.pragma('wal_autocheckpoint = 4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
-}
-
-function createFolderOf(file: string): void {
-  const folder = dirname(file);
-  try {
-    mkdirSync(folder, { recursive: true });
-  } catch (err) {
-    throw new DatabaseError(`database: cannot create ${file}: ${whyNoFolder(folder, err as NodeJS.ErrnoException)}`);
-  }
-}
-
-/** mkdir names the folder it could not make; the user needs the file that is in its way. */
-function whyNoFolder(folder: string, err: NodeJS.ErrnoException): string {
-  if (err.code === 'EACCES') return `permission denied in ${err.path ?? folder}`;
-  if (err.code === 'EEXIST' || err.code === 'ENOTDIR') {
-    for (let p = folder; ; p = dirname(p)) {
-      if (existsSync(p)) return statSync(p).isDirectory() ? err.message : `${p} is a file`;
-      if (dirname(p) === p) break;
-    }
-  }
-  return err.message;
 }
 
 // int8 columns (ids, epoch-ms times) fit a JS number; pg would hand them over as strings.
