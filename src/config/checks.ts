@@ -1,5 +1,7 @@
-import { isMapping } from './fields.js';
+import { BlockList, isIP } from 'node:net';
 import { nameInPattern, sessionPattern } from '../sessionKeys.js';
+import { isMapping } from './fields.js';
+import type { Config, GatewayConfig } from './schema.js';
 
 /**
  * Cross-references that the schema cannot express. Runs on the raw input, so these problems are
@@ -86,6 +88,46 @@ function sessionIdClashes(sessions: Record<string, unknown>): string[] {
         );
       }
     }
+  }
+  return problems;
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Only this machine can connect: 127.0.0.0/8, ::1 (in any spelling, IPv4-mapped too) or localhost. */
+export function isLoopback(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** The key that proves a webhook came from the gateway, by what each type can sign with. */
+function signingKey(g: GatewayConfig): { key: string; set: boolean } {
+  return g.type === 'evolution' ? { key: 'jwtKey', set: !!g.jwtKey } : { key: 'hmacKey', set: !!g.hmacKey };
+}
+
+/**
+ * Off loopback, anyone who can reach callbridge could post made-up calls (and have it message
+ * their victims) or read every caller: refuse to serve until each gateway authenticates its
+ * webhooks and the API has a token, unless `insecure: true` says that is intended.
+ */
+export function checkExposure(config: Config): string[] {
+  const { host } = config.http;
+  if (config.insecure || isLoopback(host)) return [];
+  const problems: string[] = [];
+  for (const [name, g] of Object.entries(config.gateways)) {
+    const signing = signingKey(g);
+    if (signing.set || g.webhookToken) continue;
+    problems.push(
+      `gateways.${name}: set ${signing.key} or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on ${host})`,
+    );
+  }
+  if (!config.api.token) {
+    problems.push(
+      `api.token: set a token of at least 16 characters so only you can read calls and callers (or insecure: true to serve the API without one on ${host})`,
+    );
   }
   return problems;
 }

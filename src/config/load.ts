@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { checkSessions } from './checks.js';
+import { checkExposure, checkSessions } from './checks.js';
 import { ConfigError, describeIssue, errorMessage, formatIssue, formatPath } from './errors.js';
 import { isMapping } from './fields.js';
 import { configSchema, type Config } from './schema.js';
@@ -69,6 +69,9 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     (p) => (env.DATABASE_URL && /^database(\.url)?: /.test(p) ? `${p} (from DATABASE_URL)` : p),
   );
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  // Whether a valid config is safe to serve: asked of what it says, defaults and all.
+  const unsafe = checkExposure(result.data);
+  if (unsafe.length > 0) throw new ConfigError(unsafe);
   return result.data;
 }
 

@@ -163,7 +163,8 @@ const session = strictObject({
 
 export const configSchema = strictObject({
   http: strictObject({
-    host: text.default('0.0.0.0'),
+    // Loopback until the config says otherwise (and makes that safe: see checkExposure).
+    host: text.default('127.0.0.1'),
     port: integer(0, 65535, 3000),
     // Call webhooks are under 2 KB; a larger body is not one.
     bodyLimit: size(65_536),

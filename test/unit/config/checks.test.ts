@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/index.js';
+import { isLoopback, parseConfig } from '../../../src/config/index.js';
 import { minimal, problemsOf } from './helpers.js';
 
 describe('sessions', () => {
@@ -84,5 +84,73 @@ describe('Evolution API gateways', () => {
     expect(() => parseConfig({ gateways, sessions: { s: { gateway: 'evo', rejectCalls: true } } }, {})).toThrow(
       'sessions.s.rejectCalls: Evolution API cannot reject calls; use the instance setting rejectCall instead',
     );
+  });
+});
+
+describe('serving off loopback', () => {
+  const TOKEN = 'an-api-token-0123456789';
+  const unsigned = {
+    local: { type: 'waha', url: 'http://127.0.0.1:3001' },
+    cloud: { type: 'wawp', instanceId: 'i', accessToken: 't' },
+    evo: { type: 'evolution', url: 'http://127.0.0.1:8080', apiKey: 'k' },
+  };
+  const on = (host: string, more: object = {}) => ({
+    http: { host },
+    gateways: unsigned,
+    sessions: { default: { gateway: 'local' } },
+    ...more,
+  });
+
+  it.each(['127.0.0.1', '127.8.9.10', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1', 'localhost', 'LocalHost'])(
+    '%s is loopback: nothing is refused',
+    (host) => {
+      expect(isLoopback(host)).toBe(true);
+      expect(parseConfig(on(host), {}).http.host).toBe(host);
+    },
+  );
+
+  it.each(['0.0.0.0', '::', '10.0.0.5', '128.0.0.1', 'calls.example.com', 'localhost.example.com'])(
+    '%s is not loopback',
+    (host) => expect(isLoopback(host)).toBe(false),
+  );
+
+  it('refuses every gateway without an authenticator, and an API without a token, naming the key to set', () => {
+    expect(problemsOf(() => parseConfig(on('0.0.0.0'), {}))).toEqual([
+      'gateways.local: set hmacKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on 0.0.0.0)',
+      'gateways.cloud: set hmacKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on 0.0.0.0)',
+      'gateways.evo: set jwtKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on 0.0.0.0)',
+      'api.token: set a token of at least 16 characters so only you can read calls and callers (or insecure: true to serve the API without one on 0.0.0.0)',
+    ]);
+  });
+
+  it('takes a signing key or a webhook token per gateway, and an API token', () => {
+    const token = 'a-webhook-token-0123';
+    const gateways = {
+      local: { ...unsigned.local, hmacKey: 'k' },
+      cloud: { ...unsigned.cloud, webhookToken: token },
+      evo: { ...unsigned.evo, jwtKey: 'j' },
+      evo2: { ...unsigned.evo, webhookToken: token },
+      wawp2: { ...unsigned.cloud, hmacKey: 'k' },
+    };
+    expect(parseConfig(on('0.0.0.0', { gateways, api: { token: TOKEN } }), {}).http.host).toBe('0.0.0.0');
+    // An empty ${VAR:-} is no key.
+    expect(
+      problemsOf(() =>
+        parseConfig(on('::', { gateways: { local: { ...unsigned.local, hmacKey: '' } }, api: { token: TOKEN } }), {}),
+      ),
+    ).toEqual([
+      'gateways.local: set hmacKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on ::)',
+    ]);
+  });
+
+  it('serves anyway with insecure: true', () => {
+    expect(parseConfig(on('0.0.0.0', { insecure: true }), {}).insecure).toBe(true);
+    expect(parseConfig(on('0.0.0.0', { insecure: '${INSECURE}' }), { INSECURE: 'true' }).insecure).toBe(true);
+  });
+
+  it('is asked only of a config that is otherwise valid', () => {
+    expect(problemsOf(() => parseConfig(on('0.0.0.0', { http: { host: '0.0.0.0', port: -1 } }), {}))).toEqual([
+      'http.port: expected a whole number from 0 to 65535',
+    ]);
   });
 });

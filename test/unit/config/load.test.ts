@@ -7,7 +7,7 @@ describe('defaults', () => {
   it('with no file, gives a local WAHA gateway and a default session', () => {
     const config = loadConfig({ env: {} });
     expect(config).toEqual({
-      http: { host: '0.0.0.0', port: 3000, bodyLimit: 65_536, requestTimeout: 10_000, maxConnections: 1000 },
+      http: { host: '127.0.0.1', port: 3000, bodyLimit: 65_536, requestTimeout: 10_000, maxConnections: 1000 },
       insecure: false,
       database: { url: 'sqlite:./data/callbridge.db', poolSize: 10 },
       api: {},
@@ -213,7 +213,7 @@ dispatch:
     expect(gateway.instanceId).toBe('inst-1');
   });
 
-  it('accepts the example from the design document', () => {
+  it('accepts the example from the design document, once its wawp gateway can authenticate webhooks', () => {
     const design = `
 http: { host: 0.0.0.0, port: 3000 }
 database: sqlite:./data/callbridge.db
@@ -230,10 +230,13 @@ sessions:
       debounce: 2m
       expireAfter: 2m
 `;
-    const config = loadConfig({
-      file: writeYaml(design),
-      env: { CALLBRIDGE_TOKEN: '0123456789abcdef', WAHA_API_KEY: 'k', WAHA_HMAC_KEY: 'h' },
-    });
+    const env = { CALLBRIDGE_TOKEN: '0123456789abcdef', WAHA_API_KEY: 'k', WAHA_HMAC_KEY: 'h' };
+    // It listens on 0.0.0.0, where a gateway that cannot prove its webhooks are its own is refused.
+    expect(problemsOf(() => loadConfig({ file: writeYaml(design), env }))).toEqual([
+      'gateways.wawp: set hmacKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on 0.0.0.0)',
+    ]);
+    const signed = design.replace('accessToken: xyz }', 'accessToken: xyz, webhookToken: wawp-webhook-token-1 }');
+    const config = loadConfig({ file: writeYaml(signed), env });
     expect(config.gateways.wawp).toMatchObject({ type: 'wawp', url: 'https://api.example' });
     expect(config.sessions.default?.redirect.debounce).toBe(120_000);
   });
@@ -276,7 +279,9 @@ describe('environment interpolation', () => {
 
   it('uses the default when the variable is set but empty, like the shell', () => {
     expect(parseConfig({ ...minimal, http: { host: '${HOST:-localhost}' } }, { HOST: '' }).http.host).toBe('localhost');
-    expect(parseConfig({ ...minimal, http: { host: '${HOST:-localhost}' } }, { HOST: 'h' }).http.host).toBe('h');
+    expect(
+      parseConfig({ ...minimal, insecure: true, http: { host: '${HOST:-localhost}' } }, { HOST: 'h' }).http.host,
+    ).toBe('h');
   });
 
   it('a default may contain colons and slashes', () => {
