@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig, redactConfig } from './config.js';
+import { ConfigError, keptApiToken, loadConfig, redactConfig, redactUrl } from './config/index.js';
 import { startCallbridge } from './server.js';
-import { DatabaseError, redactUrl } from './store/db.js';
+import { DatabaseError } from './store/db.js';
 
 const usage = `Usage: callbridge serve [--config FILE]
        callbridge check [--config FILE]
@@ -15,7 +15,10 @@ check: validates the configuration and prints it as callbridge reads it (duratio
 
 Options:
   -c, --config FILE   YAML configuration (default: $CALLBRIDGE_CONFIG, else ./callbridge.yaml if present,
-                      else built-in defaults: SQLite in ./data, one WAHA gateway at $WAHA_URL)
+                      else built-in defaults: 127.0.0.1:3000, SQLite in ./data, one WAHA gateway at $WAHA_URL)
+
+With no api.token, serve makes one on its first start, keeps it beside the SQLite file
+(data/api-token) and prints it once.
   -h, --help          show this help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -40,10 +43,28 @@ async function main(argv: string[]): Promise<number> {
     console.log(`# ${file ?? 'built-in defaults'}: valid\n${stringify(redactConfig(config))}`);
     return 0;
   }
+  const kept = config.api.token === undefined ? keptApiToken(config.database.url) : null;
+  if (kept) config.api.token = kept.token;
   const running = await startCallbridge(config);
-  running.app.log.info(
+  const { log } = running.app;
+  log.info(
     `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'})`,
   );
+  if (kept?.created) {
+    // Shown this once, for the person who just started it; later starts say only where it is kept.
+    log.info(
+      `dashboard: ${running.url}/ with the API token ${kept.token} (made on this first start, kept in ${kept.file})`,
+    );
+    log.info(
+      'to open callbridge to the network, set http.host, api.token, and for each gateway hmacKey (WAHA, Wawp), jwtKey (Evolution) or webhookToken',
+    );
+  } else if (kept) {
+    log.info(`dashboard: ${running.url}/ with the API token kept in ${kept.file}`);
+  } else if (config.api.token === undefined) {
+    log.warn(
+      `the API and the dashboard have no token: anyone who can reach ${running.url} can read them; set api.token`,
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

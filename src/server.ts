@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { CallerProfiles } from './crm/profiles.js';
 import { LiveFeed } from './alerts/liveFeed.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';

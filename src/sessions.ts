@@ -1,5 +1,6 @@
-import type { Config, SessionConfig } from './config.js';
+import type { Config, SessionConfig } from './config/index.js';
 import type { AlertChannel, AlertKind, SessionSettings } from './domain/types.js';
+import { isSessionName, nameInPattern, sessionPattern, type SessionPattern } from './sessionKeys.js';
 
 /** Finds a session's settings by its id (a `Map` of them will do, in tests). */
 export type SessionLookup = Pick<Sessions, 'get'>;
@@ -16,11 +17,9 @@ export interface SessionEntry {
   config: SessionConfig;
 }
 
-/** The part of a `*` key before and after the star: a session's id is prefix + its name + suffix. */
-interface Pattern {
+/** A `*` key of the config, split at its star. */
+interface Pattern extends SessionPattern {
   key: string;
-  prefix: string;
-  suffix: string;
   config: SessionConfig;
 }
 
@@ -30,22 +29,6 @@ interface Pattern {
  * grow memory by sending made-up session names.
  */
 const MAX_SEEN = 10_000;
-
-/** Names a `*` entry takes on: as gateways name sessions, and safe in an id, a URL and a log line. */
-const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-/** The id pattern of a session key with a `*` in it, or null for a key that names one session. */
-export function sessionPattern(key: string): { prefix: string; suffix: string } | null {
-  const star = key.indexOf('*');
-  return star < 0 ? null : { prefix: key.slice(0, star), suffix: key.slice(star + 1) };
-}
-
-/** The name a pattern gives the id `id`, or null when the id is not one of its. */
-export function nameInPattern(p: { prefix: string; suffix: string }, id: string): string | null {
-  if (id.length <= p.prefix.length + p.suffix.length || !id.startsWith(p.prefix) || !id.endsWith(p.suffix)) return null;
-  const name = id.slice(p.prefix.length, id.length - p.suffix.length);
-  return SESSION_NAME.test(name) ? name : null;
-}
 
 /**
  * Every session callbridge serves: those the config names, and those a `*` entry stands for (every
@@ -80,7 +63,7 @@ export class Sessions {
     const known = this.byPlace.get(placeKey(gateway, name));
     if (known) return known.settings;
     const p = this.patterns.get(gateway);
-    if (!p || !SESSION_NAME.test(name)) return undefined;
+    if (!p || !isSessionName(name)) return undefined;
     return this.see(p.prefix + name + p.suffix, p, name).settings;
   }
 

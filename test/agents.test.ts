@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config.js';
+import type { Config } from '../src/config/index.js';
 import { startSimReceivers, type Received, type SimReceivers } from '../src/sim/receivers.js';
 import { callReceived, callRejected, messageReceived } from '../src/sim/webhooks.js';
 import { startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';

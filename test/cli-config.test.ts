@@ -1,29 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, serveCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs the real command line, as a user would; resolves with its exit code and output. */
-function runCli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('callbridge serve', () => {
   it('refuses a bad config with the path of the bad key, and no stack trace', async () => {
@@ -81,11 +63,110 @@ describe('callbridge check', () => {
         '  default: { gateway: local, ringTimeout: 45s }',
       ].join('\n'),
     );
-    const { code, stdout } = await runCli(['check', '--config', file], { KEY: 'super-secret-key' });
+    const { code, stdout } = await runCli(['check', '--config', file], { env: { KEY: 'super-secret-key' } });
     expect(code).toBe(0);
     expect(stdout).toContain(`# ${file}: valid`);
     expect(stdout).toContain('ringTimeout: 45000');
     expect(stdout).toContain('apiKey: "***"');
     expect(stdout).not.toContain('super-secret-key');
+  });
+
+  it('never prints a database password, in the URL or as a parameter', async () => {
+    const file = join(dir, 'pg.yaml');
+    writeFileSync(
+      file,
+      'database: "postgres://app:userinfo-secret@db/calls?sslmode=require&password=param-secret&sslpassword=ssl-secret"\n',
+    );
+    const { code, stdout } = await runCli(['check', '--config', file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('url: postgres://app:***@db/calls?sslmode=require&password=***&sslpassword=***');
+    for (const secret of ['userinfo-secret', 'param-secret', 'ssl-secret']) expect(stdout).not.toContain(secret);
+  });
+});
+
+describe('safe by default', () => {
+  const listening = /callbridge listening on (http:\/\/\S+)/;
+  const urlOf = (line: string) => listening.exec(line)![1]!;
+  const calls = (url: string, token?: string) =>
+    fetch(`${url}/api/calls`, token ? { headers: { authorization: `Bearer ${token}` } } : {}).then((r) => r.status);
+
+  it('with no api.token, makes one on the first start, shows it once, keeps it beside the database and reuses it', async () => {
+    const home = mkdtempSync(join(dir, 'first-start-'));
+    // The built-in defaults but for the port (3000 may be taken) and where the data goes.
+    const file = join(home, 'callbridge.yaml');
+    writeFileSync(file, `http: { port: 0 }\ndatabase: "sqlite:${join(home, 'data', 'callbridge.db')}"\n`);
+
+    const first = serveCli(['--config', file]);
+    let token: string;
+    try {
+      const url = urlOf(await first.waitFor(listening));
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const shown = await first.waitFor(/^dashboard: /);
+      token = /with the API token (\S+) \(made on this first start, kept in (\S+)\)/.exec(shown)![1]!;
+      expect(shown).toBe(
+        `dashboard: ${url}/ with the API token ${token} (made on this first start, kept in ${join(home, 'data', 'api-token')})`,
+      );
+      expect(token.length).toBeGreaterThanOrEqual(32);
+      await first.waitFor(/^to open callbridge to the network, set http\.host, api\.token, and for each gateway /);
+      expect(readFileSync(join(home, 'data', 'api-token'), 'utf8').trim()).toBe(token);
+      expect(statSync(join(home, 'data', 'api-token')).mode & 0o777).toBe(0o600);
+      expect(await calls(url)).toBe(401);
+      expect(await calls(url, 'a-wrong-token-of-32-characters!!')).toBe(401);
+      expect(await calls(url, token)).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+
+    const again = serveCli(['--config', file]);
+    try {
+      const url = urlOf(await again.waitFor(listening));
+      expect(await again.waitFor(/^dashboard: /)).toBe(
+        `dashboard: ${url}/ with the API token kept in ${join(home, 'data', 'api-token')}`,
+      );
+      expect(await calls(url, token)).toBe(200);
+      expect(await calls(url)).toBe(401);
+      expect(again.messages.join('\n')).not.toContain(token);
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
+  });
+
+  const exposed = (more = '') =>
+    [
+      'http: { host: 0.0.0.0, port: 0 }',
+      'gateways:',
+      '  local: { type: waha, url: "http://127.0.0.1:3001" }',
+      '  evo: { type: evolution, url: "http://127.0.0.1:8080", apiKey: k }',
+      'sessions: { default: { gateway: local } }',
+      more,
+    ].join('\n');
+
+  it('on 0.0.0.0, refuses unsigned gateways and an API without a token, saying what to set', async () => {
+    const file = join(dir, 'exposed.yaml');
+    writeFileSync(file, exposed());
+    const problems = [
+      'gateways.local: set hmacKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on 0.0.0.0)',
+      'gateways.evo: set jwtKey or webhookToken so only your gateway can post webhooks (or insecure: true to accept unsigned webhooks on 0.0.0.0)',
+      'api.token: set a token of at least 16 characters so only you can read calls and callers (or insecure: true to serve the API without one on 0.0.0.0)',
+    ];
+    const served = await runCli(['serve', '--config', file]);
+    expect(served.code).toBe(1);
+    expect(served.stderr).toBe(`callbridge: ${problems.join('\n')}\n`);
+    const checked = await runCli(['check', '--config', file]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toBe(served.stderr);
+  });
+
+  it('on 0.0.0.0 with insecure: true, starts', async () => {
+    const home = mkdtempSync(join(dir, 'insecure-'));
+    const file = join(home, 'callbridge.yaml');
+    writeFileSync(file, exposed(`insecure: true\ndatabase: "sqlite:${join(home, 'callbridge.db')}"`));
+    const running = serveCli(['--config', file]);
+    try {
+      const url = urlOf(await running.waitFor(listening));
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
   });
 });

@@ -1,24 +1,22 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PG_URL } from './helpers/stores.js';
+import { runCli, serveCli } from './helpers/cli.js';
+import { PG_URL, createTestDatabase } from './helpers/stores.js';
+
+const PASSWORDS = ['s3cret-pw', 'param-secret', 'ssl-secret'];
+
+function configFile(dir: string, level = 'silent'): string {
+  const config = join(dir, 'callbridge.yaml');
+  writeFileSync(config, `http: { host: 127.0.0.1, port: 0 }\nlog: { level: ${level} }\n`);
+  return config;
+}
 
 /** Runs `callbridge serve` with the given database URL until it exits; start-up must fail, so it does quickly. */
-function serve(dir: string, databaseUrl: string): Promise<{ code: number | null; stderr: string }> {
-  const config = join(dir, 'callbridge.yaml');
-  writeFileSync(config, 'http: { host: 127.0.0.1, port: 0 }\nlog: { level: silent }\n');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--config', config], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
+async function serve(dir: string, databaseUrl: string): Promise<{ code: number | null; stderr: string }> {
+  const { code, stderr } = await runCli(['serve', '--config', configFile(dir)], { env: { DATABASE_URL: databaseUrl } });
+  return { code, stderr };
 }
 
 describe('start-up with a PostgreSQL database that is not there', () => {
@@ -34,6 +32,20 @@ describe('start-up with a PostgreSQL database that is not there', () => {
     expect(stderr.trim()).toBe(
       'callbridge: cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:1/callbridge: connect ECONNREFUSED 127.0.0.1:1',
     );
+  });
+
+  it('hides a password given as a parameter too, and in a URL that does not parse', async () => {
+    const { code, stderr } = await serve(
+      dir,
+      'postgres://app:s3cret-pw@127.0.0.1:1/callbridge?password=param-secret&sslpassword=ssl-secret',
+    );
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'callbridge: cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:1/callbridge?password=***&sslpassword=***: connect ECONNREFUSED 127.0.0.1:1',
+    );
+    const malformed = await serve(dir, 'postgres://app:s3cret-pw@127.0.0.1:notaport/callbridge?password=param-secret');
+    expect(malformed.code).toBe(1);
+    for (const secret of PASSWORDS) expect(malformed.stderr).not.toContain(secret);
   });
 
   it('says when the URL is malformed', async () => {
@@ -52,5 +64,45 @@ describe('start-up with a PostgreSQL database that is not there', () => {
     expect(stderr).toMatch(
       /^callbridge: cannot connect to PostgreSQL at .*\/callbridge_no_such_db: database "callbridge_no_such_db" does not exist\n$/,
     );
+  });
+});
+
+describe.skipIf(!PG_URL)('start-up on PostgreSQL', () => {
+  it('logs the database it serves from without its password, in either form', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
+    const db = await createTestDatabase('postgres');
+    const url = new URL(db.url);
+    // The test server trusts loopback, so these passwords are never checked: only their printing is.
+    url.password = 's3cret-pw';
+    url.searchParams.set('password', 'param-secret');
+    url.searchParams.set('sslpassword', 'ssl-secret');
+    const running = serveCli(['--config', configFile(dir, 'info')], {
+      env: { DATABASE_URL: url.toString() },
+    });
+    try {
+      const line = await running.waitFor(/callbridge listening on/);
+      expect(line).toMatch(/\(database postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:5432\/.*password=\*\*\*/);
+      for (const secret of PASSWORDS) expect(running.messages.join('\n') + running.stderr()).not.toContain(secret);
+    } finally {
+      expect(await running.stop()).toBe(0);
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('start-up with a SQLite path that cannot be made', () => {
+  it('names the file in the way, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
+    try {
+      writeFileSync(join(dir, 'x'), '');
+      for (const db of [join(dir, 'x', 'db'), join(dir, 'x', 'y', 'db')]) {
+        const { code, stderr } = await serve(dir, `sqlite:${db}`);
+        expect(code).toBe(1);
+        expect(stderr).toBe(`callbridge: database: cannot create ${db}: ${join(dir, 'x')} is a file\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config/index.js';
 import { startSimGateway, type SimGateway } from '../src/sim/gateway.js';
 import { callReceived } from '../src/sim/webhooks.js';
 import { API_KEY, HMAC_KEY, TOKEN, startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';

@@ -1,5 +1,6 @@
+import { redactUrl } from '../config/index.js';
 import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
-import { DatabaseError, redactUrl, type Store } from '../store/db.js';
+import { DatabaseError, type Store } from '../store/db.js';
 import { feedChannel, lastFeedId, readFeed } from '../store/feed.js';
 import { FeedListener } from './feedListener.js';
 

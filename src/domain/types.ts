@@ -69,6 +69,12 @@ export interface CallerProfile {
   tags?: string[] | undefined;
 }
 
+/**
+ * The placeholders a message to a caller may use (`{{name}}`), filled when it is sent. A template
+ * that needs more (a closed-hours text's opening time) declares its own set at its config key.
+ */
+export const MESSAGE_PLACEHOLDERS = ['name', 'session', 'number'] as const;
+
 export interface RedirectSettings {
   enabled: boolean;
   debounce: number;
@@ -81,8 +87,17 @@ export interface RedirectSettings {
 }
 
 /** Alert kinds a session routes to channels. */
-export type AlertKind =
-  'received' | 'redirected' | 'answered' | 'rejected' | 'missed' | 'vip' | 'stressed' | 'escalated';
+export const ALERT_KINDS = [
+  'received',
+  'redirected',
+  'answered',
+  'rejected',
+  'missed',
+  'vip',
+  'stressed',
+  'escalated',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 export type AlertChannel = 'slack' | 'webhook';
 
 export interface SessionSettings {

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/index.js';
 import { createEvolutionClient } from './evolution/client.js';
 import { verifyEvolutionJwt } from './evolution/signature.js';
 import { parseEvolutionWebhook, redactEvolutionBody } from './evolution/webhook.js';

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../alerts/liveFeed.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';

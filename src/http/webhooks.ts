@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/index.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { InvalidWebhook } from '../gateways/types.js';
 import type { EventPipeline } from '../pipeline/index.js';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../config.js';
+import { parseConfig } from '../config/index.js';
 import { startCallbridge } from '../server.js';
 import { startSimGateway } from './gateway.js';
 import { startSimReceivers } from './receivers.js';

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../config/redact.js';
+import { makeFolderFor } from '../lib/folder.js';
 import * as initial from './migrations/001_initial.js';
 import * as agents from './migrations/002_agents.js';
 import * as liveFeed from './migrations/003_live_feed.js';
@@ -42,7 +42,13 @@ export async function openStore(url: string, opts: { poolSize?: number; schema?:
 }
 
 function openSqlite(file: string): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    try {
+      makeFolderFor(file);
+    } catch (err) {
+      throw new DatabaseError(`database: ${(err as Error).message}`);
+    }
+  }
   let sqlite: SQLite.Database;
   try {
     sqlite = new SQLite(file);
@@ -107,10 +113,6 @@ function reasonOf(err: unknown): string {
   if (e.message) return e.message;
   if (e.errors?.length) return [...new Set(e.errors.map((x) => x.message))].join('; ');
   return e.code ?? String(err);
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
 async function migrate(store: Store): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config } from '../../src/config/index.js';
 import { startCallbridge, type Callbridge } from '../../src/server.js';
 import { countPendingActions } from '../../src/store/actions.js';
 import { countTimers } from '../../src/store/timers.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { Pipeline } from '../../src/pipeline/index.js';
 import type { IncomingEvent } from '../../src/pipeline/recordCallEvent.js';
 import { Sessions } from '../../src/sessions.js';
