@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createChatwootSender } from './alerts/chatwoot.js';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
 import type { Config } from './config/index.js';
 import { CallerProfiles } from './crm/profiles.js';
@@ -82,6 +83,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
   if (config.alerts.webhook)
     alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
+  if (config.alerts.chatwoot) alertSenders.chatwoot = createChatwootSender(config.alerts.chatwoot);
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
 
   const metrics = createMetrics();

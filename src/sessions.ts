@@ -121,7 +121,11 @@ function toSettings(id: string, s: SessionConfig, alerts: Config['alerts']): Ses
     frustration: s.frustration,
     conversionWindow: s.conversionWindow,
     welcome: s.welcome,
-    alerts: { slack: routes('slack', s.alerts.slack), webhook: routes('webhook', s.alerts.webhook) },
+    alerts: {
+      slack: routes('slack', s.alerts.slack),
+      webhook: routes('webhook', s.alerts.webhook),
+      chatwoot: routes('chatwoot', s.alerts.chatwoot),
+    },
     alertExpireAfter: alerts.webhook?.expireAfter ?? 24 * 3_600_000,
   };
 }

@@ -372,7 +372,7 @@ describe('alert routing per session', () => {
     r = await startSimReceivers();
     h = await startHarness(
       agentsConfig(r, (c) => {
-        c.sessions.default!.alerts = { slack: ['missed'], webhook: ['vip'] };
+        c.sessions.default!.alerts = { slack: ['missed'], webhook: ['vip'], chatwoot: [] };
       }),
     );
     await h.post(callReceived({ from: '15550001111@c.us', callId: 'routed-vip' }));

@@ -14,6 +14,7 @@ export function redactConfig(c: Config): Config {
   if (copy.alerts.webhook) copy.alerts.webhook.secret = REDACTED;
   // A Slack incoming-webhook URL is itself the credential.
   if (copy.alerts.slack) copy.alerts.slack.webhookUrl = REDACTED;
+  if (copy.alerts.chatwoot) copy.alerts.chatwoot.apiToken = REDACTED;
   // Listed per gateway type so that adding a gateway with a new secret is a visible decision here.
   for (const g of Object.values(copy.gateways)) {
     g.webhookToken = hide(g.webhookToken);

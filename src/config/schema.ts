@@ -14,6 +14,16 @@ import { duration, flag, httpUrl, integer, secret, size, strictObject, template,
 // what this schema outputs. Durations are milliseconds, sizes are bytes, and empty secrets are
 // undefined, so nothing downstream re-parses or re-checks a setting.
 
+/** An IANA time zone, checked against the runtime's own list. */
+const timeZone = text.refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone like "Europe/Madrid"');
+
 const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 const name = z.string().regex(NAME, 'names start with a letter or digit and contain only letters, digits, "_" and "-"');
 
@@ -158,6 +168,7 @@ const session = strictObject({
   alerts: strictObject({
     slack: alertKinds(['vip', 'missed', 'stressed', 'escalated']),
     webhook: alertKinds(ALERT_KINDS),
+    chatwoot: alertKinds(['vip', 'missed', 'stressed', 'escalated']),
   }).prefault({}),
 });
 
@@ -207,6 +218,14 @@ export const configSchema = strictObject({
   alerts: strictObject({
     slack: strictObject({ webhookUrl: httpUrl }).optional(),
     webhook: strictObject({ url: httpUrl, secret: webhookSecret, expireAfter: duration('24h', 1) }).optional(),
+    /** Private notes in the caller's Chatwoot conversation (docs/chatwoot.md). */
+    chatwoot: strictObject({
+      url: httpUrl,
+      accountId: integer(1, Number.MAX_SAFE_INTEGER, 1),
+      inboxId: integer(1, Number.MAX_SAFE_INTEGER, 1),
+      apiToken: text,
+      timeZone: timeZone.optional(),
+    }).optional(),
   }).prefault({}),
   crm: strictObject({
     lookup: strictObject({ url: httpUrl, timeout: duration('300ms', 1), cacheTtl: duration('5m') }).optional(),

@@ -12,7 +12,7 @@ const alertTypeOf: Record<AlertKind, AlertType> = {
   escalated: 'chat.escalated',
 };
 
-const channels: AlertChannel[] = ['slack', 'webhook'];
+const channels: AlertChannel[] = ['slack', 'webhook', 'chatwoot'];
 
 /**
  * One alert action per channel the session routes this kind to. `subject` names what the alert is

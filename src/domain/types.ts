@@ -98,7 +98,7 @@ export const ALERT_KINDS = [
   'escalated',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
-export type AlertChannel = 'slack' | 'webhook';
+export type AlertChannel = 'slack' | 'webhook' | 'chatwoot';
 
 export interface SessionSettings {
   session: string;

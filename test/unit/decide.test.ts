@@ -31,7 +31,11 @@ const settings: SessionSettings = {
   frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
   conversionWindow: 1_800_000,
   welcome: { enabled: true, text: 'welcome {{name}}', every: 30 * 86_400_000 },
-  alerts: { slack: new Set(['vip', 'missed', 'stressed', 'escalated'] as const), webhook: allKinds },
+  alerts: {
+    slack: new Set(['vip', 'missed', 'stressed', 'escalated'] as const),
+    webhook: allKinds,
+    chatwoot: new Set(),
+  },
   alertExpireAfter: 86_400_000,
 };
 const T = 1_700_000_000_000;

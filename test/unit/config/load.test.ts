@@ -48,6 +48,7 @@ describe('defaults', () => {
           alerts: {
             slack: ['vip', 'missed', 'stressed', 'escalated'],
             webhook: ['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'],
+            chatwoot: ['vip', 'missed', 'stressed', 'escalated'],
           },
         },
       },
