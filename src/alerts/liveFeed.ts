@@ -1,6 +1,7 @@
-import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
+import { findCallsByCallIds } from '../store/calls.js';
 import { DatabaseError, redactUrl, type Store } from '../store/db.js';
 import { feedChannel, lastFeedId, readFeed } from '../store/feed.js';
+import { callSummary, type CallSummary } from '../views/calls.js';
 import { FeedListener } from './feedListener.js';
 
 /** One message of the live feed: a call as `GET /api/calls` shows it, at the feed position of its change. */
@@ -130,12 +131,12 @@ export class LiveFeed {
 
   private async readPage(after: number): Promise<{ messages: FeedMessage[]; end: number; more: boolean }> {
     const page = await readFeed(this.store.db, after, PAGE);
-    const calls = await getCallSummariesByCallIds(this.store.db, page.changes);
+    const calls = await findCallsByCallIds(this.store.db, page.changes);
     const byKey = new Map(calls.map((c) => [`${c.session}\u0000${c.callId}`, c]));
     const messages: FeedMessage[] = [];
     for (const change of page.changes) {
       const call = byKey.get(`${change.session}\u0000${change.callId}`);
-      if (call) messages.push({ id: change.id, call });
+      if (call) messages.push({ id: change.id, call: callSummary(call) });
     }
     return { messages, end: page.end, more: page.more };
   }
