@@ -1,16 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { normaliseChatId, phoneOf } from '../domain/jid.js';
+import { normaliseChatId } from '../domain/jid.js';
 import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import { addVip, listVips, removeVip } from '../store/vips.js';
+import { sessionVips, vipView } from '../views/vips.js';
 import { sendError } from './errors.js';
-
-const vipView = (caller: string, name: string | null, source: 'config' | 'api') => ({
-  number: phoneOf(caller),
-  caller,
-  name,
-  source,
-});
 
 /** VIPs per session: the config file's, plus those added here at run time (persisted). */
 export const vipRoutes: FastifyPluginAsync<{ store: Store; sessions: Pick<Sessions, 'get'> }> = async (app, opts) => {
@@ -23,13 +17,7 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; sessions: Pick<Sessio
     async (req, reply) => {
       const s = sessionOf(req.params.session);
       if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
-      const fromApi = await listVips(opts.store.db, s.session);
-      return {
-        vips: [
-          ...[...s.vip.numbers].map((c) => vipView(c, null, 'config')),
-          ...fromApi.filter((v) => !s.vip.numbers.has(v.caller)).map((v) => vipView(v.caller, v.name, 'api')),
-        ],
-      };
+      return { vips: sessionVips(s.vip.numbers, await listVips(opts.store.db, s.session)) };
     },
   );
 
