@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
 import type { Config } from './config.js';
 import { CallerProfiles } from './crm/profiles.js';
-import { LiveFeed } from './alerts/liveFeed.js';
+import { LiveFeed } from './feed/liveFeed.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';

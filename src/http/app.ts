@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { LiveFeed } from '../alerts/liveFeed.js';
+import type { LiveFeed } from '../feed/liveFeed.js';
 import type { Config } from '../config.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';

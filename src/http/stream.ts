@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { LiveFeed } from '../alerts/liveFeed.js';
+import type { LiveFeed } from '../feed/liveFeed.js';
 import { tokenMatches } from './api.js';
 import { sendError } from './errors.js';
 
@@ -121,8 +121,11 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         if (res.writableLength > MAX_BUFFERED) res.destroy();
         else res.write(chunk);
       };
-      const sub = opts.feed.subscribe(after, (m) =>
-        write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+      const sub = opts.feed.subscribe(
+        after,
+        (m) => write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+        // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
+        () => res.end(),
       );
       // An id with no data moves the client's Last-Event-ID to "now" without raising an event,
       // so its first reconnect resumes from here rather than from nothing.
