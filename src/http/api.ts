@@ -35,7 +35,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         reply.header('www-authenticate', 'Bearer');
         return sendError(
           reply,
-          401,
           'unauthorized',
           req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required',
         );
@@ -81,7 +80,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     async (req, reply) => {
       const db = opts.store.db;
       const call = await findCallById(db, req.params.id);
-      if (!call) return sendError(reply, 404, 'not_found', `no call with id ${req.params.id}`);
+      if (!call) return sendError(reply, 'noSuchCall', req.params.id);
       const [events, actions] = await Promise.all([
         listEventsForCall(db, call.session, call.callId),
         listActionsForCall(db, call.session, call.callId),
@@ -95,6 +94,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   );
 
   await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions });
-  await app.register(vipRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(vipRoutes, { store: opts.store });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
 };

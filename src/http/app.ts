@@ -9,6 +9,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
+import { installSessionResolver } from './session.js';
 import { streamRoutes } from './stream.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -37,6 +38,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
+  installSessionResolver(app, deps.sessions);
   // A webhook answered during shutdown closes its connection, so the server can stop without
   // waiting for the keep-alive timeout; the gateway's next webhook goes to a replica that is up.
   let closing = false;

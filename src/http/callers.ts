@@ -18,6 +18,7 @@ import type { Store } from '../store/db.js';
 import { findVip, findVipsAmong } from '../store/vips.js';
 import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
+import { sessionOf } from './session.js';
 
 /** Callers read per step when listing every session's: a page of the view, or a step of the search for a level. */
 const PAGE = 500;
@@ -97,6 +98,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
   app.get<{ Querystring: { session?: string; level?: FrustrationLevel; limit: number } }>(
     '/api/callers',
     {
+      config: { session: true },
       schema: {
         querystring: {
           type: 'object',
@@ -109,28 +111,30 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
         },
       },
     },
-    async (req, reply) => {
-      const { session, level, limit } = req.query;
-      if (session === undefined) return { callers: await everyCaller(level, limit, Date.now()) };
-      const s = sessions.get(session);
-      if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${session}"`);
-      return { callers: await sessionCallers(s, level, limit, Date.now()) };
+    async (req) => {
+      const { level, limit } = req.query;
+      const s = req.servedSession;
+      return {
+        callers: await (s ? sessionCallers(s, level, limit, Date.now()) : everyCaller(level, limit, Date.now())),
+      };
     },
   );
 
-  app.get<{ Params: { session: string; caller: string } }>('/api/callers/:session/:caller', async (req, reply) => {
-    const s = sessions.get(req.params.session);
-    if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
-    const caller = normaliseChatId(req.params.caller);
-    const state = await findCaller(db, s.session, caller);
-    if (!state)
-      return sendError(reply, 404, 'not_found', `no calls or messages from ${caller} on session "${s.session}"`);
-    const now = Date.now();
-    const [callsInWindow, vip, conversions] = await Promise.all([
-      countCallsSince(db, s.session, caller, windowStart(s.frustration, now)),
-      findVip(db, s.session, caller),
-      listConversions(db, s.session, caller),
-    ]);
-    return callerDetail({ session: s.session, caller, ...state }, s, { callsInWindow, vip, conversions }, now);
-  });
+  app.get<{ Params: { session: string; caller: string } }>(
+    '/api/callers/:session/:caller',
+    { config: { session: true } },
+    async (req, reply) => {
+      const s = sessionOf(req);
+      const caller = normaliseChatId(req.params.caller);
+      const state = await findCaller(db, s.session, caller);
+      if (!state) return sendError(reply, 'noSuchCaller', caller, s.session);
+      const now = Date.now();
+      const [callsInWindow, vip, conversions] = await Promise.all([
+        countCallsSince(db, s.session, caller, windowStart(s.frustration, now)),
+        findVip(db, s.session, caller),
+        listConversions(db, s.session, caller),
+      ]);
+      return callerDetail({ session: s.session, caller, ...state }, s, { callsInWindow, vip, conversions }, now);
+    },
+  );
 };

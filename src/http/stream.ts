@@ -57,7 +57,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   const tickets = streamTickets(opts.token, TICKET_TTL);
   const unauthorized = (reply: FastifyReply, why: string) => {
     reply.header('www-authenticate', 'Bearer');
-    return sendError(reply, 401, 'unauthorized', why);
+    return sendError(reply, 'unauthorized', why);
   };
   /** Why the request's bearer token is refused (`missing` when it has none), or null. */
   const refuseToken = (req: FastifyRequest, missing: string) => {
