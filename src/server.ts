@@ -10,6 +10,7 @@ import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { BudgetCache } from './lib/budgetCache.js';
+import { systemClock } from './lib/clock.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
@@ -169,6 +170,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     feed,
     sessions,
     metrics,
+    clock: systemClock,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
 import type { CallStatus } from '../domain/types.js';
+import type { Clock } from '../lib/clock.js';
 import type { Sessions } from '../sessions.js';
 import { listActionsForCall, listAttempts } from '../store/actions.js';
 import { findCallById, listCalls } from '../store/calls.js';
@@ -18,6 +19,7 @@ export interface ApiOptions {
   store: Store;
   token: string | undefined;
   sessions: Sessions;
+  clock: Clock;
 }
 
 export const tokenMatches = (header: string | undefined, token: string) => {
@@ -93,7 +95,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     },
   );
 
-  await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions });
-  await app.register(vipRoutes, { store: opts.store });
+  await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions, clock: opts.clock });
+  await app.register(vipRoutes, { store: opts.store, clock: opts.clock });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
 };

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import type { Config } from '../config.js';
+import type { Clock } from '../lib/clock.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
+  /** Domain time for the API: escalations pending, frustration windows, ticket expiry. */
+  clock: Clock;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -51,8 +54,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
-  await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.sessions });
-  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token });
+  await app.register(apiRoutes, {
+    store: deps.store,
+    token: config.api.token,
+    sessions: deps.sessions,
+    clock: deps.clock,
+  });
+  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token, clock: deps.clock });
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,

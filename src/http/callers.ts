@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { callsForLevel, frustrationLevel, windowStart } from '../domain/frustration.js';
 import { normaliseChatId } from '../domain/jid.js';
 import type { FrustrationLevel, SessionSettings } from '../domain/types.js';
+import type { Clock } from '../lib/clock.js';
 import type { Sessions } from '../sessions.js';
 import {
   callerKey,
@@ -29,7 +30,10 @@ interface Found {
   calls: number;
 }
 
-export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions }> = async (app, opts) => {
+export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions; clock: Clock }> = async (
+  app,
+  opts,
+) => {
   const db = opts.store.db;
   const { sessions } = opts;
 
@@ -114,8 +118,9 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
     async (req) => {
       const { level, limit } = req.query;
       const s = req.servedSession;
+      const now = opts.clock.now();
       return {
-        callers: await (s ? sessionCallers(s, level, limit, Date.now()) : everyCaller(level, limit, Date.now())),
+        callers: await (s ? sessionCallers(s, level, limit, now) : everyCaller(level, limit, now)),
       };
     },
   );
@@ -128,7 +133,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
       const caller = normaliseChatId(req.params.caller);
       const state = await findCaller(db, s.session, caller);
       if (!state) return sendError(reply, 'noSuchCaller', caller, s.session);
-      const now = Date.now();
+      const now = opts.clock.now();
       const [callsInWindow, vip, conversions] = await Promise.all([
         countCallsSince(db, s.session, caller, windowStart(s.frustration, now)),
         findVip(db, s.session, caller),

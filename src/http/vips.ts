@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
+import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/db.js';
 import { addVip, listVips, removeVip } from '../store/vips.js';
 import { sessionVips, vipView } from '../views/vips.js';
@@ -7,7 +8,7 @@ import { sendError } from './errors.js';
 import { sessionOf } from './session.js';
 
 /** VIPs per session: the config file's, plus those added here at run time (persisted). */
-export const vipRoutes: FastifyPluginAsync<{ store: Store }> = async (app, opts) => {
+export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = async (app, opts) => {
   const params = { type: 'object', properties: { session: { type: 'string' }, number: { type: 'string' } } };
   const config = { session: true };
 
@@ -41,7 +42,7 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store }> = async (app, opts)
       const s = sessionOf(req);
       if (!/\d/.test(req.body.number)) return sendError(reply, 'invalidNumber');
       const caller = normaliseChatId(req.body.number);
-      await addVip(opts.store.db, s.session, caller, req.body.name ?? null, Date.now());
+      await addVip(opts.store.db, s.session, caller, req.body.name ?? null, opts.clock.now());
       return reply.code(201).send(vipView(caller, req.body.name ?? null, 'api'));
     },
   );
