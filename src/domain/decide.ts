@@ -1,6 +1,7 @@
 import { alertActions, callAlertData, callerAlertData } from './alerts.js';
 import { escalationPending } from './escalation.js';
 import { frustrationLevel, windowStart } from './frustration.js';
+import { redirectSkipReason, redirectTemplate } from './redirect.js';
 import type {
   ActionSpec,
   AlertData,
@@ -9,7 +10,6 @@ import type {
   CallerState,
   CallEvent,
   Decision,
-  RedirectSkipReason,
   SessionSettings,
 } from './types.js';
 import { isVip } from './vip.js';
@@ -160,37 +160,6 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   }
   decision.caller = after;
   return decision;
-}
-
-function redirectSkipReason(
-  event: Ringing,
-  caller: CallerState,
-  vip: boolean,
-  settings: SessionSettings,
-  now: number,
-): RedirectSkipReason | null {
-  if (event.fromMe) return 'from_me';
-  if (event.isGroup) return 'group';
-  if (!event.caller) return 'no_caller';
-  if (!settings.redirect.enabled) return 'disabled';
-  // A VIP reaches a person, not a bot.
-  if (vip && settings.vip.bypassRedirect) return 'vip';
-  if (caller.lastRedirectAt !== null && now - caller.lastRedirectAt < settings.redirect.debounce) return 'debounced';
-  return null;
-}
-
-/** Firmer for a caller redirected before; for one a person has been told about, it says so. */
-function redirectTemplate(
-  event: Ringing,
-  before: CallerState,
-  after: CallerState,
-  settings: SessionSettings,
-  now: number,
-): string {
-  const r = settings.redirect;
-  const repeat = before.lastRedirectAt !== null && now - before.lastRedirectAt < r.repeatWithin;
-  if (!repeat) return event.isVideo ? r.video : r.voice;
-  return escalationPending(after, now) ? r.repeatStressed : r.repeat;
 }
 
 /** A repeated ring event for a known call: learn what the first event lacked, act no further. */
