@@ -75,7 +75,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
    */
   async function everyCaller(level: FrustrationLevel | undefined, limit: number, now: number) {
     const since = level === 'elevated' || level === 'stressed' ? now - sessions.longestWindow : undefined;
-    // Without a level every caller of a served session is kept: a page of the limit is enough.
+    // Without a level every caller of a served session is kept: one page of the limit, unless some are of sessions gone.
     const page = level === undefined ? Math.min(limit, PAGE) : PAGE;
     const found: Found[] = [];
     for (let offset = 0; found.length < limit; offset += page) {
