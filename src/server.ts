@@ -3,7 +3,7 @@ import { createChatwootSender } from './alerts/chatwoot.js';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
 import type { Config } from './config/index.js';
 import { CallerProfiles } from './crm/profiles.js';
-import { LiveFeed } from './alerts/liveFeed.js';
+import { LiveFeed } from './feed/liveFeed.js';
 import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';
@@ -11,6 +11,7 @@ import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { BudgetCache } from './lib/budgetCache.js';
+import { systemClock } from './lib/clock.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
@@ -171,6 +172,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     feed,
     sessions,
     metrics,
+    clock: systemClock,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);

@@ -1,5 +1,7 @@
 import { alertActions, callAlertData, callerAlertData } from './alerts.js';
-import { frustrationLevel } from './frustration.js';
+import { escalationPending } from './escalation.js';
+import { frustrationLevel, windowStart } from './frustration.js';
+import { redirectSkipReason, redirectTemplate } from './redirect.js';
 import type {
   ActionSpec,
   AlertData,
@@ -8,9 +10,9 @@ import type {
   CallerState,
   CallEvent,
   Decision,
-  RedirectSkipReason,
   SessionSettings,
 } from './types.js';
+import { isVip } from './vip.js';
 
 export interface DecisionState {
   /** The call the event is about (for a message: the caller's last redirected call). */
@@ -66,11 +68,10 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   const person = event.caller !== null && !event.fromMe && !event.isGroup ? event.caller : null;
   const callsInWindow = person ? state.recentCalls + 1 : 0;
   const level = person ? frustrationLevel(callsInWindow, settings.frustration) : null;
-  const isVip =
-    person !== null && (settings.vip.numbers.has(person) || state.vip !== null || state.profile?.vip === true);
+  const vip = person !== null && isVip(settings, person, { added: state.vip !== null, crm: state.profile?.vip });
   const name = state.vip?.name || state.profile?.name || null;
   const before = state.caller ?? emptyCaller;
-  const skipped = redirectSkipReason(event, before, isVip, settings, now);
+  const skipped = redirectSkipReason(event, before, vip, settings, now);
   const call: Call = {
     session,
     callId: event.callId,
@@ -78,7 +79,7 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
     isVideo: event.isVideo,
     isGroup: event.isGroup,
     fromMe: event.fromMe,
-    isVip,
+    isVip: vip,
     status: 'ringing',
     level,
     receivedAt: now,
@@ -114,7 +115,7 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   if (!person) return decision;
 
   const after: CallerState = { ...before, lastCallAt: now };
-  if (isVip) {
+  if (vip) {
     decision.actions.push(
       ...alertActions(settings, 'vip', event.callId, data('a VIP is calling: reach out in chat now'), now),
     );
@@ -122,13 +123,13 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   if (level === 'stressed' && (before.stressedAt === null || now - before.stressedAt >= settings.frustration.window)) {
     after.stressedAt = now;
     after.escalateUntil = now + settings.frustration.escalateFor;
-    const windowStart = now - settings.frustration.window;
+    const since = new Date(windowStart(settings.frustration, now)).toISOString();
     decision.actions.push(
       ...alertActions(
         settings,
         'stressed',
         `${person}:${now}`,
-        data(`${callsInWindow} calls since ${new Date(windowStart).toISOString()}: their next text is escalated`),
+        data(`${callsInWindow} calls since ${since}: their next text is escalated`),
         now,
       ),
     );
@@ -159,38 +160,6 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   }
   decision.caller = after;
   return decision;
-}
-
-function redirectSkipReason(
-  event: Ringing,
-  caller: CallerState,
-  isVip: boolean,
-  settings: SessionSettings,
-  now: number,
-): RedirectSkipReason | null {
-  if (event.fromMe) return 'from_me';
-  if (event.isGroup) return 'group';
-  if (!event.caller) return 'no_caller';
-  if (!settings.redirect.enabled) return 'disabled';
-  // A VIP reaches a person, not a bot.
-  if (isVip && settings.vip.bypassRedirect) return 'vip';
-  if (caller.lastRedirectAt !== null && now - caller.lastRedirectAt < settings.redirect.debounce) return 'debounced';
-  return null;
-}
-
-/** Firmer for a caller redirected before; for one a person has been told about, it says so. */
-function redirectTemplate(
-  event: Ringing,
-  before: CallerState,
-  after: CallerState,
-  settings: SessionSettings,
-  now: number,
-): string {
-  const r = settings.redirect;
-  const repeat = before.lastRedirectAt !== null && now - before.lastRedirectAt < r.repeatWithin;
-  if (!repeat) return event.isVideo ? r.video : r.voice;
-  const personTold = after.escalateUntil !== null && after.escalateUntil > now;
-  return personTold ? r.repeatStressed : r.repeat;
 }
 
 /** A repeated ring event for a known call: learn what the first event lacked, act no further. */
@@ -285,7 +254,7 @@ function message(event: Message, state: DecisionState, settings: SessionSettings
       ...extra,
     });
 
-  if (before.escalateUntil !== null && now <= before.escalateUntil) {
+  if (escalationPending(before, now)) {
     after.escalateUntil = null;
     const alerts = alertActions(
       settings,

@@ -2,11 +2,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
 import type { CallStatus } from '../domain/types.js';
+import type { Clock } from '../lib/clock.js';
 import type { Sessions } from '../sessions.js';
-import { listActionsForCall } from '../store/actions.js';
-import { getCallSummary, listCalls } from '../store/calls.js';
+import { listActionsForCall, listAttempts } from '../store/actions.js';
+import { findCallById, listCalls } from '../store/calls.js';
 import type { Store } from '../store/db.js';
 import { listEventsForCall } from '../store/events.js';
+import { callDetail } from '../views/callDetail.js';
+import { callSummary } from '../views/calls.js';
 import { callerRoutes } from './callers.js';
 import { sendError } from './errors.js';
 import { sessionRoutes } from './sessions.js';
@@ -16,6 +19,7 @@ export interface ApiOptions {
   store: Store;
   token: string | undefined;
   sessions: Sessions;
+  clock: Clock;
 }
 
 export const tokenMatches = (header: string | undefined, token: string) => {
@@ -33,7 +37,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         reply.header('www-authenticate', 'Bearer');
         return sendError(
           reply,
-          401,
           'unauthorized',
           req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required',
         );
@@ -60,13 +63,14 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     },
     async (req) => {
       const q = req.query;
-      const calls = await listCalls(opts.store.db, {
+      const stored = await listCalls(opts.store.db, {
         session: q.session,
         status: q.status,
         caller: q.caller === undefined ? undefined : normaliseChatId(q.caller),
         before: q.cursor === undefined ? undefined : Number(q.cursor),
         limit: q.limit,
       });
+      const calls = stored.map(callSummary);
       const last = calls.at(-1);
       return { calls, nextCursor: calls.length === q.limit && last ? String(last.id) : null };
     },
@@ -76,17 +80,22 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     '/api/calls/:id',
     { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
     async (req, reply) => {
-      const call = await getCallSummary(opts.store.db, req.params.id);
-      if (!call) return sendError(reply, 404, 'not_found', `no call with id ${req.params.id}`);
+      const db = opts.store.db;
+      const call = await findCallById(db, req.params.id);
+      if (!call) return sendError(reply, 'noSuchCall', req.params.id);
       const [events, actions] = await Promise.all([
-        listEventsForCall(opts.store.db, call.session, call.callId),
-        listActionsForCall(opts.store.db, call.session, call.callId),
+        listEventsForCall(db, call.session, call.callId),
+        listActionsForCall(db, call.session, call.callId),
       ]);
-      return { call, events, actions };
+      const attempts = await listAttempts(
+        db,
+        actions.map((a) => a.id),
+      );
+      return callDetail(call, events, actions, attempts);
     },
   );
 
-  await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions });
-  await app.register(vipRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions, clock: opts.clock });
+  await app.register(vipRoutes, { store: opts.store, clock: opts.clock });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
 };

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { LiveFeed } from '../alerts/liveFeed.js';
 import type { Config } from '../config/index.js';
+import type { LiveFeed } from '../feed/liveFeed.js';
+import type { Clock } from '../lib/clock.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
@@ -9,6 +10,7 @@ import { dashboardRoutes } from './dashboard.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
+import { installSessionResolver } from './session.js';
 import { streamRoutes } from './stream.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -20,6 +22,8 @@ export interface AppDeps {
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
+  /** Domain time for the API: escalations pending, frustration windows, ticket expiry. */
+  clock: Clock;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -37,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   installErrorHandling(app);
+  installSessionResolver(app, deps.sessions);
   // A webhook answered during shutdown closes its connection, so the server can stop without
   // waiting for the keep-alive timeout; the gateway's next webhook goes to a replica that is up.
   let closing = false;
@@ -49,8 +54,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
-  await app.register(apiRoutes, { store: deps.store, token: config.api.token, sessions: deps.sessions });
-  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token });
+  await app.register(apiRoutes, {
+    store: deps.store,
+    token: config.api.token,
+    sessions: deps.sessions,
+    clock: deps.clock,
+  });
+  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token, clock: deps.clock });
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,

@@ -1,10 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { frustrationLevel } from '../domain/frustration.js';
-import { normaliseChatId, phoneOf } from '../domain/jid.js';
+import { callsForLevel, frustrationLevel, windowStart } from '../domain/frustration.js';
+import { normaliseChatId } from '../domain/jid.js';
 import type { FrustrationLevel, SessionSettings } from '../domain/types.js';
+import type { Clock } from '../lib/clock.js';
 import type { Sessions } from '../sessions.js';
 import {
+  callerKey,
   countCallsByCaller,
+  countCallsOfCallers,
   countCallsSince,
   findCaller,
   listCallerRows,
@@ -14,81 +17,84 @@ import {
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
 import { findVip, findVipsAmong } from '../store/vips.js';
+import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** What an agent wants to know about a caller: how agitated, how recently, whether a person is owed a reply. */
-function callerView(row: CallerRow, s: SessionSettings, callsInWindow: number, vip: boolean, now: number) {
-  return {
-    session: row.session,
-    caller: row.caller,
-    number: phoneOf(row.caller),
-    level: frustrationLevel(callsInWindow, s.frustration),
-    callsInWindow,
-    lastCallAt: iso(row.lastCallAt),
-    lastRedirectAt: iso(row.lastRedirectAt),
-    vip,
-    escalation: {
-      pending: row.escalateUntil !== null && row.escalateUntil >= now,
-      until: row.escalateUntil !== null && row.escalateUntil >= now ? iso(row.escalateUntil) : null,
-      lastStressedAt: iso(row.stressedAt),
-    },
-    welcomedAt: iso(row.welcomedAt),
-  };
-}
+import { sessionOf } from './session.js';
 
 /** Callers read per step when listing every session's: a page of the view, or a step of the search for a level. */
 const PAGE = 500;
 
-export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions }> = async (app, opts) => {
+interface Found {
+  row: CallerRow;
+  s: SessionSettings;
+  calls: number;
+}
+
+export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions; clock: Clock }> = async (
+  app,
+  opts,
+) => {
   const db = opts.store.db;
   const { sessions } = opts;
 
   /** The views of these callers, VIPs from the config file and from the API alike. */
-  async function views(found: Array<{ row: CallerRow; s: SessionSettings; calls: number }>, now: number) {
-    const vips = await findVipsAmong(
+  async function views(found: Found[], now: number) {
+    const added = await findVipsAmong(
       db,
       found.map((f) => f.row),
     );
     return found.map(({ row, s, calls }) =>
-      callerView(row, s, calls, s.vip.numbers.has(row.caller) || vips.has(`${row.session}\u0000${row.caller}`), now),
+      callerView(row, s, { callsInWindow: calls, addedVip: added.has(callerKey(row.session, row.caller)) }, now),
     );
   }
 
-  /** One session: elevated and stressed callers are found from their recent calls, calm ones from the caller list. */
+  /**
+   * One session: the callers' calls in the window are counted in one grouped query (`calls_recent`);
+   * callers of a level are then asked for by name, so the limit holds for each level.
+   */
   async function sessionCallers(s: SessionSettings, level: FrustrationLevel | undefined, limit: number, now: number) {
-    const min = level === 'stressed' ? s.frustration.stressed : level === 'elevated' ? s.frustration.elevated : 1;
-    const counts = await countCallsByCaller(db, s.session, now - s.frustration.window, min);
-    const rows = await listCallerRows(db, {
-      session: s.session,
-      callers: level && level !== 'calm' ? [...counts.keys()] : undefined,
-      limit,
-    });
-    const found = rows.map((row) => ({ row, s, calls: counts.get(row.caller) ?? 0 }));
-    return views(level ? found.filter((f) => frustrationLevel(f.calls, s.frustration) === level) : found, now);
+    const f = s.frustration;
+    const min = level === undefined || level === 'calm' ? 1 : callsForLevel(level, f);
+    const counts = await countCallsByCaller(db, s.session, windowStart(f, now), min);
+    const named = (want: (l: FrustrationLevel) => boolean) =>
+      [...counts].filter(([, n]) => want(frustrationLevel(n, f))).map(([caller]) => caller);
+    const which =
+      level === 'calm' ? { except: named((l) => l !== 'calm') } : level ? { only: named((l) => l === level) } : {};
+    const rows = await listCallerRows(db, { session: s.session, ...which, limit });
+    return views(
+      rows.map((row) => ({ row, s, calls: counts.get(row.caller) ?? 0 })),
+      now,
+    );
   }
 
   /**
-   * Every session at once, most recent caller first: one walk down the callers by their last call,
-   * counting each one's calls in its session's window, rather than a query per session. A caller
-   * with no call in the longest window is calm, so elevated and stressed ones are looked for only
-   * among the callers of that window.
+   * Every session at once, most recent caller first: one walk down the callers by their last call
+   * (`callers_recent`), each page's calls in their sessions' windows counted in one grouped query.
+   * A caller with no call in the longest window is calm, so elevated and stressed ones are looked
+   * for only among the callers of that window.
    */
   async function everyCaller(level: FrustrationLevel | undefined, limit: number, now: number) {
     const since = level === 'elevated' || level === 'stressed' ? now - sessions.longestWindow : undefined;
-    const found: Array<{ row: CallerRow; s: SessionSettings; calls: number }> = [];
-    for (let offset = 0; found.length < limit; offset += PAGE) {
-      const rows = await listRecentCallers(db, { since, limit: PAGE, offset });
-      for (const row of rows) {
-        // A session no longer served keeps its history, out of this view.
+    // Without a level every caller of a served session is kept: one page of the limit, unless some are of sessions gone.
+    const page = level === undefined ? Math.min(limit, PAGE) : PAGE;
+    const found: Found[] = [];
+    for (let offset = 0; found.length < limit; offset += page) {
+      const rows = await listRecentCallers(db, { since, limit: page, offset });
+      // A session no longer served keeps its history, out of this view.
+      const served = rows.flatMap((row) => {
         const s = sessions.get(row.session);
-        if (!s) continue;
-        const calls = await countCallsSince(db, s.session, row.caller, now - s.frustration.window);
+        return s ? [{ row, s }] : [];
+      });
+      const counts = await countCallsOfCallers(
+        db,
+        served.map(({ row, s }) => ({ ...row, since: windowStart(s.frustration, now) })),
+      );
+      for (const { row, s } of served) {
+        const calls = counts.get(callerKey(row.session, row.caller)) ?? 0;
         if (!level || frustrationLevel(calls, s.frustration) === level) found.push({ row, s, calls });
         if (found.length === limit) break;
       }
-      if (rows.length < PAGE) break;
+      if (rows.length < page) break;
     }
     return views(found, now);
   }
@@ -96,6 +102,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
   app.get<{ Querystring: { session?: string; level?: FrustrationLevel; limit: number } }>(
     '/api/callers',
     {
+      config: { session: true },
       schema: {
         querystring: {
           type: 'object',
@@ -108,33 +115,31 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
         },
       },
     },
-    async (req, reply) => {
-      const { session, level, limit } = req.query;
-      if (session === undefined) return { callers: await everyCaller(level, limit, Date.now()) };
-      const s = sessions.get(session);
-      if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${session}"`);
-      return { callers: await sessionCallers(s, level, limit, Date.now()) };
+    async (req) => {
+      const { level, limit } = req.query;
+      const s = req.servedSession;
+      const now = opts.clock.now();
+      return {
+        callers: await (s ? sessionCallers(s, level, limit, now) : everyCaller(level, limit, now)),
+      };
     },
   );
 
-  app.get<{ Params: { session: string; caller: string } }>('/api/callers/:session/:caller', async (req, reply) => {
-    const s = sessions.get(req.params.session);
-    if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
-    const caller = normaliseChatId(req.params.caller);
-    const state = await findCaller(db, s.session, caller);
-    if (!state)
-      return sendError(reply, 404, 'not_found', `no calls or messages from ${caller} on session "${s.session}"`);
-    const now = Date.now();
-    const [callsInWindow, dbVip, conversions] = await Promise.all([
-      countCallsSince(db, s.session, caller, now - s.frustration.window),
-      findVip(db, s.session, caller),
-      listConversions(db, s.session, caller),
-    ]);
-    const vip = s.vip.numbers.has(caller) || dbVip !== null;
-    return {
-      ...callerView({ session: s.session, caller, ...state }, s, callsInWindow, vip, now),
-      vipName: dbVip?.name ?? null,
-      conversions,
-    };
-  });
+  app.get<{ Params: { session: string; caller: string } }>(
+    '/api/callers/:session/:caller',
+    { config: { session: true } },
+    async (req, reply) => {
+      const s = sessionOf(req);
+      const caller = normaliseChatId(req.params.caller);
+      const state = await findCaller(db, s.session, caller);
+      if (!state) return sendError(reply, 'noSuchCaller', caller, s.session);
+      const now = opts.clock.now();
+      const [callsInWindow, vip, conversions] = await Promise.all([
+        countCallsSince(db, s.session, caller, windowStart(s.frustration, now)),
+        findVip(db, s.session, caller),
+        listConversions(db, s.session, caller),
+      ]);
+      return callerDetail({ session: s.session, caller, ...state }, s, { callsInWindow, vip, conversions }, now);
+    },
+  );
 };

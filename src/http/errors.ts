@@ -1,24 +1,96 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 
+/** A reason worked out where the error is found (a verifier, a parser), passed on as it is. */
+const reason = (why: string) => why;
+
+/**
+ * Every error callbridge answers with: its code, its status and its message. Codes are what
+ * clients (the dashboard, scripts) branch on, so they live here only; several errors may share one.
+ */
+const catalog = {
+  unauthorized: { code: 'unauthorized', status: 401, message: reason },
+  unknownSession: {
+    code: 'unknown_session',
+    status: 404,
+    message: (session: string) => `unknown session "${session}"`,
+  },
+  noSuchCall: { code: 'not_found', status: 404, message: (id: number) => `no call with id ${id}` },
+  noSuchCaller: {
+    code: 'not_found',
+    status: 404,
+    message: (caller: string, session: string) => `no calls or messages from ${caller} on session "${session}"`,
+  },
+  notAVip: {
+    code: 'not_found',
+    status: 404,
+    message: (caller: string, session: string) => `${caller} is not a VIP of session "${session}"`,
+  },
+  noRoute: {
+    code: 'not_found',
+    status: 404,
+    message: (method: string, path: string) => `no route for ${method} ${path}`,
+  },
+  invalidNumber: {
+    code: 'invalid_number',
+    status: 400,
+    message: () => 'body/number: expected a phone number like "+1 555 000 1111" or a chat id',
+  },
+  vipInConfig: {
+    code: 'vip_in_config',
+    status: 409,
+    message: (caller: string, session: string) =>
+      `${caller} is a VIP in the config file (sessions.${session}.vip.numbers); remove it there`,
+  },
+  unknownGateway: {
+    code: 'unknown_gateway',
+    status: 404,
+    message: (gateway: string, configured: string[]) =>
+      `unknown gateway "${gateway}"; configured: ${configured.join(', ') || 'none'}`,
+  },
+  badSignature: { code: 'bad_signature', status: 401, message: reason },
+  malformedJson: {
+    code: 'malformed_json',
+    status: 400,
+    /** `parseError` is null for an empty body. */
+    message: (parseError: string | null) =>
+      parseError === null ? 'the body is empty' : `the body is not valid JSON: ${parseError}`,
+  },
+  invalidEvent: { code: 'invalid_event', status: 400, message: reason },
+  invalidRequest: { code: 'invalid_request', status: 400, message: reason },
+  /** A client error Fastify raised without a code of its own. */
+  badRequest: { code: 'bad_request', status: 400, message: reason },
+  databaseUnavailable: { code: 'database_unavailable', status: 503, message: reason },
+  internal: { code: 'internal_error', status: 500, message: () => 'internal error; the event was not acknowledged' },
+} as const;
+
+export type ErrorName = keyof typeof catalog;
+
 /** Every error a client sees has this shape: `{ statusCode, error, code, message }`, the message naming the problem. */
-export function sendError(reply: FastifyReply, statusCode: number, code: string, message: string) {
+function send(reply: FastifyReply, statusCode: number, code: string, message: string) {
   return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message });
+}
+
+/** Answers with the catalog's error `name`, its message filled in with `args`. */
+export function sendError<N extends ErrorName>(
+  reply: FastifyReply,
+  name: N,
+  ...args: Parameters<(typeof catalog)[N]['message']>
+) {
+  const e = catalog[name];
+  return send(reply, e.status, e.code, (e.message as (...a: typeof args) => string)(...args));
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
-    if (status < 500) {
-      const code = err.validation ? 'invalid_request' : (err.code ?? 'bad_request');
-      return sendError(reply, status, code, err.message);
-    }
+    if (err.validation) return sendError(reply, 'invalidRequest', err.message);
+    // Fastify's own client errors keep its code (FST_ERR_CTP_BODY_TOO_LARGE) and status.
+    if (status < 500) return send(reply, status, err.code ?? catalog.badRequest.code, err.message);
     req.log.error({ err }, 'request failed');
-    // A 503 says why (the database is unavailable); anything else is ours and says nothing inside.
-    if (status === 503 && err.code) return sendError(reply, 503, err.code, err.message);
-    return sendError(reply, status, 'internal_error', 'internal error; the event was not acknowledged');
+    // The one 503 with a code is the pipeline's: its database writer has stopped. It says so.
+    if (status === 503 && err.code) return sendError(reply, 'databaseUnavailable', err.message);
+    return sendError(reply, 'internal');
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'noRoute', req.method, req.url.split('?')[0]!));
 }

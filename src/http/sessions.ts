@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Sessions } from '../sessions.js';
 import { listCallerSessions } from '../store/callers.js';
 import type { Store } from '../store/db.js';
+import { sessionView } from '../views/sessions.js';
 
 /**
  * `GET /api/sessions`: every session callbridge serves: those the config names, and those of `*`
@@ -15,17 +16,7 @@ export const sessionRoutes: FastifyPluginAsync<{ store: Store; sessions: Session
       // History of a session no longer in the config stays in /api/calls; it is not served.
       sessions: ids.flatMap((id) => {
         const entry = opts.sessions.entry(id);
-        if (!entry) return [];
-        const s = seen.get(id);
-        return [
-          {
-            id,
-            gateway: entry.gateway,
-            name: entry.name,
-            pattern: entry.pattern,
-            lastCallAt: s?.lastCallAt == null ? null : new Date(s.lastCallAt).toISOString(),
-          },
-        ];
+        return entry ? [sessionView(id, entry, seen.get(id)?.lastCallAt ?? null)] : [];
       }),
     };
   });

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { LiveFeed } from '../alerts/liveFeed.js';
+import type { LiveFeed } from '../feed/liveFeed.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 import { tokenMatches } from './api.js';
 import { sendError } from './errors.js';
 
@@ -10,6 +11,8 @@ export interface StreamOptions {
   token: string | undefined;
   /** How often a comment line keeps idle connections (and proxies) open. */
   heartbeatMs?: number;
+  /** Ticket expiry is read from it; the machine's when the stream is served on its own. */
+  clock?: Clock;
 }
 
 /** How long a stream ticket lets a browser (re)connect. */
@@ -54,10 +57,11 @@ const MAX_BUFFERED = 1 << 20;
  */
 export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts) => {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const clock = opts.clock ?? systemClock;
   const tickets = streamTickets(opts.token, TICKET_TTL);
   const unauthorized = (reply: FastifyReply, why: string) => {
     reply.header('www-authenticate', 'Bearer');
-    return sendError(reply, 401, 'unauthorized', why);
+    return sendError(reply, 'unauthorized', why);
   };
   /** Why the request's bearer token is refused (`missing` when it has none), or null. */
   const refuseToken = (req: FastifyRequest, missing: string) => {
@@ -75,7 +79,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   app.post('/api/stream/tickets', async (req, reply) => {
     const refused = refuseToken(req, 'Authorization: Bearer <token> is required');
     if (refused) return unauthorized(reply, refused);
-    return reply.code(201).send(tickets.issue(Date.now()));
+    return reply.code(201).send(tickets.issue(clock.now()));
   });
 
   app.get<{ Querystring: { ticket?: string; token?: string } }>(
@@ -102,7 +106,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         const refused =
           ticket === undefined
             ? refuseToken(req, 'Authorization: Bearer <token>, or ?ticket= from POST /api/stream/tickets, is required')
-            : tickets.refuse(ticket, Date.now());
+            : tickets.refuse(ticket, clock.now());
         if (refused) return unauthorized(reply, refused);
       }
       const lastEventId = req.headers['last-event-id'];
@@ -121,8 +125,11 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         if (res.writableLength > MAX_BUFFERED) res.destroy();
         else res.write(chunk);
       };
-      const sub = opts.feed.subscribe(after, (m) =>
-        write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+      const sub = opts.feed.subscribe(
+        after,
+        (m) => write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+        // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
+        () => res.end(),
       );
       // An id with no data moves the client's Last-Event-ID to "now" without raising an event,
       // so its first reconnect resumes from here rather than from nothing.

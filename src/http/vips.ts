@@ -1,41 +1,30 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { normaliseChatId, phoneOf } from '../domain/jid.js';
-import type { Sessions } from '../sessions.js';
+import { normaliseChatId } from '../domain/jid.js';
+import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/db.js';
 import { addVip, listVips, removeVip } from '../store/vips.js';
+import { sessionVips, vipView } from '../views/vips.js';
 import { sendError } from './errors.js';
-
-const vipView = (caller: string, name: string | null, source: 'config' | 'api') => ({
-  number: phoneOf(caller),
-  caller,
-  name,
-  source,
-});
+import { sessionOf } from './session.js';
 
 /** VIPs per session: the config file's, plus those added here at run time (persisted). */
-export const vipRoutes: FastifyPluginAsync<{ store: Store; sessions: Pick<Sessions, 'get'> }> = async (app, opts) => {
-  const sessionOf = (name: string) => opts.sessions.get(name);
+export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = async (app, opts) => {
   const params = { type: 'object', properties: { session: { type: 'string' }, number: { type: 'string' } } };
+  const config = { session: true };
 
   app.get<{ Params: { session: string } }>(
     '/api/sessions/:session/vips',
-    { schema: { params } },
-    async (req, reply) => {
-      const s = sessionOf(req.params.session);
-      if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
-      const fromApi = await listVips(opts.store.db, s.session);
-      return {
-        vips: [
-          ...[...s.vip.numbers].map((c) => vipView(c, null, 'config')),
-          ...fromApi.filter((v) => !s.vip.numbers.has(v.caller)).map((v) => vipView(v.caller, v.name, 'api')),
-        ],
-      };
+    { config, schema: { params } },
+    async (req) => {
+      const s = sessionOf(req);
+      return { vips: sessionVips(s.vip.numbers, await listVips(opts.store.db, s.session)) };
     },
   );
 
   app.post<{ Params: { session: string }; Body: { number: string; name?: string } }>(
     '/api/sessions/:session/vips',
     {
+      config,
       schema: {
         params,
         body: {
@@ -50,38 +39,22 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; sessions: Pick<Sessio
       },
     },
     async (req, reply) => {
-      const s = sessionOf(req.params.session);
-      if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
-      if (!/\d/.test(req.body.number))
-        return sendError(
-          reply,
-          400,
-          'invalid_number',
-          'body/number: expected a phone number like "+1 555 000 1111" or a chat id',
-        );
+      const s = sessionOf(req);
+      if (!/\d/.test(req.body.number)) return sendError(reply, 'invalidNumber');
       const caller = normaliseChatId(req.body.number);
-      await addVip(opts.store.db, s.session, caller, req.body.name ?? null, Date.now());
+      await addVip(opts.store.db, s.session, caller, req.body.name ?? null, opts.clock.now());
       return reply.code(201).send(vipView(caller, req.body.name ?? null, 'api'));
     },
   );
 
   app.delete<{ Params: { session: string; number: string } }>(
     '/api/sessions/:session/vips/:number',
-    { schema: { params } },
+    { config, schema: { params } },
     async (req, reply) => {
-      const s = sessionOf(req.params.session);
-      if (!s) return sendError(reply, 404, 'unknown_session', `unknown session "${req.params.session}"`);
+      const s = sessionOf(req);
       const caller = normaliseChatId(req.params.number);
-      if (s.vip.numbers.has(caller)) {
-        return sendError(
-          reply,
-          409,
-          'vip_in_config',
-          `${caller} is a VIP in the config file (sessions.${s.session}.vip.numbers); remove it there`,
-        );
-      }
-      if (!(await removeVip(opts.store.db, s.session, caller)))
-        return sendError(reply, 404, 'not_found', `${caller} is not a VIP of session "${s.session}"`);
+      if (s.vip.numbers.has(caller)) return sendError(reply, 'vipInConfig', caller, s.session);
+      if (!(await removeVip(opts.store.db, s.session, caller))) return sendError(reply, 'notAVip', caller, s.session);
       return reply.code(204).send();
     },
   );

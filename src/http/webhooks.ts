@@ -38,19 +38,14 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const count = (outcome: string, event = 'unknown') => opts.metrics.webhooks.inc({ gateway: name, event, outcome });
     if (!gateway) {
       count('unknown_gateway');
-      return sendError(
-        reply,
-        404,
-        'unknown_gateway',
-        `unknown gateway "${name}"; configured: ${Object.keys(opts.gateways).join(', ') || 'none'}`,
-      );
+      return sendError(reply, 'unknownGateway', name, Object.keys(opts.gateways));
     }
     const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const unauthentic = await kind.authenticate(raw, req.headers, gateway);
     if (unauthentic) {
       count('bad_signature');
-      return sendError(reply, 401, 'bad_signature', unauthentic);
+      return sendError(reply, 'badSignature', unauthentic);
     }
     const text = raw.toString('utf8');
     let json: unknown;
@@ -58,12 +53,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       json = JSON.parse(text);
     } catch (err) {
       count('malformed');
-      return sendError(
-        reply,
-        400,
-        'malformed_json',
-        raw.length === 0 ? 'the body is empty' : `the body is not valid JSON: ${(err as Error).message}`,
-      );
+      return sendError(reply, 'malformedJson', raw.length === 0 ? null : (err as Error).message);
     }
     let parsed;
     try {
@@ -71,7 +61,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     } catch (err) {
       if (!(err instanceof InvalidWebhook)) throw err;
       count('invalid');
-      return sendError(reply, 400, 'invalid_event', err.message);
+      return sendError(reply, 'invalidEvent', err.message);
     }
     const started = process.hrtime.bigint();
     const done = await opts.pipeline.ingest({

@@ -156,43 +156,54 @@ export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now:
   await insertAttempt(db, a.actionId, a.startedAt, a.durationMs, a.outcome, a.statusCode, a.error);
 }
 
-export async function listActionsForCall(db: Kysely<Database>, session: string, callId: string) {
-  const actions = await db
+/** An action as stored, for the call's detail: with when it was decided and the last failure. */
+export interface ActionRecord extends Action {
+  createdAt: number;
+  lastError: string | null;
+}
+
+/** One try at an action. */
+export interface AttemptRecord {
+  actionId: number;
+  startedAt: number;
+  durationMs: number;
+  outcome: AttemptResult['outcome'];
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** A call's actions, in the order they were decided. */
+export async function listActionsForCall(
+  db: Kysely<Database>,
+  session: string,
+  callId: string,
+): Promise<ActionRecord[]> {
+  const rows = await db
     .selectFrom('actions')
     .selectAll()
     .where('session', '=', session)
     .where('call_id', '=', callId)
     .orderBy('id')
     .execute();
-  if (actions.length === 0) return [];
-  const attempts = await db
+  return rows.map((r) => ({ ...toAction(r), createdAt: r.created_at, lastError: r.last_error }));
+}
+
+/** The tries at these actions, oldest first. */
+export async function listAttempts(db: Kysely<Database>, actionIds: number[]): Promise<AttemptRecord[]> {
+  if (actionIds.length === 0) return [];
+  const rows = await db
     .selectFrom('action_attempts')
     .selectAll()
-    .where(
-      'action_id',
-      'in',
-      actions.map((a) => a.id),
-    )
+    .where('action_id', 'in', actionIds)
     .orderBy('id')
     .execute();
-  return actions.map((a) => ({
-    id: a.id,
-    kind: a.kind,
-    status: a.status,
-    attempts: a.attempts,
-    payload: JSON.parse(a.payload) as unknown,
-    createdAt: new Date(a.created_at).toISOString(),
-    expiresAt: a.expires_at === null ? null : new Date(a.expires_at).toISOString(),
-    lastError: a.last_error,
-    history: attempts
-      .filter((t) => t.action_id === a.id)
-      .map((t) => ({
-        at: new Date(t.started_at).toISOString(),
-        durationMs: t.duration_ms,
-        outcome: t.outcome,
-        statusCode: t.status_code,
-        error: t.error,
-      })),
+  return rows.map((t) => ({
+    actionId: t.action_id,
+    startedAt: t.started_at,
+    durationMs: t.duration_ms,
+    outcome: t.outcome as AttemptRecord['outcome'],
+    statusCode: t.status_code,
+    error: t.error,
   }));
 }
 

@@ -103,16 +103,23 @@ export interface CallerRow extends CallerState {
   caller: string;
 }
 
-/** Callers of one session who have called (of `callers` only, when given), most recent call first. */
+/** How maps of callers across sessions key them. */
+export const callerKey = (session: string, caller: string) => `${session}\u0000${caller}`;
+
+/**
+ * Callers of one session who have called, most recent call first: of `only` these, when given, or
+ * all but those `except`.
+ */
 export async function listCallerRows(
   db: Kysely<Database>,
-  f: { session: string; callers?: string[]; limit: number },
+  f: { session: string; only?: string[]; except?: string[]; limit: number },
 ): Promise<CallerRow[]> {
   let q = db.selectFrom('callers').selectAll().where('session', '=', f.session).where('last_call_at', 'is not', null);
-  if (f.callers !== undefined) {
-    if (f.callers.length === 0) return [];
-    q = q.where('caller', 'in', f.callers);
+  if (f.only !== undefined) {
+    if (f.only.length === 0) return [];
+    q = q.where('caller', 'in', f.only);
   }
+  if (f.except !== undefined && f.except.length > 0) q = q.where('caller', 'not in', f.except);
   const rows = await q.orderBy('last_call_at', 'desc').limit(f.limit).execute();
   return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
@@ -141,7 +148,10 @@ export async function listRecentCallers(
   return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
 }
 
-/** Per caller of one session, the calls at or after `since`; only callers with at least `min`. */
+/**
+ * Per caller of one session, the calls at or after `since`; only callers with at least `min`. The
+ * window is read through `calls_recent` (session, received_at, caller), not the session's history.
+ */
 export async function countCallsByCaller(
   db: Kysely<Database>,
   session: string,
@@ -158,4 +168,27 @@ export async function countCallsByCaller(
     .having((eb) => eb.fn.countAll(), '>=', min)
     .execute();
   return new Map(rows.map((r) => [r.caller!, Number(r.n)]));
+}
+
+/**
+ * For each of these callers, of any sessions, the calls at or after its own `since`: one grouped
+ * query, each caller sought in `calls_by_caller` (session, caller, received_at) from a VALUES list
+ * (an OR per caller costs PostgreSQL more to plan than the queries it replaces). Three parameters a
+ * caller: a page of hundreds, not tens of thousands. Keyed by `callerKey`; a caller with no call
+ * in its window is absent.
+ */
+export async function countCallsOfCallers(
+  db: Kysely<Database>,
+  callers: Array<{ session: string; caller: string; since: number }>,
+): Promise<Map<string, number>> {
+  if (callers.length === 0) return new Map();
+  // SQLite cannot name a VALUES list's columns in its alias; both name them column1, column2, ...
+  // Untyped, PostgreSQL would take the third for text.
+  const windows = sql.join(callers.map((c) => sql`(${c.session}, ${c.caller}, cast(${c.since} as bigint))`));
+  const { rows } = await sql<{ session: string; caller: string; n: number }>`
+    select w.session, w.caller, count(*) as n
+    from (select column1 as session, column2 as caller, column3 as since from (values ${windows}) as v) as w
+    join calls on calls.session = w.session and calls.caller = w.caller and calls.received_at >= w.since
+    group by w.session, w.caller`.execute(db);
+  return new Map(rows.map((r) => [callerKey(r.session, r.caller), Number(r.n)]));
 }

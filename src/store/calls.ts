@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Call, CallStatus, FrustrationLevel, RedirectSkipReason } from '../domain/types.js';
+import type { ActionStatus } from './actions.js';
 import { distinctSessions } from './distinctSessions.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallsTable, Database } from './schema.js';
@@ -108,68 +109,29 @@ export interface CallFilter {
   limit: number;
 }
 
-export interface CallSummary {
+/** The outbox's redirect action of a call: how far its delivery got. */
+export interface RedirectAction {
+  status: ActionStatus;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** A stored call: its row id (the API's id and page cursor), and its redirect action when one was decided. */
+export interface StoredCall extends Call {
   id: number;
-  session: string;
-  callId: string;
-  caller: string | null;
-  isVideo: boolean;
-  isGroup: boolean;
-  isVip: boolean;
-  status: CallStatus;
-  /** The caller's frustration level when the call came in. */
-  level: FrustrationLevel | null;
-  receivedAt: string;
-  endedAt: string | null;
-  redirect: { status: string; attempts: number; lastError: string | null; sentAt: string | null };
-  /** Set when the redirected caller wrote within the conversion window. */
-  conversion: { at: string; seconds: number } | null;
+  redirectAction: RedirectAction | null;
 }
 
-/** The redirect's state as a user reads it: the action's status, or why there was none. */
-function redirectOf(r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null }) {
-  const sentAt = iso(r.redirected_at);
-  if (r.r_status)
-    return {
-      status: r.r_status === 'done' ? 'sent' : r.r_status,
-      attempts: r.r_attempts ?? 0,
-      lastError: r.r_error,
-      sentAt,
-    };
-  return {
-    status: r.redirect_skipped ? `skipped:${r.redirect_skipped}` : 'none',
-    attempts: 0,
-    lastError: null,
-    sentAt,
-  };
-}
+type CallWithRedirectRow = CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null };
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-const conversionOf = (redirectedAt: number | null, convertedAt: number | null) =>
-  redirectedAt !== null && convertedAt !== null
-    ? { at: iso(convertedAt)!, seconds: Math.round((convertedAt - redirectedAt) / 1000) }
-    : null;
-
-function summarise(
-  r: CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null },
-): CallSummary {
-  return {
-    id: r.id,
-    session: r.session,
-    callId: r.call_id,
-    caller: r.caller,
-    isVideo: r.is_video === 1,
-    isGroup: r.is_group === 1,
-    isVip: r.is_vip === 1,
-    status: r.status as CallStatus,
-    level: r.level as FrustrationLevel | null,
-    receivedAt: new Date(r.received_at).toISOString(),
-    endedAt: iso(r.ended_at),
-    redirect: redirectOf(r),
-    conversion: conversionOf(r.redirected_at, r.converted_at),
-  };
-}
+const toStoredCall = (r: CallWithRedirectRow): StoredCall => ({
+  id: r.id,
+  ...toCall(r),
+  redirectAction:
+    r.r_status === null
+      ? null
+      : { status: r.r_status as ActionStatus, attempts: r.r_attempts ?? 0, lastError: r.r_error },
+});
 
 function callsWithRedirect(db: Kysely<Database>) {
   return db
@@ -196,23 +158,37 @@ function callsOfCaller(caller: string, session: string | undefined) {
 }
 
 /** Newest first. */
-export async function listCalls(db: Kysely<Database>, f: CallFilter): Promise<CallSummary[]> {
+export async function listCalls(db: Kysely<Database>, f: CallFilter): Promise<StoredCall[]> {
   let q = callsWithRedirect(db);
   if (f.session !== undefined) q = q.where('calls.session', '=', f.session);
   if (f.status !== undefined) q = q.where('calls.status', '=', f.status);
   if (f.caller !== undefined) q = q.where('calls.id', 'in', callsOfCaller(f.caller, f.session));
   if (f.before !== undefined) q = q.where('calls.id', '<', f.before);
   const rows = await q.orderBy('calls.id', 'desc').limit(f.limit).execute();
-  return rows.map(summarise);
+  return rows.map(toStoredCall);
 }
 
-export async function getCallSummary(db: Kysely<Database>, id: number): Promise<CallSummary | null> {
+export async function findCallById(db: Kysely<Database>, id: number): Promise<StoredCall | null> {
   const row = await callsWithRedirect(db).where('calls.id', '=', id).executeTakeFirst();
-  return row ? summarise(row) : null;
+  return row ? toStoredCall(row) : null;
+}
+
+/** A call that converted: the caller wrote after its redirect. */
+export interface ConvertedCall {
+  id: number;
+  callId: string;
+  receivedAt: number;
+  redirectedAt: number | null;
+  convertedAt: number;
 }
 
 /** A caller's calls that converted, newest first. */
-export async function listConversions(db: Kysely<Database>, session: string, caller: string, limit = 50) {
+export async function listConversions(
+  db: Kysely<Database>,
+  session: string,
+  caller: string,
+  limit = 50,
+): Promise<ConvertedCall[]> {
   const rows = await db
     .selectFrom('calls')
     .select(['id', 'call_id', 'received_at', 'redirected_at', 'converted_at'])
@@ -224,17 +200,18 @@ export async function listConversions(db: Kysely<Database>, session: string, cal
   return rows.map((r) => ({
     id: r.id,
     callId: r.call_id,
-    receivedAt: new Date(r.received_at).toISOString(),
-    redirectedAt: iso(r.redirected_at),
-    ...conversionOf(r.redirected_at, r.converted_at)!,
+    receivedAt: r.received_at,
+    redirectedAt: r.redirected_at,
+    // Selected where not null.
+    convertedAt: r.converted_at!,
   }));
 }
 
-/** Several calls' summaries in one query (the live feed reads a page of changes at once). */
-export async function getCallSummariesByCallIds(
+/** Several calls in one query (the live feed reads a page of changes at once). */
+export async function findCallsByCallIds(
   db: Kysely<Database>,
   calls: Array<{ session: string; callId: string }>,
-): Promise<CallSummary[]> {
+): Promise<StoredCall[]> {
   if (calls.length === 0) return [];
   const rows = await callsWithRedirect(db)
     .where((eb) =>
@@ -245,5 +222,5 @@ export async function getCallSummariesByCallIds(
       ),
     )
     .execute();
-  return rows.map(summarise);
+  return rows.map(toStoredCall);
 }

@@ -36,7 +36,19 @@ export async function recordEvent(db: Kysely<Database>, e: NewEvent): Promise<bo
   return res.rows.length > 0;
 }
 
-export async function listEventsForCall(db: Kysely<Database>, session: string, callId: string) {
+/** An event as stored, its body parsed. */
+export interface StoredEvent {
+  id: number;
+  gateway: string;
+  eventId: string;
+  type: string;
+  outcome: NewEvent['outcome'];
+  receivedAt: number;
+  body: unknown;
+}
+
+/** A call's events, in the order they arrived. */
+export async function listEventsForCall(db: Kysely<Database>, session: string, callId: string): Promise<StoredEvent[]> {
   const rows = await db
     .selectFrom('events')
     .select(['id', 'gateway', 'event_id', 'type', 'outcome', 'received_at', 'body'])
@@ -49,8 +61,8 @@ export async function listEventsForCall(db: Kysely<Database>, session: string, c
     gateway: r.gateway,
     eventId: r.event_id,
     type: r.type,
-    outcome: r.outcome,
-    receivedAt: new Date(r.received_at).toISOString(),
+    outcome: r.outcome as StoredEvent['outcome'],
+    receivedAt: r.received_at,
     body: JSON.parse(r.body) as unknown,
   }));
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { callerKey } from './callers.js';
 import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
 
@@ -16,7 +17,7 @@ export async function findVip(
   return (await selectVip(db, session, caller)).rows[0] ?? null;
 }
 
-/** Which of these callers were made VIPs at run time, as `<session>\0<caller>` keys. */
+/** Which of these callers were made VIPs at run time, as `callerKey`s. */
 export async function findVipsAmong(
   db: Kysely<Database>,
   callers: Array<{ session: string; caller: string }>,
@@ -27,13 +28,17 @@ export async function findVipsAmong(
     .select(['session', 'caller'])
     .where('caller', 'in', [...new Set(callers.map((c) => c.caller))])
     .execute();
-  return new Set(rows.map((r) => `${r.session}\u0000${r.caller}`));
+  return new Set(rows.map((r) => callerKey(r.session, r.caller)));
 }
 
-export async function listVips(db: Kysely<Database>, session: string) {
+/** A session's VIPs added through the API, oldest first. */
+export async function listVips(
+  db: Kysely<Database>,
+  session: string,
+): Promise<Array<{ caller: string; name: string | null }>> {
   return db
     .selectFrom('vips')
-    .select(['caller', 'name', 'created_at'])
+    .select(['caller', 'name'])
     .where('session', '=', session)
     .orderBy('created_at')
     .execute();

@@ -1,8 +1,18 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { emptyCaller } from '../../src/domain/decide.js';
-import { findCaller, saveCaller } from '../../src/store/callers.js';
+import {
+  callerKey,
+  countCallsByCaller,
+  countCallsOfCallers,
+  findCaller,
+  listCallerRows,
+  listRecentCallers,
+  saveCaller,
+} from '../../src/store/callers.js';
+import { saveCall } from '../../src/store/calls.js';
 import type { Dialect, Store } from '../../src/store/db.js';
-import { createTestDatabase, describeOnEachDatabase, type TestDatabase } from '../helpers/stores.js';
+import { aCall } from '../helpers/calls.js';
+import { createTestDatabase, describeOnEachDatabase, useFreshStore, type TestDatabase } from '../helpers/stores.js';
 
 /** Resolves when `n` parties have arrived: every transaction has read before any writes. */
 function barrier(n: number): () => Promise<void> {
@@ -74,5 +84,67 @@ describeOnEachDatabase('caller compare-and-set (the debounce)', (dialect) => {
     expect(await saveCaller(store.db, 'default', '555@c.us', at(3), stored, 3)).toBe(true);
     expect(await saveCaller(store.db, 'default', '555@c.us', at(4), stored, 4)).toBe(false);
     expect(await findCaller(store.db, 'default', '555@c.us')).toMatchObject({ lastRedirectAt: 3, version: 2 });
+  });
+});
+
+describeOnEachDatabase('the callers view queries', (dialect) => {
+  const fresh = useFreshStore(dialect);
+  let n = 0;
+  /** A call from `caller` on `session` at `at`, and the caller's last call. */
+  const ring = async (session: string, caller: string, at: number) => {
+    await saveCall(fresh.store.db, aCall({ session, callId: `c${++n}`, caller, receivedAt: at }), null, at);
+    const before = await findCaller(fresh.store.db, session, caller);
+    await saveCaller(fresh.store.db, session, caller, { ...(before ?? emptyCaller), lastCallAt: at }, before, at);
+  };
+
+  it("counts each caller's calls from its own window start, across sessions, in one query", async () => {
+    for (const at of [100, 200, 300]) await ring('a', '1@c.us', at);
+    for (const at of [100, 200, 300]) await ring('b', '1@c.us', at);
+    await ring('a', '2@c.us', 50);
+    const counts = await countCallsOfCallers(fresh.store.db, [
+      { session: 'a', caller: '1@c.us', since: 200 },
+      { session: 'b', caller: '1@c.us', since: 0 },
+      { session: 'a', caller: '2@c.us', since: 60 },
+      { session: 'a', caller: '3@c.us', since: 0 },
+    ]);
+    expect(counts).toEqual(
+      new Map([
+        [callerKey('a', '1@c.us'), 2],
+        [callerKey('b', '1@c.us'), 3],
+      ]),
+    );
+    expect(await countCallsOfCallers(fresh.store.db, [])).toEqual(new Map());
+  });
+
+  it("counts a session's callers in the window, those with at least `min` calls", async () => {
+    for (const at of [100, 200, 300]) await ring('a', '1@c.us', at);
+    await ring('a', '2@c.us', 250);
+    await ring('b', '3@c.us', 250);
+    expect(await countCallsByCaller(fresh.store.db, 'a', 150, 1)).toEqual(
+      new Map([
+        ['1@c.us', 2],
+        ['2@c.us', 1],
+      ]),
+    );
+    expect(await countCallsByCaller(fresh.store.db, 'a', 150, 2)).toEqual(new Map([['1@c.us', 2]]));
+  });
+
+  it("lists a session's callers by their last call, of some or all but some", async () => {
+    await ring('a', '1@c.us', 100);
+    await ring('a', '2@c.us', 300);
+    await ring('a', '3@c.us', 200);
+    await ring('b', '4@c.us', 400);
+    const callers = async (f: { only?: string[]; except?: string[] }) =>
+      (await listCallerRows(fresh.store.db, { session: 'a', limit: 10, ...f })).map((r) => r.caller);
+    expect(await callers({})).toEqual(['2@c.us', '3@c.us', '1@c.us']);
+    expect(await callers({ only: ['1@c.us', '2@c.us'] })).toEqual(['2@c.us', '1@c.us']);
+    expect(await callers({ only: [] })).toEqual([]);
+    expect(await callers({ except: ['2@c.us'] })).toEqual(['3@c.us', '1@c.us']);
+    expect(await callers({ except: [] })).toEqual(['2@c.us', '3@c.us', '1@c.us']);
+    const recent = await listRecentCallers(fresh.store.db, { since: 200, limit: 2, offset: 1 });
+    expect(recent.map((r) => [r.session, r.caller])).toEqual([
+      ['a', '2@c.us'],
+      ['a', '3@c.us'],
+    ]);
   });
 });

@@ -118,6 +118,14 @@ describe('decide: a new ring', () => {
     expect(textOf(d.actions, 'sendRedirect')).toBe('stressed {{name}}');
   });
 
+  it("says so while the caller's escalation is pending, to its last moment, by the rule messages escalate by", () => {
+    const marked = (escalateUntil: number) => state({ caller: caller({ lastRedirectAt: T - 200_000, escalateUntil }) });
+    expect(textOf(decide(ring(), marked(T), settings, T).actions, 'sendRedirect')).toBe('stressed {{name}}');
+    expect(textOf(decide(ring(), marked(T - 1), settings, T).actions, 'sendRedirect')).toBe('repeat {{name}}');
+    const text: CallEvent = { type: 'message.received', messageId: 'm1', caller: '111@c.us', text: 'hi' };
+    expect(kinds(decide(text, marked(T), settings, T).actions)).toContain('slack:chat.escalated');
+  });
+
   it.each([
     ['group', ring({ isGroup: true }), settings],
     ['from_me', ring({ fromMe: true }), settings],

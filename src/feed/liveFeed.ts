@@ -1,14 +1,8 @@
 import { redactUrl } from '../config/index.js';
-import { getCallSummariesByCallIds, type CallSummary } from '../store/calls.js';
 import { DatabaseError, type Store } from '../store/db.js';
-import { feedChannel, lastFeedId, readFeed } from '../store/feed.js';
+import { feedChannel } from '../store/feed.js';
 import { FeedListener } from './feedListener.js';
-
-/** One message of the live feed: a call as `GET /api/calls` shows it, at the feed position of its change. */
-export interface FeedMessage {
-  id: number;
-  call: CallSummary;
-}
+import { feedSource, type FeedMessage, type FeedSource } from './messages.js';
 
 export interface FeedSubscription {
   /** The position the subscriber starts after: its resume point if nothing arrives. */
@@ -19,11 +13,16 @@ export interface FeedSubscription {
 interface Subscriber {
   cursor: number;
   send: (m: FeedMessage) => void;
+  end: (err: unknown) => void;
   /** While a resuming subscriber replays history, live messages wait here. */
   held: FeedMessage[] | null;
 }
 
-const PAGE = 500;
+/**
+ * Live messages held for one subscriber while it replays. Past this its replay is stuck (a
+ * database that answers no more): it is ended rather than held for without end.
+ */
+export const MAX_HELD = 10_000;
 
 /**
  * The feed of call changes, read from the `feed` table. One reader per process follows the table
@@ -41,10 +40,11 @@ export class LiveFeed {
   constructor(
     private readonly store: Store,
     private readonly onError: (err: unknown) => void,
+    private readonly source: FeedSource = feedSource(store.db),
   ) {}
 
   async start(): Promise<void> {
-    this.last = await lastFeedId(this.store.db);
+    this.last = await this.source.lastId();
     const pgInfo = this.store.postgres;
     if (pgInfo) {
       this.listener = new FeedListener({
@@ -85,12 +85,14 @@ export class LiveFeed {
   }
 
   /**
-   * Subscribes from `after` (a position a client saw: it gets everything since), or from now when null.
+   * Subscribes from `after` (a position a client saw: it gets everything since), or from now when
+   * null. `end` is called when the feed cannot go on serving this subscriber (its replay failed, or
+   * fell too far behind): its client should reconnect and resume from the last position it got.
    */
-  subscribe(after: number | null, send: (m: FeedMessage) => void): FeedSubscription {
-    const sub: Subscriber = { cursor: after ?? this.last, send, held: after === null ? null : [] };
+  subscribe(after: number | null, send: (m: FeedMessage) => void, end: (err: unknown) => void): FeedSubscription {
+    const sub: Subscriber = { cursor: after ?? this.last, send, end, held: after === null ? null : [] };
     this.subscribers.add(sub);
-    if (after !== null) void this.replay(sub).catch(this.onError);
+    if (after !== null) void this.replay(sub).catch((err: unknown) => this.drop(sub, err));
     return { position: sub.cursor, close: () => this.subscribers.delete(sub) };
   }
 
@@ -98,7 +100,7 @@ export class LiveFeed {
     // Nobody is listening: keep the position, skip building messages. Under load this is every
     // commit, and on SQLite the reads would queue behind (and ahead of) the writers.
     if (this.subscribers.size === 0) {
-      const last = await lastFeedId(this.store.db);
+      const last = await this.source.lastId();
       // Someone subscribed while we asked: they must get what came since, so read it after all.
       if (this.subscribers.size === 0) {
         this.last = last;
@@ -106,11 +108,12 @@ export class LiveFeed {
       }
     }
     for (;;) {
-      const page = await this.readPage(this.last);
+      const page = await this.source.readPage(this.last);
       this.last = page.end;
       for (const sub of this.subscribers) {
-        if (sub.held) sub.held.push(...page.messages);
-        else deliver(sub, page.messages);
+        if (!sub.held) deliver(sub, page.messages);
+        else if (sub.held.length + page.messages.length <= MAX_HELD) sub.held.push(...page.messages);
+        else this.drop(sub, new Error(`the replay fell more than ${MAX_HELD} live changes behind`));
       }
       if (!page.more) return;
     }
@@ -118,7 +121,7 @@ export class LiveFeed {
 
   private async replay(sub: Subscriber): Promise<void> {
     for (;;) {
-      const page = await this.readPage(sub.cursor);
+      const page = await this.source.readPage(sub.cursor);
       if (!this.subscribers.has(sub)) return;
       deliver(sub, page.messages);
       sub.cursor = Math.max(sub.cursor, page.end);
@@ -129,16 +132,12 @@ export class LiveFeed {
     deliver(sub, held);
   }
 
-  private async readPage(after: number): Promise<{ messages: FeedMessage[]; end: number; more: boolean }> {
-    const page = await readFeed(this.store.db, after, PAGE);
-    const calls = await getCallSummariesByCallIds(this.store.db, page.changes);
-    const byKey = new Map(calls.map((c) => [`${c.session}\u0000${c.callId}`, c]));
-    const messages: FeedMessage[] = [];
-    for (const change of page.changes) {
-      const call = byKey.get(`${change.session}\u0000${change.callId}`);
-      if (call) messages.push({ id: change.id, call });
-    }
-    return { messages, end: page.end, more: page.more };
+  /** Stops serving a subscriber that can't be caught up here; what was held for it goes with it. */
+  private drop(sub: Subscriber, err: unknown): void {
+    this.onError(err);
+    if (!this.subscribers.delete(sub)) return;
+    sub.held = null;
+    sub.end(err);
   }
 }
 
