@@ -10,6 +10,7 @@ import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { BudgetCache } from './lib/budgetCache.js';
+import { systemClock, type Clock } from './lib/clock.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
@@ -44,8 +45,16 @@ const TIMER_BATCH = 50;
 const PRUNE_CHUNK = 500;
 const PRUNE_EVERY = 3_600_000;
 
+export interface CallbridgeOptions {
+  /** Domain time: "now" and the timers due at a moment of it. Tests pass a `ManualClock`. */
+  clock?: Clock;
+}
+
 /** Opens the database, starts the loops and the HTTP server. The composition root: every part is wired here. */
-export async function startCallbridge(config: Config): Promise<Callbridge> {
+export async function startCallbridge(
+  config: Config,
+  { clock = systemClock }: CallbridgeOptions = {},
+): Promise<Callbridge> {
   const store = await openStore(config.database.url, { poolSize: config.database.poolSize });
   const { dispatch } = config;
   if (store.dialect === 'sqlite') {
@@ -103,6 +112,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
   const actionLoop: WakeLoop = new WakeLoop(
+    clock,
     async () => {
       const due = await pipeline.claimActions(CLAIM_BATCH);
       for (const a of due) dispatcher.dispatch(a);
@@ -112,6 +122,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     logError('claiming due actions failed'),
   );
   const timerLoop: WakeLoop = new WakeLoop(
+    clock,
     async () => {
       const due = await pipeline.claimTimers(TIMER_BATCH);
       await Promise.all(due.map((t) => pipeline.fireTimer(t)));
@@ -123,8 +134,9 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   // Live-feed changes past the day a stream client may resume from, and history past
   // retention.keep, go in small deletes through the pipeline (on SQLite, its writer thread).
   const retentionLoop: WakeLoop = new WakeLoop(
+    clock,
     async () => {
-      const now = Date.now();
+      const now = clock.now();
       const due: Array<[HistoryTable, number]> = [['feed', now - FEED_KEEP]];
       if (config.retention.enabled) for (const table of HISTORY_TABLES) due.push([table, now - config.retention.keep]);
       let more = false;
