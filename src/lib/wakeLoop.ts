@@ -28,13 +28,7 @@ export class WakeLoop {
   }
 
   wake(at: number): void {
-    if (this.stopped) return;
-    if (this.running) {
-      if (at <= this.clock.now()) this.again = true;
-      else this.arm(at);
-      return;
-    }
-    this.arm(at);
+    if (!this.stopped) this.arm(at);
   }
 
   async stop(): Promise<void> {
@@ -55,6 +49,11 @@ export class WakeLoop {
     this.timer = null;
     this.nextAt = Infinity;
     if (this.stopped) return;
+    // Falling due during a tick, this timer's tick follows that one rather than running beside it.
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = true;
     // The tick starts on the next microtask: a clock moved by hand has finished moving by then,
     // so the tick reads the time it was moved to, not the moment this timer was due.

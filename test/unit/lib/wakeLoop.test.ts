@@ -54,6 +54,36 @@ describe('WakeLoop', () => {
     await loop.stop();
   });
 
+  it('never runs two ticks at once: a wake for later, asked during a tick, runs after it', async () => {
+    const clock = new ManualClock(0);
+    let ticks = 0;
+    let running = 0;
+    let most = 0;
+    let release = () => {};
+    const loop = new WakeLoop(
+      clock,
+      async () => {
+        ticks++;
+        most = Math.max(most, ++running);
+        if (ticks === 1) await new Promise<void>((resolve) => (release = resolve));
+        running--;
+        return false;
+      },
+      60_000,
+      () => {},
+    );
+    loop.start();
+    await turn();
+    loop.wake(clock.now() + 1_000);
+    clock.advance('1s');
+    await turn();
+    expect([ticks, most]).toEqual([1, 1]);
+    release();
+    await turn();
+    expect([ticks, most]).toEqual([2, 1]);
+    await loop.stop();
+  });
+
   it('a tick reads the time the clock was moved to, not the moment its timer fell due', async () => {
     const clock = new ManualClock(0);
     const seen: number[] = [];
