@@ -91,10 +91,10 @@ export async function startCallbridge(
     alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
   if (config.alerts.webhook)
     alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
-  const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
+  const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup, clock) : null;
 
   const metrics = createMetrics();
-  const enrich = createEnricher({ targets, profiles });
+  const enrich = createEnricher({ targets, profiles, clock });
   // A SQLite file is written by its own thread; PostgreSQL (a server) and an in-memory database
   // (which no second thread can open) are written from this one.
   const pipeline: EventPipeline =
@@ -152,7 +152,7 @@ export async function startCallbridge(
   const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
     targets,
-    names: new BudgetCache<string>(maxTtl),
+    names: new BudgetCache<string>(clock, maxTtl),
     alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
     record: (action, r) => pipeline.recordAttempt(action, r),
