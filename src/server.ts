@@ -151,6 +151,7 @@ export async function startCallbridge(
   );
   const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
+    clock,
     targets,
     names: new BudgetCache<string>(clock, maxTtl),
     alertSenders,
