@@ -105,9 +105,10 @@ export async function startCallbridge(
             sessions: { sessions: config.sessions, alerts: config.alerts },
             lease: dispatch.lease,
           },
+          clock,
           enrich,
         )
-      : new Pipeline(store, sessions, dispatch.lease, enrich);
+      : new Pipeline(store, sessions, dispatch.lease, clock, enrich);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
