@@ -90,7 +90,7 @@ export async function startCallbridge(
   if (config.alerts.slack)
     alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
   if (config.alerts.webhook)
-    alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
+    alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret, clock);
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup, clock) : null;
 
   const metrics = createMetrics();
@@ -178,6 +178,7 @@ export async function startCallbridge(
 
   const app = await buildApp({
     config,
+    clock,
     store,
     pipeline,
     feed,

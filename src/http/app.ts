@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../alerts/liveFeed.js';
 import type { Config } from '../config.js';
+import type { Clock } from '../lib/clock.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
@@ -14,6 +15,8 @@ import { webhookRoutes } from './webhooks.js';
 
 export interface AppDeps {
   config: Config;
+  /** Domain time for the routes that read it (VIPs added, caller windows, stream tickets). */
+  clock: Clock;
   store: Store;
   pipeline: EventPipeline;
   feed: LiveFeed;
