@@ -57,8 +57,12 @@ export class WakeLoop {
     this.running = true;
     // The tick starts on the next microtask: a clock moved by hand has finished moving by then,
     // so the tick reads the time it was moved to, not the moment this timer was due.
+    let began = 0;
     this.current = Promise.resolve()
-      .then(() => this.tick())
+      .then(() => {
+        began = this.clock.now();
+        return this.tick();
+      })
       .catch((err: unknown) => {
         this.onError(err);
         return false;
@@ -66,8 +70,9 @@ export class WakeLoop {
       .then((more) => {
         this.running = false;
         if (this.stopped) return;
-        const now = this.clock.now();
-        const at = this.again || more ? now : now + this.interval;
+        // The next poll is due `interval` after this one began, as with setInterval: a clock that
+        // moved past that during the tick (a slow tick, or a test's advance) polls again at once.
+        const at = this.again || more ? this.clock.now() : began + this.interval;
         this.again = false;
         this.arm(at);
       });

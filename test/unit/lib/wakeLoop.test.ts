@@ -84,6 +84,28 @@ describe('WakeLoop', () => {
     await loop.stop();
   });
 
+  it('polls again at once when the clock passed the next poll during a tick', async () => {
+    const clock = new ManualClock(0);
+    let ticks = 0;
+    let release = () => {};
+    const loop = new WakeLoop(
+      clock,
+      async () => {
+        if (++ticks === 1) await new Promise<void>((resolve) => (release = resolve));
+        return false;
+      },
+      50,
+      () => {},
+    );
+    loop.start();
+    await turn();
+    clock.advance('2s');
+    release();
+    await turn();
+    expect(ticks).toBe(2);
+    await loop.stop();
+  });
+
   it('a tick reads the time the clock was moved to, not the moment its timer fell due', async () => {
     const clock = new ManualClock(0);
     const seen: number[] = [];
