@@ -135,8 +135,9 @@ describe('the debounce window', () => {
     const from = '88888888888@c.us';
     await h.post(callReceived({ from, callId: 'w-1' }));
     await h.gateway.waitFor((g) => g.sent.length === 1);
+    h.clock.advance('599ms');
     await h.post(callReceived({ from, callId: 'w-2' }));
-    await new Promise((r) => setTimeout(r, 700));
+    h.clock.advance('1ms');
     await h.post(callReceived({ from, callId: 'w-3' }));
     await h.gateway.waitFor((g) => g.sent.length === 2);
     const { body } = await h.api<CallsBody>('/api/calls');
