@@ -16,14 +16,14 @@ import { webhookRoutes } from './webhooks.js';
 
 export interface AppDeps {
   config: Config;
+  /** Domain time for the routes that read it (VIPs added, caller windows, stream tickets). */
+  clock: Clock;
   store: Store;
   pipeline: EventPipeline;
   feed: LiveFeed;
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
-  /** Domain time for the API: escalations pending, frustration windows, ticket expiry. */
-  clock: Clock;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
