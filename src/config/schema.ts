@@ -193,7 +193,7 @@ export const configSchema = strictObject({
     /** Requests per client (its token, else its IP) in each window; webhooks and /healthz are not limited. */
     rateLimit: strictObject({
       max: integer(1, 1_000_000, 600),
-      /** Stream tickets, counted apart: a browser needs one per (re)connect. */
+      /** Stream tickets, counted apart from `max`: a browser needs one per (re)connect. */
       tickets: integer(1, 1_000_000, 30),
       window: duration('1m', 1),
     }).prefault({}),

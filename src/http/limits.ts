@@ -7,7 +7,7 @@ import { catalogError } from './errors.js';
 export interface ApiLimits {
   /** Every `/api` route: the JSON API, the live stream and the API document. */
   api: onRequestHookHandler;
-  /** `POST /api/stream/tickets`, on top of the API's. */
+  /** `POST /api/stream/tickets`, counted apart from the API's (a request is counted by one limit only). */
   tickets: onRequestHookHandler;
 }
 

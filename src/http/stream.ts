@@ -15,7 +15,7 @@ export interface StreamOptions {
   heartbeatMs?: number;
   /** Ticket expiry is read from it; the machine's when the stream is served on its own. */
   clock?: Clock;
-  /** The API's rate limit, and the tickets' own (counted on top of it). */
+  /** The API's rate limit (the stream's), and the tickets' own, counted apart. */
   limits?: { api: onRequestHookHandler; tickets: onRequestHookHandler };
 }
 
@@ -86,7 +86,8 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   app.post(
     '/api/stream/tickets',
     {
-      onRequest: limited(opts.limits?.api, opts.limits?.tickets),
+      // One limit per request (@fastify/rate-limit runs the first only): the tickets' own.
+      onRequest: limited(opts.limits?.tickets),
       schema: {
         summary: 'A ticket that opens the live stream for minutes (an EventSource cannot send the token)',
         tags: ['stream'],
