@@ -132,7 +132,7 @@ export class Dispatcher {
     if (!t.contactLookup.enabled) return null;
     return this.deps.names.get(
       `${t.session}\u0000${chatId}`,
-      () => t.client.lookupName(t.sessionName, chatId),
+      (signal) => t.client.lookupName(t.sessionName, chatId, signal),
       t.contactLookup.budget,
     );
   }
