@@ -152,11 +152,11 @@ export async function startCallbridge(
     PRUNE_EVERY,
     logError('pruning old history failed'),
   );
-  const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
     clock,
     targets,
-    names: new BudgetCache<string>(clock, maxTtl),
+    // Each lookup is kept for its own session's cacheTtl; the dispatcher passes it.
+    names: new BudgetCache<string>(clock, 0),
     alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
     record: (action, r) => pipeline.recordAttempt(action, r),

@@ -18,14 +18,14 @@ export interface SessionTarget {
   client: GatewayClient;
   /** Caps actions in flight to the gateway at its pool's connections (shared by its sessions). */
   slots: Limiter;
-  contactLookup: { enabled: boolean; budget: number };
+  contactLookup: { enabled: boolean; budget: number; cacheTtl: number };
 }
 
 export interface DispatcherDeps {
   /** Attempt times, retry due times and expiry are domain time. */
   clock: Clock;
   targets: { get(session: string): SessionTarget | undefined };
-  /** Contact names by `<session>\0<chat id>`. */
+  /** Contact names by `<session>\0<chat id>`, each kept for its session's `contactLookup.cacheTtl`. */
   names: BudgetCache<string>;
   alertSenders: Partial<Record<AlertChannel, AlertSender>>;
   retry: { initial: number; max: number };
@@ -134,6 +134,7 @@ export class Dispatcher {
       `${t.session}\u0000${chatId}`,
       (signal) => t.client.lookupName(t.sessionName, chatId, signal),
       t.contactLookup.budget,
+      t.contactLookup.cacheTtl,
     );
   }
 

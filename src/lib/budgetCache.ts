@@ -24,7 +24,13 @@ export class BudgetCache<T> {
     private readonly maxEntries = 50_000,
   ) {}
 
-  async get(key: string, load: (signal: AbortSignal) => Promise<T | null>, budget: number): Promise<T | null> {
+  /** `ttl` overrides the cache's own, for caches shared by callers that each keep what they learn for a different time. */
+  async get(
+    key: string,
+    load: (signal: AbortSignal) => Promise<T | null>,
+    budget: number,
+    ttl = this.ttl,
+  ): Promise<T | null> {
     const now = this.clock.now();
     let entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= now) {
@@ -35,7 +41,7 @@ export class BudgetCache<T> {
         this.entries.delete(key);
         return null;
       });
-      const fresh: Entry<T> = { value, expiresAt: now + this.ttl };
+      const fresh: Entry<T> = { value, expiresAt: now + ttl };
       void value.then((v) => (fresh.known = v));
       entry = fresh;
       this.entries.delete(key);

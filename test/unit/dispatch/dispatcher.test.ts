@@ -70,7 +70,7 @@ function harness(failures: HttpError[] = []) {
               sessionName: 'default',
               client,
               slots: new Limiter(4),
-              contactLookup: { enabled: false, budget: 300 },
+              contactLookup: { enabled: false, budget: 300, cacheTtl: 60_000 },
             }
           : undefined,
     },
@@ -181,5 +181,61 @@ describe('the dispatcher', () => {
     await d.moveTo(T0 + 3_600_000);
     expect(d.sends).toEqual([T0]);
     await d.stop();
+  });
+});
+
+describe('contact names', () => {
+  it("are kept for each session's own cacheTtl, on the clock", async () => {
+    const clock = new ManualClock(T0);
+    const lookups: string[] = [];
+    const client: GatewayClient = {
+      sendText: async () => {},
+      rejectCall: async () => {},
+      lookupName: async (session) => {
+        lookups.push(session);
+        return 'Ana';
+      },
+      close: async () => {},
+    };
+    const ttl: Record<string, number> = { short: 60_000, long: 600_000 };
+    const dispatcher = new Dispatcher({
+      clock,
+      targets: {
+        get: (session) =>
+          ttl[session] === undefined
+            ? undefined
+            : {
+                session,
+                sessionName: session,
+                client,
+                slots: new Limiter(4),
+                contactLookup: { enabled: true, budget: 300, cacheTtl: ttl[session] },
+              },
+      },
+      names: new BudgetCache(clock, 0),
+      alertSenders: {},
+      retry: RETRY,
+      record: async () => {},
+      wakeAt: () => {},
+      onError: (e) => {
+        throw e;
+      },
+    });
+    let id = 0;
+    const both = async () => {
+      for (const session of ['short', 'long']) {
+        const at = clock.now();
+        dispatcher.dispatch(redirect({ id: ++id, session, nextAttemptAt: at, expiresAt: at + 120_000 }));
+      }
+      await dispatcher.drain();
+    };
+    await both();
+    expect(lookups).toEqual(['short', 'long']);
+    clock.advance(60_000);
+    await both();
+    expect(lookups).toEqual(['short', 'long', 'short']);
+    clock.advance(540_000);
+    await both();
+    expect(lookups).toEqual(['short', 'long', 'short', 'short', 'long']);
   });
 });
