@@ -12,6 +12,7 @@ import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { BudgetCache } from './lib/budgetCache.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger } from './lib/log.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
@@ -56,6 +57,7 @@ export async function startCallbridge(
   config: Config,
   { clock = systemClock }: CallbridgeOptions = {},
 ): Promise<Callbridge> {
+  const log = createLogger(config.log);
   const store = await openStore(config.database.url, { poolSize: config.database.poolSize });
   const { dispatch } = config;
   if (store.dialect === 'sqlite') {
@@ -111,7 +113,8 @@ export async function startCallbridge(
           enrich,
         )
       : new Pipeline(store, sessions, dispatch.lease, clock, enrich);
-  const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
+  // Not the app's logger: the writer thread may die before the app exists, and must still be told (then refused: 503).
+  const logError = (what: string) => (err: unknown) => log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
   const actionLoop: WakeLoop = new WakeLoop(
@@ -186,6 +189,7 @@ export async function startCallbridge(
     feed,
     sessions,
     metrics,
+    log,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);
