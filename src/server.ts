@@ -4,7 +4,7 @@ import { createSlackSender, createWebhookSender, type AlertSender } from './aler
 import type { Config } from './config/index.js';
 import { CallerProfiles } from './crm/profiles.js';
 import { LiveFeed } from './feed/liveFeed.js';
-import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
+import { describeAttempt, Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';
 import type { GatewayClient } from './gateways/types.js';
@@ -168,6 +168,8 @@ export async function startCallbridge(
       metrics.actions.inc({ kind: action.kind, outcome: r.outcome });
       if (r.outcome === 'retry') metrics.retries.inc({ kind: action.kind });
       if (r.outcome === 'expired' && action.kind === 'sendRedirect') metrics.expiredRedirects.inc();
+      const seen = describeAttempt(action, r);
+      if (seen) log[seen.level](seen.fields, seen.msg);
     },
     onError: logError('dispatching an action failed'),
   });
