@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   const running = await startCallbridge(config);
   const { log } = running.app;
   log.info(
-    `callbridge listening on ${running.url} (version ${version()}, database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'})`,
+    `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'}, version ${version()})`,
   );
   for (const [name, g] of Object.entries(config.gateways)) {
     // The token is a credential: the operator is shown where it goes, never its value.

@@ -79,7 +79,7 @@ describe("the operator's log", () => {
 
     const listening = await waitFor('the start line', () => find(/callbridge listening on (http:\/\/\S+)/), 20_000);
     const url = /listening on (http:\/\/\S+)/.exec(listening.msg)![1]!;
-    expect(listening.msg).toMatch(/version 0\.\d+\.\d+, database sqlite::memory:/);
+    expect(listening.msg).toMatch(/\(database sqlite::memory:, config \S+, version 0\.\d+\.\d+\)$/);
     expect(find(/^gateway local \(waha\)/)?.msg).toBe(
       `gateway local (waha): webhooks to POST ${url}/webhooks/local, events call.received, call.accepted, call.rejected, message, message.any`,
     );
