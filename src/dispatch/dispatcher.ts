@@ -18,14 +18,14 @@ export interface SessionTarget {
   client: GatewayClient;
   /** Caps actions in flight to the gateway at its pool's connections (shared by its sessions). */
   slots: Limiter;
-  contactLookup: { enabled: boolean; budget: number };
+  contactLookup: { enabled: boolean; budget: number; cacheTtl: number };
 }
 
 export interface DispatcherDeps {
   /** Attempt times, retry due times and expiry are domain time. */
   clock: Clock;
   targets: { get(session: string): SessionTarget | undefined };
-  /** Contact names by `<session>\0<chat id>`. */
+  /** Contact names by `<session>\0<chat id>`, each kept for its session's `contactLookup.cacheTtl`. */
   names: BudgetCache<string>;
   alertSenders: Partial<Record<AlertChannel, AlertSender>>;
   retry: { initial: number; max: number };
@@ -132,8 +132,9 @@ export class Dispatcher {
     if (!t.contactLookup.enabled) return null;
     return this.deps.names.get(
       `${t.session}\u0000${chatId}`,
-      () => t.client.lookupName(t.sessionName, chatId),
+      (signal) => t.client.lookupName(t.sessionName, chatId, signal),
       t.contactLookup.budget,
+      t.contactLookup.cacheTtl,
     );
   }
 
@@ -155,4 +156,37 @@ export class Dispatcher {
     const alert: Alert = { key: action.key, type: p.type, at: p.at, data };
     await sender.send(alert);
   }
+}
+
+/**
+ * What an operator reads about an attempt that did not deliver: `warn` for a failure that will be
+ * retried, `error` for an expiry or a final failure; null when it was delivered. Never the text,
+ * and of the chat only its last 4 digits.
+ */
+export function describeAttempt(
+  action: Action,
+  r: AttemptResult,
+): { level: 'warn' | 'error'; fields: Record<string, unknown>; msg: string } | null {
+  if (r.outcome === 'ok') return null;
+  const p = action.payload as { chatId?: string; channel?: string };
+  const digits = p.chatId ? phoneOf(p.chatId) : null;
+  const what = action.kind === 'alert' ? `alert to ${p.channel}` : action.kind;
+  const fields = {
+    action: action.id,
+    kind: action.kind,
+    session: action.session,
+    ...(action.callId ? { callId: action.callId } : {}),
+    ...(p.channel ? { channel: p.channel } : {}),
+    ...(digits ? { chat: `…${digits.slice(-4)}` } : {}),
+    attempt: action.attempts + (r.attempted ? 1 : 0),
+    status: r.statusCode,
+    error: r.error,
+    ...(r.nextAttemptAt !== null ? { nextAttemptAt: new Date(r.nextAttemptAt).toISOString() } : {}),
+  };
+  if (r.outcome === 'retry') {
+    const at = new Date(r.nextAttemptAt!).toISOString();
+    return { level: 'warn', fields, msg: `${what} failed (attempt ${fields.attempt}): ${r.error}; next try at ${at}` };
+  }
+  if (r.outcome === 'expired') return { level: 'error', fields, msg: `${what} expired: ${r.error}` };
+  return { level: 'error', fields, msg: `${what} failed for good (attempt ${fields.attempt}): ${r.error}` };
 }

@@ -1,6 +1,6 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import type { Clock } from '../lib/clock.js';
@@ -28,17 +28,18 @@ export interface AppDeps {
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
+  log: FastifyBaseLogger;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: {
-      level: config.log.level,
-      redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-webhook-hmac"]'],
-    },
-    // Per-request logs would cost more than the work at storm rates; outcomes are in /metrics.
-    logController: new LogController({ disableRequestLogging: true }),
+    loggerInstance: deps.log,
+    // Per-request logs cost more than the work at storm rates (outcomes are in /metrics): only on
+    // request, and never for the health probe.
+    logController: new LogController({
+      disableRequestLogging: (req) => !config.log.requests || req.url === '/healthz',
+    }),
     bodyLimit: config.http.bodyLimit,
     // On shutdown idle connections close at once and webhooks in flight are answered first (the
     // default); the live-feed streams are ended by their own plugin.

@@ -1,4 +1,4 @@
-import { HttpTarget, type HttpTargetOptions } from '../../lib/http.js';
+import { HttpTarget, LOOKUP_CONNECTIONS, type HttpTargetOptions } from '../../lib/http.js';
 import type { GatewayClient } from '../types.js';
 
 export interface WahaClientOptions extends HttpTargetOptions {
@@ -13,6 +13,7 @@ interface WahaContact {
 
 export function createWahaClient(opts: WahaClientOptions): GatewayClient {
   const http = new HttpTarget(opts.url, opts);
+  const lookups = new HttpTarget(opts.url, { ...opts, connections: LOOKUP_CONNECTIONS });
   const headers: Record<string, string> = opts.apiKey ? { 'x-api-key': opts.apiKey } : {};
   return {
     async sendText(session, chatId, text) {
@@ -24,23 +25,27 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
         headers,
       });
     },
-    async lookupName(session, chatId) {
-      const c = (await http.request('GET', '/api/contacts', {
+    async lookupName(session, chatId, signal) {
+      const c = (await lookups.request('GET', '/api/contacts', {
         query: { contactId: chatId, session },
         headers,
         nullOn404: true,
+        signal,
       })) as WahaContact | null;
       return c?.pushname || c?.name || null;
     },
-    async resolveLid(session, lid) {
-      const r = (await http.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, {
+    async resolveLid(session, lid, signal) {
+      const r = (await lookups.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, {
         headers,
         nullOn404: true,
+        signal,
       })) as {
         pn?: string | null;
       } | null;
       return r?.pn || null;
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), lookups.close()]);
+    },
   };
 }
