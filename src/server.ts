@@ -163,6 +163,11 @@ export async function startCallbridge(
     alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
     record: (action, r) => pipeline.recordAttempt(action, r),
+    sending: {
+      start: (action, at) => pipeline.startSending(action, at),
+      extend: (id, since) => pipeline.extendLease(id, since),
+      lease: dispatch.lease,
+    },
     wakeAt: (at) => actionLoop.wake(at),
     onResult: (action, r) => {
       metrics.actions.inc({ kind: action.kind, outcome: r.outcome });

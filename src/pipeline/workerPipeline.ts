@@ -36,6 +36,8 @@ export type WriterRequest =
   | { op: 'fireTimer'; timer: DueTimer }
   | { op: 'claimTimers'; limit: number }
   | { op: 'claimActions'; limit: number }
+  | { op: 'startSending'; action: Action; at: number }
+  | { op: 'extendLease'; actionId: number; sendingSince: number }
   | { op: 'recordAttempt'; action: Action; result: AttemptResult }
   | { op: 'prune'; table: HistoryTable; before: number; limit: number }
   | { op: 'close' };
@@ -166,6 +168,14 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
 
   claimActions(limit: number): Promise<Action[]> {
     return this.call({ op: 'claimActions', limit }) as Promise<Action[]>;
+  }
+
+  startSending(action: Action, at: number): Promise<boolean> {
+    return this.call({ op: 'startSending', action, at }) as Promise<boolean>;
+  }
+
+  extendLease(actionId: number, sendingSince: number): Promise<boolean> {
+    return this.call({ op: 'extendLease', actionId, sendingSince }) as Promise<boolean>;
   }
 
   recordAttempt(action: Action, result: AttemptResult): Promise<Committed> {
