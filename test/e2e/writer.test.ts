@@ -1,8 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerPipeline } from '../src/pipeline/workerPipeline.js';
-import { callReceived } from '../src/sim/webhooks.js';
-import { startHarness, waitFor, type Harness } from './helpers/harness.js';
+import { WorkerPipeline } from '../../src/pipeline/workerPipeline.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 describe('the SQLite writer thread', () => {
   let h: Harness;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callReceived } from '../src/sim/webhooks.js';
-import { PG_URL } from './helpers/stores.js';
-import { startHarness, testConfig, TOKEN, waitFor, type Harness } from './helpers/harness.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { PG_URL } from '../helpers/stores.js';
+import { startHarness, testConfig, TOKEN, waitFor, type Harness } from '../helpers/harness.js';
 
 interface CallView {
   session: string;

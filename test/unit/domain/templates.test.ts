@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderTemplate } from '../../src/domain/templates.js';
-import { normaliseChatId, phoneOf } from '../../src/domain/jid.js';
-import { retryDelay } from '../../src/dispatch/backoff.js';
+import { renderTemplate } from '../../../src/domain/templates.js';
+import { normaliseChatId, phoneOf } from '../../../src/domain/jid.js';
+import { retryDelay } from '../../../src/dispatch/backoff.js';
 
 describe('templates', () => {
   it('fills placeholders', () => {

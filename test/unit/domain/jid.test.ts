@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkChatId, parseChatId } from '../../src/domain/jid.js';
+import { checkChatId, parseChatId } from '../../../src/domain/jid.js';
 
 describe('parseChatId', () => {
   it.each([

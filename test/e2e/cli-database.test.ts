@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, serveCli } from './helpers/cli.js';
-import { PG_URL, createTestDatabase } from './helpers/stores.js';
+import { runCli, serveCli } from '../helpers/cli.js';
+import { PG_URL, createTestDatabase } from '../helpers/stores.js';
 
 const PASSWORDS = ['s3cret-pw', 'param-secret', 'ssl-secret'];
 

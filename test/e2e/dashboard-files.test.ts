@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './helpers/harness.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
 
 // The dashboard's files over HTTP, without a browser: what any client of the server gets.
 describe('the dashboard files', () => {

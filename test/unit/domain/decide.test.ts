@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyCaller, ringTimerKey, type DecisionState } from '../../src/domain/decide.js';
-import type { ActionSpec, Call, CallEvent, CallerState, SessionSettings } from '../../src/domain/types.js';
-import { aCall } from '../helpers/calls.js';
+import { decide, emptyCaller, ringTimerKey, type DecisionState } from '../../../src/domain/decide.js';
+import type { ActionSpec, Call, CallEvent, CallerState, SessionSettings } from '../../../src/domain/types.js';
+import { aCall } from '../../helpers/calls.js';
 
 const allKinds = new Set([
   'received',

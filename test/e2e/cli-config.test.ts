@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, serveCli } from './helpers/cli.js';
+import { runCli, serveCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callReceived } from '../src/sim/webhooks.js';
-import { startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 /** The value of one series in a Prometheus text exposition (0 when absent). */
 async function metric(h: Harness, series: string): Promise<number> {

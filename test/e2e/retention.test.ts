@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callReceived } from '../src/sim/webhooks.js';
-import { recordEvent } from '../src/store/events.js';
-import { appendFeed, readFeed } from '../src/store/feed.js';
-import { startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { recordEvent } from '../../src/store/events.js';
+import { appendFeed, readFeed } from '../../src/store/feed.js';
+import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 describe('history retention in a running server', () => {
   let h: Harness;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimGateway, type SentText, type SimGateway } from '../src/sim/gateway.js';
+import { startSimGateway, type SentText, type SimGateway } from '../../src/sim/gateway.js';
 import {
   callAccepted,
   callReceived,
@@ -11,7 +11,7 @@ import {
   wahaEnvelope,
   wawpCallReceived,
   wawpCallRejected,
-} from '../src/sim/webhooks.js';
+} from '../../src/sim/webhooks.js';
 
 const WAWP = { instanceId: 'inst-1', accessToken: 'tok-1' };
 const WAWP_AUTH = `instance_id=${WAWP.instanceId}&access_token=${WAWP.accessToken}`;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config/index.js';
-import { startSimGateway, type SimGateway } from '../src/sim/gateway.js';
-import { callReceived } from '../src/sim/webhooks.js';
-import { API_KEY, HMAC_KEY, TOKEN, startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
+import { parseConfig } from '../../src/config/index.js';
+import { startSimGateway, type SimGateway } from '../../src/sim/gateway.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { API_KEY, HMAC_KEY, TOKEN, startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 interface CallsBody {
   calls: Array<{ callId: string; session: string; status: string; redirect: { status: string } }>;

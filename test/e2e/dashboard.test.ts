@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { callReceived, callRejected } from '../src/sim/webhooks.js';
-import { freshPage, hasChromium, launchChromium } from './helpers/browser.js';
-import { startHarness, testConfig, TOKEN, waitFor, type Harness } from './helpers/harness.js';
+import { callReceived, callRejected } from '../../src/sim/webhooks.js';
+import { freshPage, hasChromium, launchChromium } from '../helpers/browser.js';
+import { startHarness, testConfig, TOKEN, waitFor, type Harness } from '../helpers/harness.js';
 
 const CONFIG_VIP = '15550009999';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../../src/lib/limiter.js';
+import { Limiter } from '../../../src/lib/limiter.js';
 
 describe('Limiter', () => {
   it('runs at most `max` tasks at once and the rest in order', async () => {

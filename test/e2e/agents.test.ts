@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config/index.js';
-import { startSimReceivers, type Received, type SimReceivers } from '../src/sim/receivers.js';
-import { callReceived, callRejected, messageReceived } from '../src/sim/webhooks.js';
-import { startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
+import type { Config } from '../../src/config/index.js';
+import { startSimReceivers, type Received, type SimReceivers } from '../../src/sim/receivers.js';
+import { callReceived, callRejected, messageReceived } from '../../src/sim/webhooks.js';
+import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 const SECRET = `whsec_${Buffer.from('a-crm-signing-secret-of-32-bytes').toString('base64')}`;
 

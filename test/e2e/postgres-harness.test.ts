@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callReceived } from '../src/sim/webhooks.js';
-import { startHarness, waitFor, type Harness } from './helpers/harness.js';
-import { PG_URL } from './helpers/stores.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { startHarness, waitFor, type Harness } from '../helpers/harness.js';
+import { PG_URL } from '../helpers/stores.js';
 
 // The whole integration suite runs on PostgreSQL with TEST_HARNESS_DATABASE=postgres; these are
 // the paths that once differed there, kept in every PostgreSQL run.

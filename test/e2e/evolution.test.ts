@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseEvolutionWebhook } from '../src/gateways/evolution/webhook.js';
-import { evolutionCall, evolutionMessage, postWebhook } from '../src/sim/webhooks.js';
-import { startHarness, testConfig, type Harness } from './helpers/harness.js';
+import { parseEvolutionWebhook } from '../../src/gateways/evolution/webhook.js';
+import { evolutionCall, evolutionMessage, postWebhook } from '../../src/sim/webhooks.js';
+import { startHarness, testConfig, type Harness } from '../helpers/harness.js';
 
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`./fixtures/evolution/${name}`, import.meta.url), 'utf8')) as object;
+  JSON.parse(readFileSync(new URL(`../fixtures/evolution/${name}`, import.meta.url), 'utf8')) as object;
 const JWT_KEY = 'evolution-jwt-key';
 const jwt = (key = JWT_KEY, expiresIn = '10m') =>
   new SignJWT({ app: 'evolution', action: 'webhook' })

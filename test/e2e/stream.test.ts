@@ -1,9 +1,9 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { streamRoutes, streamTickets } from '../src/http/stream.js';
-import { callAccepted, callReceived } from '../src/sim/webhooks.js';
-import { TOKEN, startHarness, testConfig, type Harness } from './helpers/harness.js';
-import { openStream, type SseClient } from './helpers/sse.js';
+import { streamRoutes, streamTickets } from '../../src/http/stream.js';
+import { callAccepted, callReceived } from '../../src/sim/webhooks.js';
+import { TOKEN, startHarness, testConfig, type Harness } from '../helpers/harness.js';
+import { openStream, type SseClient } from '../helpers/sse.js';
 
 describe('the live feed, GET /api/stream (SQLite, one process)', () => {
   let h: Harness;

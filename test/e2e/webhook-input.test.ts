@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callReceived, signWaha, wahaEnvelope } from '../src/sim/webhooks.js';
-import { HMAC_KEY, startHarness, testConfig, type Harness } from './helpers/harness.js';
-import { countEvents } from '../src/store/events.js';
+import { callReceived, signWaha, wahaEnvelope } from '../../src/sim/webhooks.js';
+import { HMAC_KEY, startHarness, testConfig, type Harness } from '../helpers/harness.js';
+import { countEvents } from '../../src/store/events.js';
 import { readFileSync } from 'node:fs';
 
-const fixture = (path: string) => readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8');
+const fixture = (path: string) => readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8');
 
 async function rawPost(h: Harness, body: string, headers: Record<string, string> = {}, gateway = 'local') {
   const res = await fetch(`${h.bridge.url}/webhooks/${gateway}`, {

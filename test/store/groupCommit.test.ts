@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GroupCommit, StaleDecision } from '../src/pipeline/groupCommit.js';
-import { openStore, type Store } from '../src/store/db.js';
+import { GroupCommit, StaleDecision } from '../../src/pipeline/groupCommit.js';
+import { openStore, type Store } from '../../src/store/db.js';
 
 const caller = (n: number) => ({
   session: 'default',

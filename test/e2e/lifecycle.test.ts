@@ -6,8 +6,8 @@ import {
   wawpCallAccepted,
   wawpCallReceived,
   wawpCallRejected,
-} from '../src/sim/webhooks.js';
-import { HMAC_KEY, WAWP, startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
+} from '../../src/sim/webhooks.js';
+import { HMAC_KEY, WAWP, startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 interface Call {
   id: number;

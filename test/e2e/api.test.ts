@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callReceived, callRejected } from '../src/sim/webhooks.js';
-import { startHarness, type Harness } from './helpers/harness.js';
+import { callReceived, callRejected } from '../../src/sim/webhooks.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
 
 interface Page {
   calls: Array<{

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { callReceived } from '../src/sim/webhooks.js';
-import { startHarness, testConfig, waitFor, type Harness } from './helpers/harness.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 interface Detail {
   call: { redirect: { status: string; attempts: number } };

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { verifyHmacSha512 } from '../../src/gateways/waha/signature.js';
-import { parseWahaWebhook } from '../../src/gateways/waha/webhook.js';
-import { parseWawpWebhook } from '../../src/gateways/wawp/webhook.js';
-import { InvalidWebhook } from '../../src/gateways/types.js';
+import { verifyHmacSha512 } from '../../../src/gateways/waha/signature.js';
+import { parseWahaWebhook } from '../../../src/gateways/waha/webhook.js';
+import { parseWawpWebhook } from '../../../src/gateways/wawp/webhook.js';
+import { InvalidWebhook } from '../../../src/gateways/types.js';
 
 const fixture = (p: string) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8')) as unknown;
+  JSON.parse(readFileSync(new URL(`../../fixtures/${p}`, import.meta.url), 'utf8')) as unknown;
 
 describe('WAHA webhooks', () => {
   it('parses call.received into a ringing event', () => {
