@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkChatId, parseChatId } from '../../../src/domain/jid.js';
+import { checkChatId, normaliseChatId, parseChatId, phoneOf } from '../../../src/domain/jid.js';
 
 describe('parseChatId', () => {
   it.each([
@@ -66,5 +66,21 @@ describe('checkChatId', () => {
 
   it('gives the chat id when there is one', () => {
     expect(checkChatId('+1 555-000-1111')).toEqual({ ok: true, chatId: '15550001111@c.us' });
+  });
+});
+
+describe('chat ids', () => {
+  it.each([
+    ['+1 555-000 1111', '15550001111@c.us'],
+    ['15550001111', '15550001111@c.us'],
+    ['15550001111@c.us', '15550001111@c.us'],
+    ['15550001111@s.whatsapp.net', '15550001111@c.us'],
+    ['15550001111:12@s.whatsapp.net', '15550001111@c.us'],
+    ['1551234@lid', '1551234@lid'],
+    ['120363@g.us', '120363@g.us'],
+  ])('%s → %s', (raw, want) => expect(normaliseChatId(raw)).toBe(want));
+  it('knows no phone number for a LID', () => {
+    expect(phoneOf('1551234@lid')).toBeNull();
+    expect(phoneOf('2222@c.us')).toBe('2222');
   });
 });
