@@ -1,43 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decide, emptyCaller, ringTimerKey, type DecisionState } from '../../../src/domain/decide.js';
-import type { ActionSpec, Call, CallEvent, CallerState, SessionSettings } from '../../../src/domain/types.js';
+import type { ActionSpec, Call, CallEvent, CallerState } from '../../../src/domain/types.js';
 import { aCall } from '../../helpers/calls.js';
+import { testSettings } from '../../helpers/settings.js';
 
-const allKinds = new Set([
-  'received',
-  'redirected',
-  'answered',
-  'rejected',
-  'missed',
-  'vip',
-  'stressed',
-  'escalated',
-] as const);
-const settings: SessionSettings = {
-  session: 's1',
-  ringTimeout: 60_000,
-  rejectCalls: false,
-  redirect: {
-    enabled: true,
-    debounce: 120_000,
-    expireAfter: 120_000,
-    voice: 'voice {{name}}',
-    video: 'video {{name}}',
-    repeat: 'repeat {{name}}',
-    repeatStressed: 'stressed {{name}}',
-    repeatWithin: 86_400_000,
-  },
-  vip: { numbers: new Set(['999@c.us']), bypassRedirect: true },
-  frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
-  conversionWindow: 1_800_000,
-  welcome: { enabled: true, text: 'welcome {{name}}', every: 30 * 86_400_000 },
-  alerts: {
-    slack: new Set(['vip', 'missed', 'stressed', 'escalated'] as const),
-    webhook: allKinds,
-    chatwoot: new Set(),
-  },
-  alertExpireAfter: 86_400_000,
-};
+const settings = testSettings();
 const T = 1_700_000_000_000;
 const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}): CallEvent => ({
   type: 'call.ringing',
