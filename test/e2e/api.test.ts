@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callReceived, callRejected } from '../../src/sim/webhooks.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { useHarness } from '../helpers/harness.js';
 
 interface Page {
   calls: Array<{
@@ -16,11 +16,7 @@ interface Page {
 }
 
 describe('the read API', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.close());
+  const h = useHarness();
 
   it('requires the bearer token', async () => {
     const none = await fetch(`${h.bridge.url}/api/calls`);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEvolutionWebhook } from '../../src/gateways/evolution/webhook.js';
 import { evolutionCall, evolutionMessage, postWebhook } from '../../src/sim/webhooks.js';
-import { startHarness, testConfig, type Harness } from '../helpers/harness.js';
+import { testConfig, useHarness } from '../helpers/harness.js';
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/evolution/${name}`, import.meta.url), 'utf8')) as object;
@@ -65,18 +65,14 @@ describe('Evolution API webhooks (parsing)', () => {
 });
 
 describe('an Evolution API gateway', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness((db, url) => {
-      const c = testConfig(db, url);
-      c.gateways = {
-        evo: { type: 'evolution', url, apiKey: 'evo-key', jwtKey: JWT_KEY, connections: 4, timeout: 5000 },
-      };
-      c.sessions = { 'support-line': { ...c.sessions.default!, gateway: 'evo', name: 'support-line' } };
-      return c;
-    });
+  const h = useHarness((db, url) => {
+    const c = testConfig(db, url);
+    c.gateways = {
+      evo: { type: 'evolution', url, apiKey: 'evo-key', jwtKey: JWT_KEY, connections: 4, timeout: 5000 },
+    };
+    c.sessions = { 'support-line': { ...c.sessions.default!, gateway: 'evo', name: 'support-line' } };
+    return c;
   });
-  afterEach(() => h.close());
 
   const post = async (body: object, token?: string) =>
     postWebhook(`${h.bridge.url}/webhooks/evo`, body, {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   callAccepted,
   callReceived,
@@ -7,7 +7,7 @@ import {
   wawpCallReceived,
   wawpCallRejected,
 } from '../../src/sim/webhooks.js';
-import { HMAC_KEY, WAWP, startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
+import { HMAC_KEY, WAWP, startHarness, useHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 interface Call {
   id: number;
@@ -22,11 +22,7 @@ async function callStatus(h: Harness, callId: string): Promise<string | undefine
 }
 
 describe('the call lifecycle', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.close());
+  const h = useHarness();
 
   it('ringing → answered on call.accepted, and it never becomes missed', async () => {
     await h.post(callReceived({ from: '12000000001@c.us', callId: 'ans' }));

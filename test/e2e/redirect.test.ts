@@ -1,19 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { startSimGateway, type SimGateway } from '../../src/sim/gateway.js';
 import { callReceived } from '../../src/sim/webhooks.js';
-import { API_KEY, HMAC_KEY, TOKEN, startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
+import {
+  API_KEY,
+  HMAC_KEY,
+  TOKEN,
+  startHarness,
+  useHarness,
+  testConfig,
+  waitFor,
+  type Harness,
+} from '../helpers/harness.js';
 
 interface CallsBody {
   calls: Array<{ callId: string; session: string; status: string; redirect: { status: string } }>;
 }
 
 describe('the redirect', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.close());
+  const h = useHarness();
 
   it('answers a voice call in chat, by name, through the session gateway', async () => {
     h.gateway.setContact('22222222222@c.us', { pushname: 'John', name: 'John Smith' });
@@ -101,14 +106,16 @@ describe('the redirect', () => {
     await h.settled();
     expect(h.gateway.sent).toHaveLength(0);
   });
+});
+
+describe('the redirect with rejectCalls on', () => {
+  const h = useHarness((db, url) => {
+    const c = testConfig(db, url);
+    c.sessions.default!.rejectCalls = true;
+    return c;
+  });
 
   it('rejects the ringing call too when rejectCalls is on', async () => {
-    await h.close();
-    h = await startHarness((db, url) => {
-      const c = testConfig(db, url);
-      c.sessions.default!.rejectCalls = true;
-      return c;
-    });
     await h.post(callReceived({ from: '77777777777@c.us', callId: 'to-reject' }));
     await h.gateway.waitFor((g) => g.rejects.length === 1 && g.sent.length === 1);
     expect(h.gateway.rejects[0]).toMatchObject({

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { callReceived, signWaha, wahaEnvelope } from '../../src/sim/webhooks.js';
-import { HMAC_KEY, startHarness, testConfig, type Harness } from '../helpers/harness.js';
+import { HMAC_KEY, startHarness, useHarness, testConfig, type Harness } from '../helpers/harness.js';
 import { countEvents } from '../../src/store/events.js';
 import { readFileSync } from 'node:fs';
 
@@ -16,11 +16,7 @@ async function rawPost(h: Harness, body: string, headers: Record<string, string>
 }
 
 describe('webhook input', () => {
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.close());
+  const h = useHarness();
 
   it('accepts the real WAHA fixtures', async () => {
     for (const name of ['call.received', 'call.received.lid', 'call.accepted', 'call.rejected', 'message']) {
