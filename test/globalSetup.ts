@@ -1,5 +1,5 @@
 import { buildSync } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -11,7 +11,10 @@ import { join } from 'node:path';
  * the repository's node_modules, which is why the file is written inside the repository.
  */
 export default function setup(): () => void {
-  const dir = mkdtempSync(join(import.meta.dirname, '..', '.writer-'));
+  // Under dist/, with the built JavaScript: ignored by git, the linter and the formatter.
+  const dist = join(import.meta.dirname, '..', 'dist');
+  mkdirSync(dist, { recursive: true });
+  const dir = mkdtempSync(join(dist, 'test-writer-'));
   const outfile = join(dir, 'sqliteWriter.mjs');
   buildSync({
     entryPoints: [join(import.meta.dirname, '..', 'src', 'pipeline', 'sqliteWriter.ts')],
