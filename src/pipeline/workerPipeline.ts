@@ -116,7 +116,11 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     clock: Clock,
     enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ): Promise<WorkerPipeline> {
-    const worker = import.meta.url.endsWith('.ts')
+    // The test suite bundles the writer into one JavaScript file once per run (test/globalSetup.ts):
+    // registering tsx and transpiling the writer's modules in each new thread cost most of a harness start.
+    const bundle = process.env.CALLBRIDGE_WRITER_BUNDLE;
+    const fromTs = !bundle && import.meta.url.endsWith('.ts');
+    const worker = fromTs
       ? // Under a TypeScript loader (tests, `npm run dev`) the writer is TypeScript too, and a
         // thread does not inherit the loader: it registers tsx before importing the writer.
         new Worker(
@@ -124,7 +128,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
             .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqliteWriter.ts', import.meta.url).href)}); })`,
           { eval: true, workerData: init },
         )
-      : new Worker(new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
+      : new Worker(bundle ?? new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`the database writer thread exited (code ${code}) while starting`));
