@@ -181,6 +181,12 @@ pgOnly(`SIGKILLed replicas under load on one PostgreSQL${suffix}`, () => {
     });
     expect(lost).toEqual([]);
     for (const d of perKill) expect(d).toBeLessThanOrEqual(POOL);
-    expect(replicas.slice(0, 2).flatMap((r) => r.problems)).toEqual([]);
+    // The texts in doubt are logged as final failures, as an operator must see them; nothing else is.
+    expect(
+      replicas
+        .slice(0, 2)
+        .flatMap((r) => r.problems)
+        .filter((line) => !/"error":"in doubt: /.test(line)),
+    ).toEqual([]);
   }, 150_000);
 });

@@ -164,7 +164,8 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
         expect(sends, chatOf(r)).toBeLessThanOrEqual(1);
       }
     }
-    expect([...a.problems, ...b.problems]).toEqual([]);
+    // Texts in doubt are logged as final failures, as an operator must see them; nothing else is.
+    expect([...a.problems, ...b.problems].filter((line) => !/"error":"in doubt: /.test(line))).toEqual([]);
   }, 30_000);
 });
 
