@@ -8,6 +8,8 @@ export interface ParsedWebhook {
   /** The session name as the gateway spells it. */
   session: string;
   event: CallEvent | null;
+  /** Why the caller is no WhatsApp chat (the event is then `null`: stored, never acted on). */
+  invalidCaller?: string;
 }
 
 /** A webhook body that is well-formed JSON but not a valid event; `path` names the offending field. */
@@ -26,7 +28,7 @@ export interface GatewayClient {
   rejectCall(session: string, chatId: string, callId: string): Promise<void>;
   /** The name the contact shows (push name, else saved name), or null when the gateway knows none. */
   lookupName(session: string, chatId: string): Promise<string | null>;
-  /** The phone number (`15550001111`) behind a `@lid` chat id, or null when the gateway does not know it. */
+  /** The phone chat (`15550001111@c.us`) behind a `@lid` chat id, or null when the gateway does not know a valid one. */
   resolveLid?(session: string, lid: string): Promise<string | null>;
   close(): Promise<void>;
 }

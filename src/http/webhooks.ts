@@ -71,6 +71,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       session: opts.sessions.forWebhook(name, parsed.session) ?? null,
       sessionName: parsed.session,
       event: parsed.event,
+      invalidCaller: parsed.invalidCaller,
       body: storedBody(kind, json, text),
     });
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);

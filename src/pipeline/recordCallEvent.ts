@@ -19,12 +19,14 @@ export interface IncomingEvent {
   session: SessionSettings | null;
   sessionName: string;
   event: CallEvent | null;
+  /** Why the caller is no WhatsApp chat: the event is stored as `invalid_caller` and acted on never. */
+  invalidCaller?: string;
   body: string;
   /** What the CRM said about the caller, asked before the transaction. */
   profile?: CallerProfile | null;
 }
 
-export type Outcome = 'processed' | 'duplicate' | 'ignored' | 'unknown_session';
+export type Outcome = 'processed' | 'duplicate' | 'ignored' | 'unknown_session' | 'invalid_caller';
 
 /** What the rest of the process must do once the transaction has committed. */
 export interface Committed {
@@ -88,7 +90,14 @@ export async function recordCallEvent(
   now: number,
   lease: number,
 ): Promise<Committed> {
-  const outcome: Outcome = e.session === null ? 'unknown_session' : e.event === null ? 'ignored' : 'processed';
+  const outcome: Outcome =
+    e.session === null
+      ? 'unknown_session'
+      : e.invalidCaller !== undefined
+        ? 'invalid_caller'
+        : e.event === null
+          ? 'ignored'
+          : 'processed';
   const fresh = await recordEvent(trx, {
     gateway: e.gateway,
     eventId: e.eventId,

@@ -8,7 +8,7 @@ export interface NewEvent {
   session: string | null;
   type: string;
   callId: string | null;
-  outcome: 'processed' | 'ignored' | 'unknown_session';
+  outcome: 'processed' | 'ignored' | 'unknown_session' | 'invalid_caller';
   receivedAt: number;
   body: string;
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { normaliseChatId, phoneOf } from '../../domain/jid.js';
+import { phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
+import { readChat } from '../caller.js';
 import { parseAt } from '../parse.js';
 import type { ParsedWebhook } from '../types.js';
 
@@ -36,9 +37,12 @@ const message = z.object({
 /** Evolution spells event names either way (`call`, `CALL`, `messages.upsert`, `MESSAGES_UPSERT`). */
 const eventName = (e: string) => e.toLowerCase().replace(/_/g, '.');
 
-function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): CallEvent | null {
-  // A LID caller often comes with the phone number beside it; the number is the better address.
-  const caller = normaliseChatId(c.callerPn && phoneOf(c.callerPn) ? c.callerPn : c.from);
+function callEvent(
+  c: z.infer<typeof call>,
+  from: { chatId: string; isGroup: boolean },
+  sender: string | null | undefined,
+): CallEvent | null {
+  const caller = from.chatId;
   switch (c.status) {
     case 'offer':
     case 'ringing': {
@@ -48,7 +52,7 @@ function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): 
         callId: c.id,
         caller,
         isVideo: c.isVideo ?? false,
-        isGroup: c.isGroup ?? false,
+        isGroup: (c.isGroup ?? false) || from.isGroup,
         fromMe,
       };
     }
@@ -73,22 +77,22 @@ export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
   if (name === 'call') {
     const c = parseAt(call, env.data, 'data');
     // One webhook per status per call: the status is part of what makes a delivery a duplicate.
-    return {
-      eventId: `call:${c.id}:${c.status}`,
-      type: `call.${c.status}`,
-      session: env.instance,
-      event: callEvent(c, env.sender),
-    };
+    const base = { eventId: `call:${c.id}:${c.status}`, type: `call.${c.status}`, session: env.instance };
+    // A LID caller often comes with the phone number beside it; the number is the better address.
+    const pn = c.callerPn ? phoneOf(c.callerPn) : null;
+    const from = pn ? readChat(pn, 'data.callerPn') : readChat(c.from, 'data.from');
+    if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
+    return { ...base, event: callEvent(c, from, env.sender) };
   }
   if (name === 'messages.upsert') {
     const m = parseAt(message, env.data, 'data');
-    const from = normaliseChatId(m.key.remoteJid);
+    const base = { eventId: `message:${m.key.id}`, type: name, session: env.instance };
+    if (m.key.fromMe) return { ...base, event: null };
+    const from = readChat(m.key.remoteJid, 'data.key.remoteJid');
+    if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
+    if (from.isGroup) return { ...base, event: null };
     const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '';
-    const event: CallEvent | null =
-      m.key.fromMe || from.endsWith('@g.us')
-        ? null
-        : { type: 'message.received', messageId: m.key.id, caller: from, text };
-    return { eventId: `message:${m.key.id}`, type: name, session: env.instance, event };
+    return { ...base, event: { type: 'message.received', messageId: m.key.id, caller: from.chatId, text } };
   }
   // Other events carry no id: their content is their identity, so a redelivery is still a duplicate.
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32);

@@ -1,3 +1,4 @@
+import { parseChatId } from '../../domain/jid.js';
 import { HttpTarget, type HttpTargetOptions } from '../../lib/http.js';
 import type { GatewayClient } from '../types.js';
 
@@ -39,7 +40,9 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
       })) as {
         pn?: string | null;
       } | null;
-      return r?.pn || null;
+      // The gateway's answer is input like a webhook's: only a valid phone chat replaces the LID.
+      const pn = parseChatId(r?.pn);
+      return pn?.endsWith('@c.us') ? pn : null;
     },
     close: () => http.close(),
   };
