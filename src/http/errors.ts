@@ -34,7 +34,9 @@ const catalog = {
   invalidNumber: {
     code: 'invalid_number',
     status: 400,
-    message: () => 'body/number: expected a phone number like "+1 555 000 1111" or a chat id',
+    /** `problem` is the strict validator's (`"123" is not a WhatsApp number (7 to 15 digits)`). */
+    message: (problem: string) =>
+      `body/number: ${problem}; expected a phone number like "+1 555 000 1111" or a chat id`,
   },
   vipInConfig: {
     code: 'vip_in_config',
