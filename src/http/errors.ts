@@ -47,8 +47,8 @@ const catalog = {
   unknownGateway: {
     code: 'unknown_gateway',
     status: 404,
-    message: (gateway: string, configured: string[]) =>
-      `unknown gateway "${gateway}"; configured: ${configured.join(', ') || 'none'}`,
+    // Not the configured names: they would tell a poster which gateway to try unsigned.
+    message: (gateway: string) => `there is no gateway named "${gateway}"`,
   },
   badSignature: { code: 'bad_signature', status: 401, message: reason },
   malformedJson: {

@@ -38,7 +38,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const count = (outcome: string, event = 'unknown') => opts.metrics.webhooks.inc({ gateway: name, event, outcome });
     if (!gateway) {
       count('unknown_gateway');
-      return sendError(reply, 'unknownGateway', name, Object.keys(opts.gateways));
+      return sendError(reply, 'unknownGateway', name);
     }
     const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
