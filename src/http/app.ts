@@ -53,7 +53,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
-  await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
+  await app.register(metricsRoutes, {
+    metrics: deps.metrics,
+    beforeScrape: deps.beforeScrape,
+    token: config.metrics.token,
+  });
   await app.register(apiRoutes, {
     store: deps.store,
     token: config.api.token,

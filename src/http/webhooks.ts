@@ -4,7 +4,7 @@ import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { InvalidWebhook } from '../gateways/types.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
-import type { Metrics } from './metrics.js';
+import { eventLabel, type Metrics } from './metrics.js';
 import { sendError } from './errors.js';
 
 export interface WebhookRoutesOptions {
@@ -35,7 +35,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post<{ Params: { gateway: string } }>('/webhooks/:gateway', async (req, reply) => {
     const name = req.params.gateway;
     const gateway = Object.hasOwn(opts.gateways, name) ? opts.gateways[name]! : undefined;
-    const count = (outcome: string, event = 'unknown') => opts.metrics.webhooks.inc({ gateway: name, event, outcome });
+    // Labels from a fixed set only: a configured gateway or `unknown`, a known event type or `other`.
+    const count = (outcome: string, type = '') =>
+      opts.metrics.webhooks.inc({ gateway: gateway ? name : 'unknown', event: eventLabel(type), outcome });
     if (!gateway) {
       count('unknown_gateway');
       return sendError(reply, 'unknownGateway', name);
