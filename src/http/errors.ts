@@ -58,6 +58,11 @@ const catalog = {
     message: (parseError: string | null) =>
       parseError === null ? 'the body is empty' : `the body is not valid JSON: ${parseError}`,
   },
+  tooDeep: {
+    code: 'too_deep',
+    status: 400,
+    message: (limit: number) => `the body nests deeper than ${limit} levels; webhooks nest a few`,
+  },
   invalidEvent: { code: 'invalid_event', status: 400, message: reason },
   invalidRequest: { code: 'invalid_request', status: 400, message: reason },
   /** A client error Fastify raised without a code of its own. */

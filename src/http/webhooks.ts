@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayConfig } from '../config/index.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
+import { MAX_NESTING, nestsDeeperThan } from '../gateways/parse.js';
 import { InvalidWebhook } from '../gateways/types.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
@@ -48,6 +49,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (unauthentic) {
       count('bad_signature');
       return sendError(reply, 'badSignature', unauthentic);
+    }
+    // Before parsing or storing: a body stored that nests thousands deep makes its call unreadable.
+    if (nestsDeeperThan(raw, MAX_NESTING)) {
+      count('too_deep');
+      return sendError(reply, 'tooDeep', MAX_NESTING);
     }
     const text = raw.toString('utf8');
     let json: unknown;
