@@ -1,5 +1,13 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { InvalidWebhook } from './types.js';
+
+/**
+ * Ids and names a webhook gives are stored whole, in columns of their own (the dedupe key, the
+ * session, the type): a bound keeps the row of a junk event small. Real ones are a few dozen
+ * characters.
+ */
+export const idField = z.string().min(1).max(256);
+export const nameField = z.string().min(1).max(128);
 
 /** Validates `value` (found at `prefix` in the body); the error names the first bad field's path. */
 export function parseAt<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {

@@ -3,29 +3,29 @@ import { z } from 'zod';
 import { phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
 import { readChat } from '../caller.js';
-import { parseAt } from '../parse.js';
+import { idField, nameField, parseAt } from '../parse.js';
 import type { ParsedWebhook } from '../types.js';
 
 /** Evolution API v2: `{ event, instance, data, sender, apikey, ... }`; no event id of its own. */
 const envelope = z.object({
-  event: z.string().min(1),
-  instance: z.string().min(1),
+  event: nameField,
+  instance: nameField,
   sender: z.string().nullish(),
   data: z.unknown(),
 });
 
 /** A Baileys call, posted once per status: offer, ringing, preaccept, transport, timeout, reject, accept, terminate. */
 const call = z.object({
-  id: z.string().min(1),
+  id: idField,
   from: z.string().min(1),
   callerPn: z.string().nullish(),
-  status: z.string().min(1),
+  status: nameField,
   isVideo: z.boolean().nullish(),
   isGroup: z.boolean().nullish(),
 });
 
 const message = z.object({
-  key: z.object({ id: z.string().min(1), remoteJid: z.string().min(1), fromMe: z.boolean().nullish() }),
+  key: z.object({ id: idField, remoteJid: z.string().min(1), fromMe: z.boolean().nullish() }),
   message: z
     .object({
       conversation: z.string().nullish(),

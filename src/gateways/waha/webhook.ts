@@ -2,21 +2,21 @@ import { z } from 'zod';
 import { phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
 import { readChat } from '../caller.js';
-import { parseAt } from '../parse.js';
+import { idField, nameField, parseAt } from '../parse.js';
 import type { ParsedWebhook } from '../types.js';
 
 /** The envelope WAHA (and Wawp, which shares it) wraps every event in. */
 const envelope = z.object({
-  id: z.string().min(1),
-  event: z.string().min(1),
-  session: z.string().min(1),
+  id: idField,
+  event: nameField,
+  session: nameField,
   me: z.object({ id: z.string().optional() }).loose().nullish(),
   payload: z.unknown(),
 });
 
 /** Call payloads. Wawp's accepted/rejected carry only the id, so everything else is optional. */
 const callPayload = z.object({
-  id: z.string().min(1),
+  id: idField,
   from: z.string().min(1).nullish(),
   isVideo: z.boolean().nullish(),
   isGroup: z.boolean().nullish(),
@@ -25,7 +25,7 @@ const callPayload = z.object({
 
 /** Message payloads: only what the escalation, welcome and conversion rules read. */
 const messagePayload = z.object({
-  id: z.string().min(1),
+  id: idField,
   from: z.string().min(1),
   fromMe: z.boolean().nullish(),
   body: z.string().nullish(),
