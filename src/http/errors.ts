@@ -51,6 +51,7 @@ const catalog = {
     message: (gateway: string) => `there is no gateway named "${gateway}"`,
   },
   badSignature: { code: 'bad_signature', status: 401, message: reason },
+  badToken: { code: 'bad_token', status: 401, message: reason },
   malformedJson: {
     code: 'malformed_json',
     status: 400,
@@ -94,7 +95,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.validation) return sendError(reply, 'invalidRequest', err.message);
     // Fastify's own client errors keep its code (FST_ERR_CTP_BODY_TOO_LARGE) and status.
     if (status < 500) return send(reply, status, err.code ?? catalog.badRequest.code, err.message);
-    req.log.error({ err }, 'request failed');
+    // The route, not its headers or body; a webhook token in the URL is masked by then.
+    req.log.error({ err, method: req.method, url: req.url }, 'request failed');
     // The one 503 with a code is the pipeline's: its database writer has stopped. It says so.
     if (status === 503 && err.code) return sendError(reply, 'databaseUnavailable', err.message);
     return sendError(reply, 'internal');

@@ -1,8 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/index.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { MAX_NESTING, nestsDeeperThan } from '../gateways/parse.js';
 import { InvalidWebhook } from '../gateways/types.js';
+import { redactWebhookUrl } from '../gateways/webhookUrl.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import { eventLabel, type Metrics } from './metrics.js';
@@ -22,8 +24,21 @@ function storedBody(kind: GatewayKind, json: unknown, text: string): string {
   return safe === json ? text : JSON.stringify(safe);
 }
 
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
 /**
- * `POST /webhooks/<gateway>`: verify, parse, store, then answer. The 2xx goes out only after the
+ * Why the token in the URL does not let this webhook in, or null when it does. Compared as
+ * SHA-256 digests: equal lengths for timingSafeEqual, and no timing that depends on the secret's.
+ */
+function tokenProblem(name: string, want: Buffer | undefined, given: string | undefined): string | null {
+  if (want === undefined)
+    return given === undefined ? null : `gateway "${name}" has no webhookToken; post to /webhooks/${name}`;
+  if (given === undefined) return `gateway "${name}" takes webhooks at /webhooks/${name}/<webhookToken>`;
+  return timingSafeEqual(digest(given), want) ? null : 'the webhook token in the URL is wrong';
+}
+
+/**
+ * `POST /webhooks/<gateway>[/<webhookToken>]`: verify, parse, store, then answer. The 2xx goes out only after the
  * event's transaction has committed, so an acknowledged event is never lost.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
@@ -33,7 +48,18 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     done(null, body),
   );
 
-  app.post<{ Params: { gateway: string } }>('/webhooks/:gateway', async (req, reply) => {
+  const tokens = new Map(
+    Object.entries(opts.gateways).flatMap(([name, g]) => (g.webhookToken ? [[name, digest(g.webhookToken)]] : [])),
+  );
+
+  // Fastify and its logs read the URL from here; the token in it is a secret. Routing is done, and
+  // the handler reads the token from the params.
+  app.addHook('onRequest', async (req) => {
+    req.raw.url = redactWebhookUrl(req.raw.url ?? '');
+  });
+
+  type Req = FastifyRequest<{ Params: { gateway: string; token?: string } }>;
+  const receive = async (req: Req, reply: FastifyReply) => {
     const name = req.params.gateway;
     const gateway = Object.hasOwn(opts.gateways, name) ? opts.gateways[name]! : undefined;
     // Labels from a fixed set only: a configured gateway or `unknown`, a known event type or `other`.
@@ -42,6 +68,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (!gateway) {
       count('unknown_gateway');
       return sendError(reply, 'unknownGateway', name);
+    }
+    const badToken = tokenProblem(name, tokens.get(name), req.params.token);
+    if (badToken) {
+      count('bad_token');
+      return sendError(reply, 'badToken', badToken);
     }
     const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -85,5 +116,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     count(done.outcome, parsed.type);
     return reply.code(200).send({ status: done.outcome, eventId: parsed.eventId });
-  });
+  };
+  app.post('/webhooks/:gateway', receive);
+  app.post('/webhooks/:gateway/:token', receive);
 };

@@ -5,6 +5,7 @@ import type { CallEvent } from '../../domain/types.js';
 import { readChat } from '../caller.js';
 import { idField, nameField, parseAt } from '../parse.js';
 import type { ParsedWebhook } from '../types.js';
+import { redactWebhookUrl } from '../webhookUrl.js';
 
 /** Evolution API v2: `{ event, instance, data, sender, apikey, ... }`; no event id of its own. */
 const envelope = z.object({
@@ -99,8 +100,18 @@ export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
   return { eventId: `${name}:${digest}`, type: name, session: env.instance, event: null };
 }
 
-/** Evolution puts the instance's API key in every webhook body; it must not be stored or served. */
+/**
+ * Evolution puts the instance's API key in every webhook body, and the URL it posts to
+ * (`destination`), which holds callbridge's webhookToken when one is set: neither may be stored
+ * or served.
+ */
 export function redactEvolutionBody(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || !('apikey' in body)) return body;
-  return { ...body, apikey: body.apikey == null ? body.apikey : '***' };
+  if (typeof body !== 'object' || body === null) return body;
+  const b = body as { apikey?: unknown; destination?: unknown };
+  if (!('apikey' in b) && typeof b.destination !== 'string') return body;
+  return {
+    ...body,
+    ...('apikey' in b ? { apikey: b.apikey == null ? b.apikey : '***' } : {}),
+    ...(typeof b.destination === 'string' ? { destination: redactWebhookUrl(b.destination) } : {}),
+  };
 }
