@@ -22,7 +22,7 @@ export interface AppDeps {
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
-  /** Domain time for the API: escalations pending, frustration windows, ticket expiry. */
+  /** Domain time for the API (escalations pending, frustration windows, ticket expiry) and webhook timestamps. */
   clock: Clock;
 }
 
@@ -68,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,
+    clock: deps.clock,
+    tolerance: config.webhooks.tolerance,
     sessions: deps.sessions,
     pipeline: deps.pipeline,
     bodyLimit: config.http.bodyLimit,

@@ -52,6 +52,8 @@ const catalog = {
   },
   badSignature: { code: 'bad_signature', status: 401, message: reason },
   badToken: { code: 'bad_token', status: 401, message: reason },
+  staleWebhook: { code: 'stale_webhook', status: 401, message: reason },
+  badTimestamp: { code: 'invalid_timestamp', status: 400, message: reason },
   malformedJson: {
     code: 'malformed_json',
     status: 400,

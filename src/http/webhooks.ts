@@ -7,11 +7,17 @@ import { InvalidWebhook } from '../gateways/types.js';
 import { redactWebhookUrl } from '../gateways/webhookUrl.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
+import type { Clock } from '../lib/clock.js';
+import { formatDuration } from '../duration.js';
 import { eventLabel, type Metrics } from './metrics.js';
 import { sendError } from './errors.js';
 
 export interface WebhookRoutesOptions {
   gateways: Record<string, GatewayConfig>;
+  /** Where "now" is read for X-Webhook-Timestamp. */
+  clock: Clock;
+  /** `webhooks.tolerance`: how far X-Webhook-Timestamp may be from now, in ms. */
+  tolerance: number;
   sessions: Pick<Sessions, 'forWebhook'>;
   pipeline: EventPipeline;
   bodyLimit: number;
@@ -35,6 +41,35 @@ function tokenProblem(name: string, want: Buffer | undefined, given: string | un
     return given === undefined ? null : `gateway "${name}" has no webhookToken; post to /webhooks/${name}`;
   if (given === undefined) return `gateway "${name}" takes webhooks at /webhooks/${name}/<webhookToken>`;
   return timingSafeEqual(digest(given), want) ? null : 'the webhook token in the URL is wrong';
+}
+
+/** Roughly, for a person: seconds under a day, days beyond (a timestamp in seconds is years off). */
+const roughly = (ms: number) => (ms < 86_400_000 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 86_400_000)}d`);
+
+/**
+ * Why X-Webhook-Timestamp (ms, as WAHA sends it) refuses this webhook, or null. A delivery replayed
+ * later than the tolerance is refused even once its event row is gone (retention), so it cannot be
+ * acted on twice; a gateway that sends no timestamp is let through as before.
+ */
+function timestampProblem(
+  value: string | string[] | undefined,
+  now: number,
+  tolerance: number,
+): { name: 'badTimestamp' | 'staleWebhook'; message: string } | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  if (!/^\d{1,16}$/.test(text.trim()))
+    return {
+      name: 'badTimestamp',
+      message: `X-Webhook-Timestamp ${JSON.stringify(text.slice(0, 40))} is not a time in milliseconds since 1970`,
+    };
+  const off = now - Number(text);
+  if (Math.abs(off) <= tolerance) return null;
+  const way = off > 0 ? 'behind' : 'ahead of';
+  return {
+    name: 'staleWebhook',
+    message: `X-Webhook-Timestamp is ${roughly(Math.abs(off))} ${way} this server's clock; webhooks.tolerance allows ${formatDuration(tolerance)}`,
+  };
 }
 
 /**
@@ -73,6 +108,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (badToken) {
       count('bad_token');
       return sendError(reply, 'badToken', badToken);
+    }
+    const late = timestampProblem(req.headers['x-webhook-timestamp'], opts.clock.now(), opts.tolerance);
+    if (late) {
+      count(late.name === 'staleWebhook' ? 'stale_webhook' : 'invalid_timestamp');
+      return sendError(reply, late.name, late.message);
     }
     const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
