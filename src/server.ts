@@ -11,7 +11,7 @@ import type { GatewayClient } from './gateways/types.js';
 import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { BudgetCache } from './lib/budgetCache.js';
-import { systemClock } from './lib/clock.js';
+import { systemClock, type Clock } from './lib/clock.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
@@ -46,8 +46,16 @@ const TIMER_BATCH = 50;
 const PRUNE_CHUNK = 500;
 const PRUNE_EVERY = 3_600_000;
 
+export interface CallbridgeOptions {
+  /** Domain time: "now" and the timers due at a moment of it. Tests pass a `ManualClock`. */
+  clock?: Clock;
+}
+
 /** Opens the database, starts the loops and the HTTP server. The composition root: every part is wired here. */
-export async function startCallbridge(config: Config): Promise<Callbridge> {
+export async function startCallbridge(
+  config: Config,
+  { clock = systemClock }: CallbridgeOptions = {},
+): Promise<Callbridge> {
   const store = await openStore(config.database.url, { poolSize: config.database.poolSize });
   const { dispatch } = config;
   if (store.dialect === 'sqlite') {
@@ -83,12 +91,12 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   if (config.alerts.slack)
     alertSenders.slack = createSlackSender(config.alerts.slack.webhookUrl, config.http.publicUrl);
   if (config.alerts.webhook)
-    alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret);
+    alertSenders.webhook = createWebhookSender(config.alerts.webhook.url, config.alerts.webhook.secret, clock);
   if (config.alerts.chatwoot) alertSenders.chatwoot = createChatwootSender(config.alerts.chatwoot);
-  const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup) : null;
+  const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup, clock) : null;
 
   const metrics = createMetrics();
-  const enrich = createEnricher({ targets, profiles });
+  const enrich = createEnricher({ targets, profiles, clock });
   // A SQLite file is written by its own thread; PostgreSQL (a server) and an in-memory database
   // (which no second thread can open) are written from this one.
   const pipeline: EventPipeline =
@@ -99,13 +107,15 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
             sessions: { sessions: config.sessions, alerts: config.alerts },
             lease: dispatch.lease,
           },
+          clock,
           enrich,
         )
-      : new Pipeline(store, sessions, dispatch.lease, enrich);
+      : new Pipeline(store, sessions, dispatch.lease, clock, enrich);
   const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
   const actionLoop: WakeLoop = new WakeLoop(
+    clock,
     async () => {
       const due = await pipeline.claimActions(CLAIM_BATCH);
       for (const a of due) dispatcher.dispatch(a);
@@ -115,6 +125,7 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
     logError('claiming due actions failed'),
   );
   const timerLoop: WakeLoop = new WakeLoop(
+    clock,
     async () => {
       const due = await pipeline.claimTimers(TIMER_BATCH);
       await Promise.all(due.map((t) => pipeline.fireTimer(t)));
@@ -126,8 +137,9 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   // Live-feed changes past the day a stream client may resume from, and history past
   // retention.keep, go in small deletes through the pipeline (on SQLite, its writer thread).
   const retentionLoop: WakeLoop = new WakeLoop(
+    clock,
     async () => {
-      const now = Date.now();
+      const now = clock.now();
       const due: Array<[HistoryTable, number]> = [['feed', now - FEED_KEEP]];
       if (config.retention.enabled) for (const table of HISTORY_TABLES) due.push([table, now - config.retention.keep]);
       let more = false;
@@ -142,8 +154,9 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
   );
   const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
+    clock,
     targets,
-    names: new BudgetCache<string>(maxTtl),
+    names: new BudgetCache<string>(clock, maxTtl),
     alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
     record: (action, r) => pipeline.recordAttempt(action, r),
@@ -167,12 +180,12 @@ export async function startCallbridge(config: Config): Promise<Callbridge> {
 
   const app = await buildApp({
     config,
+    clock,
     store,
     pipeline,
     feed,
     sessions,
     metrics,
-    clock: systemClock,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);

@@ -85,7 +85,8 @@ describe('agents in the loop', () => {
     await h.post(callReceived({ from: '15550002222@c.us', callId: 'gone' }));
     await h.post(callReceived({ from: '15550003333@c.us', callId: 'refused' }));
     await h.post(callRejected({ callId: 'refused', from: '15550003333@c.us' }));
-    await r.waitFor('the missed alert', () => eventsOf(r, 'call.missed').length === 1 && r.slack.length === 1, 5000);
+    h.clock.advance('1s');
+    await r.waitFor('the missed alert', () => eventsOf(r, 'call.missed').length === 1 && r.slack.length === 1);
     expect(slackTexts(r)).toEqual([':telephone_receiver: Missed voice call from +15550002222']);
     expect(eventsOf(r, 'call.missed')[0]!.data).toMatchObject({
       callId: 'gone',
@@ -146,11 +147,14 @@ describe('agents in the loop', () => {
     h = await startHarness(agentsConfig(r));
     r.setDown('events', true);
     for (let i = 1; i <= 5; i++) await h.post(callReceived({ from: `1555100000${i}@c.us`, callId: `down-${i}` }));
-    await waitFor('failed deliveries', () => r.eventAttempts >= 10);
+    // The five redirects sent, and each call's received and redirected events refused.
+    await waitFor('the attempts recorded', async () => (await h.attempts()) === 15);
+    expect(r.eventAttempts).toBe(10);
     expect(r.events).toHaveLength(0);
     r.setDown('events', false);
-    // Each call: received, redirected, and (1s ring) missed.
-    await r.waitFor('all events after recovery', () => eventsOf(r).length >= 15, 8000);
+    // Each call: received, redirected, and missed at the end of its 1s ring; the retries are due by then.
+    h.clock.advance('1s');
+    await r.waitFor('all events after recovery', () => eventsOf(r).length >= 15);
     await h.settled();
     const ids = r.events.map((e) => e.headers['webhook-id']);
     expect(new Set(ids).size).toBe(ids.length);
@@ -184,8 +188,8 @@ describe('agents in the loop', () => {
     const from = '15550006666@c.us';
     await h.post(callReceived({ from, callId: 'first' }));
     await h.gateway.waitFor((g) => g.sent.length === 1);
-    // Past the 300ms debounce window:
-    await new Promise((res) => setTimeout(res, 350));
+    // The 300ms debounce window is over:
+    h.clock.advance('300ms');
     await h.post(callReceived({ from, callId: 'second' }));
     await h.gateway.waitFor((g) => g.sent.length === 2);
     expect(h.gateway.sent[0]!.text).toMatch(/^Hi! We saw you trying to call/);
@@ -376,10 +380,10 @@ describe('alert routing per session', () => {
       }),
     );
     await h.post(callReceived({ from: '15550001111@c.us', callId: 'routed-vip' }));
+    h.clock.advance('1s');
     await r.waitFor(
       'the VIP event and the missed Slack alert',
       () => eventsOf(r, 'call.vip').length === 1 && r.slack.length === 1,
-      5000,
     );
     await h.settled();
     // The VIP went to the CRM only; its missed call to Slack only; nothing else anywhere.

@@ -88,6 +88,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     expect(await ringing.textContent()).toContain('+15550002222');
     expect(await ringing.textContent()).toContain('Voice');
 
+    h.clock.advance('1s');
     await callRow('live-1', '[data-status="missed"]:not(.ringing)').waitFor();
     await callRow('live-1', ':has-text("sent")').waitFor();
     expect(await page.title()).toBe('callbridge');
@@ -105,6 +106,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await page.locator('#live[data-state="polling"]').getByText('polling every 2 s').waitFor();
     await h.post(callReceived({ from: '15550001313@c.us', callId: 'polled-1' }));
     await callRow('polled-1').waitFor();
+    h.clock.advance('1s');
     await callRow('polled-1', '[data-status="missed"]:not(.ringing)').waitFor();
   });
 
@@ -156,6 +158,9 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await h.post(callReceived({ from: '15550004444@c.us', callId: 'filter-a' }));
     await h.post(callReceived({ from: '15550005555@c.us', callId: 'filter-b' }));
     await h.settled();
+    // Every ring of this server is over, so the filter on "ringing" below finds none.
+    h.clock.advance('1s');
+    await waitFor('the rings to end', async () => (await h.pendingTimers()) === 0);
 
     await signIn('/?session=default&caller=15550004444%40c.us');
     await callRow('filter-a').waitFor();

@@ -26,6 +26,9 @@ describe('/metrics', () => {
     await h.post(ring);
     await h.post(ring);
     await h.post(callReceived({ from: '40000000002@c.us' }));
+    await waitFor('one send failed, one done', async () => (await h.attempts()) === 2);
+    // retryMax: the retry is due by then.
+    h.clock.advance('200ms');
     await h.gateway.waitFor((g) => g.sent.length === 2);
     await h.settled();
 
@@ -45,11 +48,9 @@ describe('/metrics', () => {
     });
     h.gateway.setDown(true);
     await h.post(callReceived({ from: '40000000003@c.us' }));
-    await waitFor(
-      'the redirect to expire',
-      async () => (await metric(h, 'callbridge_redirects_expired_total')) === 1,
-      5000,
-    );
+    await waitFor('the first failure', async () => (await h.attempts()) === 1);
+    h.clock.advance('301ms');
+    await waitFor('the redirect to expire', async () => (await metric(h, 'callbridge_redirects_expired_total')) === 1);
     expect(await metric(h, 'callbridge_actions_total{kind="sendRedirect",outcome="expired"}')).toBe(1);
     expect(h.gateway.sent).toHaveLength(0);
   });

@@ -25,6 +25,11 @@ describe('the outbox', () => {
     h = await startHarness();
     h.gateway.failNext('sendText', 2, 503);
     await h.post(callReceived({ from: '30000000001@c.us' }));
+    for (let failed = 1; failed <= 2; failed++) {
+      await waitFor(`failed attempt ${failed}`, async () => (await h.attempts()) === failed);
+      // retryMax: the retry is due by then.
+      h.clock.advance('200ms');
+    }
     await h.gateway.waitFor((g) => g.sent.length === 1);
     await h.settled();
     expect(h.gateway.sent).toHaveLength(1);
@@ -41,11 +46,18 @@ describe('the outbox', () => {
   it('honours Retry-After on a 429', async () => {
     h = await startHarness();
     h.gateway.failNext('sendText', 1, 429, { retryAfter: '1' });
-    const started = Date.now();
+    const started = h.clock.now();
     await h.post(callReceived({ from: '30000000002@c.us' }));
-    await h.gateway.waitFor((g) => g.sent.length === 1, 5000);
+    await waitFor('the 429', async () => (await h.attempts()) === 1);
     // Backoff alone would retry after 25-50ms; Retry-After: 1 stretches it to the 200ms retryMax of these tests.
-    expect(h.gateway.sent[0]!.at - started).toBeGreaterThanOrEqual(150);
+    const { next_attempt_at } = await h.bridge.store.db
+      .selectFrom('actions')
+      .select('next_attempt_at')
+      .executeTakeFirstOrThrow();
+    expect(Number(next_attempt_at) - started).toBe(200);
+    h.clock.advance('200ms');
+    await h.gateway.waitFor((g) => g.sent.length === 1);
+    expect(h.gateway.sent[0]!.at - started).toBe(200);
   });
 
   it('fails at once on a 4xx other than 429', async () => {
@@ -66,11 +78,10 @@ describe('the outbox', () => {
     });
     h.gateway.setDown(true);
     await h.post(callReceived({ from: '30000000004@c.us' }));
-    await waitFor(
-      'the redirect to expire',
-      async () => (await firstCallDetail(h)).call.redirect.status === 'expired',
-      5000,
-    );
+    await waitFor('the first failure', async () => (await h.attempts()) === 1);
+    // The first retry was due well within the 500ms, but is taken past them: too late to send.
+    h.clock.advance('501ms');
+    await waitFor('the redirect to expire', async () => (await firstCallDetail(h)).call.redirect.status === 'expired');
     h.gateway.setDown(false);
     await h.settled();
     expect(h.gateway.sent).toHaveLength(0);
@@ -87,6 +98,7 @@ describe('the outbox', () => {
     await h.bridge.close();
     h.gateway.setDown(false);
     await h.restart();
+    h.clock.advance('200ms');
     await h.gateway.waitFor((g) => g.sent.length === 1);
     await h.settled();
     expect(h.gateway.sent).toHaveLength(1);

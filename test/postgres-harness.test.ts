@@ -13,6 +13,11 @@ describe.skipIf(!PG_URL)(`one callbridge on PostgreSQL${PG_URL ? '' : ' (set TES
     h = await startHarness(undefined, { postgres: true });
     h.gateway.failNext('sendText', 2, 503);
     await h.post(callReceived({ from: '30000000009@c.us' }));
+    for (let failed = 1; failed <= 2; failed++) {
+      await waitFor(`failed attempt ${failed}`, async () => (await h.attempts()) === failed);
+      // retryMax: the retry is due by then.
+      h.clock.advance('200ms');
+    }
     await h.gateway.waitFor((g) => g.sent.length === 1);
     await h.settled();
     expect(h.gateway.sent).toHaveLength(1);
@@ -24,6 +29,7 @@ describe.skipIf(!PG_URL)(`one callbridge on PostgreSQL${PG_URL ? '' : ' (set TES
     h = await startHarness(undefined, { postgres: true });
     await h.post(callReceived({ from: '30000000010@c.us', callId: 'restart-pg' }));
     await h.restart();
+    h.clock.advance('1s');
     await waitFor('the call to be missed', async () => {
       const { body } = await h.api<{ calls: Array<{ status: string }> }>('/api/calls');
       return body.calls[0]?.status === 'missed';

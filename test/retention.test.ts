@@ -15,7 +15,7 @@ describe('history retention in a running server', () => {
       return c;
     });
     // History is appended in time order: the old row comes first, as it would have.
-    const twoDaysAgo = Date.now() - 2 * 24 * 3_600_000;
+    const twoDaysAgo = h.clock.now() - 2 * 24 * 3_600_000;
     await recordEvent(h.bridge.store.db, {
       gateway: 'local',
       eventId: 'evt_ancient',
@@ -27,8 +27,8 @@ describe('history retention in a running server', () => {
       body: '{}',
     });
     await h.post(callReceived({ from: '50000000001@c.us', callId: 'today' }));
-    // The pass runs at start, then hourly.
-    await h.restart();
+    // The pass ran at start, before the old row was written; the next is an hour later.
+    h.clock.advance('1h');
     const ids = async () =>
       (await h.bridge.store.db.selectFrom('events').select('event_id').execute()).map((e) => e.event_id);
     await waitFor('the old event to go', async () => !(await ids()).includes('evt_ancient'));
@@ -47,11 +47,11 @@ describe('history retention in a running server', () => {
       h.bridge.store.db,
       'sqlite',
       [{ session: 'default', callId: 'yesterday' }],
-      Date.now() - 25 * 3_600_000,
+      h.clock.now() - 25 * 3_600_000,
     );
     await h.post(callReceived({ from: '50000000002@c.us', callId: 'today' }));
     await h.settled();
-    await h.restart();
+    h.clock.advance('1h');
     const fed = async () => (await readFeed(h.bridge.store.db, 0, 100)).changes.map((c) => c.callId);
     await waitFor('the day-old change to go', async () => !(await fed()).includes('yesterday'));
     expect(await fed()).toContain('today');

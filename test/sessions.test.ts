@@ -65,6 +65,7 @@ for (const postgres of [false, true]) {
         await h.gateway.waitFor((g) => g.sent.length === 1);
         expect(await h.pendingTimers(), 'the ring timeout is still to come at the restart').toBe(1);
         await h.restart();
+        h.clock.advance('2s');
         await waitFor('the call to turn missed', async () => (await callById('late-1'))?.status === 'missed');
         expect((await callById('late-1'))?.session).toBe('shop-acme');
       });

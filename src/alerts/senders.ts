@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertData, AlertType } from '../domain/types.js';
+import type { Clock } from '../lib/clock.js';
 import { HttpTarget } from '../lib/http.js';
 import { slackMessage } from './slack.js';
 import { signStandardWebhook } from './standardWebhooks.js';
@@ -29,14 +30,14 @@ export function createSlackSender(webhookUrl: string, publicUrl: string | undefi
 }
 
 /** The CRM stream: `{ type, timestamp, data }`, signed per Standard Webhooks. */
-export function createWebhookSender(url: string, secret: string): AlertSender {
+export function createWebhookSender(url: string, secret: string, clock: Clock): AlertSender {
   const http = new HttpTarget(url, { connections: 8, timeout: 10_000, label: 'CRM webhook' });
   return {
     send: async (alert) => {
       const id = `msg_${createHash('sha256').update(alert.key).digest('hex').slice(0, 32)}`;
       const body = JSON.stringify({ type: alert.type, timestamp: new Date(alert.at).toISOString(), data: alert.data });
       // Signed at send time: each retry carries a fresh timestamp, the same id.
-      const timestamp = Math.floor(Date.now() / 1000);
+      const timestamp = Math.floor(clock.now() / 1000);
       await http.request('POST', '', {
         body,
         headers: {

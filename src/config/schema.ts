@@ -188,7 +188,16 @@ export const configSchema = strictObject({
   /** Off loopback, serve without authenticating webhooks and the API (the checks refuse that otherwise). */
   insecure: flag(false),
   database,
-  api: strictObject({ token: token() }).prefault({}),
+  api: strictObject({
+    token: token(),
+    /** Requests per client (its token, else its IP) in each window; webhooks and /healthz are not limited. */
+    rateLimit: strictObject({
+      max: integer(1, 1_000_000, 600),
+      /** Stream tickets, counted apart from `max`: a browser needs one per (re)connect. */
+      tickets: integer(1, 1_000_000, 30),
+      window: duration('1m', 1),
+    }).prefault({}),
+  }).prefault({}),
   /** Bearer token for /metrics; without it, /metrics is open. */
   metrics: strictObject({ token: token() }).prefault({}),
   webhooks: strictObject({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { phoneOf } from '../domain/jid.js';
 import type { CallerProfile } from '../domain/types.js';
 import { BudgetCache } from '../lib/budgetCache.js';
+import type { Clock } from '../lib/clock.js';
 import { HttpError, HttpTarget } from '../lib/http.js';
 
 const answer = z.object({
@@ -24,14 +25,17 @@ export class CallerProfiles implements CrmProfileSource {
   private readonly http: HttpTarget;
   private readonly cache: BudgetCache<CallerProfile>;
 
-  constructor(private readonly opts: { url: string; timeout: number; cacheTtl: number }) {
+  constructor(
+    private readonly opts: { url: string; timeout: number; cacheTtl: number },
+    clock: Clock,
+  ) {
     // The request may outlive the budget: a late answer still fills the cache for the next call.
     this.http = new HttpTarget(opts.url, {
       connections: 8,
       timeout: Math.max(opts.timeout, 5000),
       label: 'CRM lookup',
     });
-    this.cache = new BudgetCache(opts.cacheTtl);
+    this.cache = new BudgetCache(clock, opts.cacheTtl);
   }
 
   get(session: string, caller: string): Promise<CallerProfile | null> {

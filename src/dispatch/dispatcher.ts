@@ -4,7 +4,8 @@ import { renderTemplate } from '../domain/templates.js';
 import type { ActionSpec, AlertChannel, TextPayload } from '../domain/types.js';
 import type { GatewayClient } from '../gateways/types.js';
 import type { BudgetCache } from '../lib/budgetCache.js';
-import { HttpError } from '../lib/http.js';
+import type { Clock } from '../lib/clock.js';
+import { HttpError, retryAfterMs } from '../lib/http.js';
 import type { Limiter } from '../lib/limiter.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import { retryDelay } from './backoff.js';
@@ -21,6 +22,8 @@ export interface SessionTarget {
 }
 
 export interface DispatcherDeps {
+  /** Attempt times, retry due times and expiry are domain time. */
+  clock: Clock;
   targets: { get(session: string): SessionTarget | undefined };
   /** Contact names by `<session>\0<chat id>`. */
   names: BudgetCache<string>;
@@ -78,7 +81,11 @@ export class Dispatcher {
   }
 
   private async execute(action: Action): Promise<AttemptResult> {
-    const startedAt = Date.now();
+    const { clock } = this.deps;
+    const startedAt = clock.now();
+    // How long the peer took is measured on the machine's monotonic time, not the domain's.
+    const began = performance.now();
+    const took = () => Math.round(performance.now() - began);
     const base = { actionId: action.id, startedAt, statusCode: null, nextAttemptAt: null };
     // Late is worse than never: past its expiry an action is recorded as expired, never sent.
     if (action.expiresAt !== null && startedAt > action.expiresAt) {
@@ -86,18 +93,13 @@ export class Dispatcher {
     }
     try {
       await this.run(action);
-      return { ...base, durationMs: Date.now() - startedAt, outcome: 'ok', error: null, attempted: true };
+      return { ...base, durationMs: took(), outcome: 'ok', error: null, attempted: true };
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError((err as Error).message, false);
-      const failed = {
-        ...base,
-        durationMs: Date.now() - startedAt,
-        statusCode: e.statusCode,
-        error: e.message,
-        attempted: true,
-      };
+      const failed = { ...base, durationMs: took(), statusCode: e.statusCode, error: e.message, attempted: true };
       if (!e.retryable) return { ...failed, outcome: 'failed' };
-      const nextAttemptAt = Date.now() + retryDelay(action.attempts + 1, this.deps.retry, e.retryAfterMs);
+      const now = clock.now();
+      const nextAttemptAt = now + retryDelay(action.attempts + 1, this.deps.retry, retryAfterMs(e.retryAfter, now));
       if (action.expiresAt !== null && nextAttemptAt > action.expiresAt) {
         return { ...failed, outcome: 'expired', error: `${e.message}; no retry possible before expiry` };
       }

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
 import type { CallStatus } from '../domain/types.js';
 import type { Clock } from '../lib/clock.js';
@@ -12,6 +12,8 @@ import { callDetail } from '../views/callDetail.js';
 import { callSummary } from '../views/calls.js';
 import { callerRoutes } from './callers.js';
 import { sendError } from './errors.js';
+import { apiErrors } from './schemas/errors.js';
+import { addSharedSchemas, callDetailSchema, callStatus } from './schemas/views.js';
 import { sessionRoutes } from './sessions.js';
 import { vipRoutes } from './vips.js';
 
@@ -20,6 +22,8 @@ export interface ApiOptions {
   token: string | undefined;
   sessions: Sessions;
   clock: Clock;
+  /** The API's rate limit, counted before the token is checked (so wrong tokens count too). */
+  limit?: onRequestHookHandler;
 }
 
 export const tokenMatches = (header: string | undefined, token: string) => {
@@ -28,36 +32,53 @@ export const tokenMatches = (header: string | undefined, token: string) => {
   return given.length === want.length && timingSafeEqual(given, want);
 };
 
+/** Refuses a request without `Authorization: Bearer <token>`, naming what is wrong. */
+export const requireToken =
+  (token: string): onRequestHookHandler =>
+  async (req, reply) => {
+    if (!tokenMatches(req.headers.authorization, token)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(
+        reply,
+        'unauthorized',
+        req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required',
+      );
+    }
+  };
+
 /** The JSON API, behind `Authorization: Bearer <api.token>` when a token is configured. */
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
-  const { token } = opts;
-  if (token) {
-    app.addHook('onRequest', async (req, reply) => {
-      if (!tokenMatches(req.headers.authorization, token)) {
-        reply.header('www-authenticate', 'Bearer');
-        return sendError(
-          reply,
-          'unauthorized',
-          req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <token> is required',
-        );
-      }
-    });
-  }
+  addSharedSchemas(app);
+  if (opts.limit) app.addHook('onRequest', opts.limit);
+  if (opts.token) app.addHook('onRequest', requireToken(opts.token));
 
   app.get<{ Querystring: { session?: string; status?: CallStatus; caller?: string; limit: number; cursor?: string } }>(
     '/api/calls',
     {
       schema: {
+        summary: 'Calls, newest first, a page at a time',
+        tags: ['calls'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             session: { type: 'string', minLength: 1 },
-            status: { type: 'string', enum: ['ringing', 'answered', 'rejected', 'missed'] },
+            status: callStatus,
             caller: { type: 'string', minLength: 1 },
             limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
-            cursor: { type: 'string', pattern: '^[0-9]+$' },
+            cursor: { type: 'string', pattern: '^[0-9]+$', description: 'nextCursor of the page before' },
           },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['calls', 'nextCursor'],
+            properties: {
+              calls: { type: 'array', items: { $ref: 'CallSummary#' } },
+              nextCursor: { type: ['string', 'null'], description: 'null on the last page' },
+            },
+          },
+          ...apiErrors(),
         },
       },
     },
@@ -78,7 +99,14 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
 
   app.get<{ Params: { id: number } }>(
     '/api/calls/:id',
-    { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] } } },
+    {
+      schema: {
+        summary: 'A call, its events and the actions taken, try by try',
+        tags: ['calls'],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        response: { 200: callDetailSchema, ...apiErrors(404) },
+      },
+    },
     async (req, reply) => {
       const db = opts.store.db;
       const call = await findCallById(db, req.params.id);

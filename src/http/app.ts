@@ -1,3 +1,5 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { LiveFeed } from '../feed/liveFeed.js';
@@ -5,25 +7,27 @@ import type { Clock } from '../lib/clock.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
-import { apiRoutes } from './api.js';
-import { dashboardRoutes } from './dashboard.js';
+import { apiRoutes, requireToken } from './api.js';
+import { dashboardRoutes, securityHeaders } from './dashboard.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
+import { apiLimits } from './limits.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
+import { docsRoutes, installOpenApi } from './openapi.js';
 import { installSessionResolver } from './session.js';
 import { streamRoutes } from './stream.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppDeps {
   config: Config;
+  /** Domain time for the routes that read it (VIPs added, caller windows, stream tickets, webhook timestamps). */
+  clock: Clock;
   store: Store;
   pipeline: EventPipeline;
   feed: LiveFeed;
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
-  /** Domain time for the API (escalations pending, frustration windows, ticket expiry) and webhook timestamps. */
-  clock: Clock;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -52,6 +56,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
+  await installOpenApi(app);
+  await app.register(helmet, securityHeaders);
+  // Limits are opted into by the /api routes (webhooks burst legitimately; /healthz is polled).
+  await app.register(rateLimit, { global: false });
+  const limits = apiLimits(app, config.api);
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, {
     metrics: deps.metrics,
@@ -63,8 +72,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     token: config.api.token,
     sessions: deps.sessions,
     clock: deps.clock,
+    limit: limits.api,
   });
-  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token, clock: deps.clock });
+  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token, clock: deps.clock, limits });
+  const token = config.api.token;
+  await app.register(docsRoutes, { guard: token ? [limits.api, requireToken(token)] : [limits.api] });
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,

@@ -19,6 +19,8 @@ import type { Store } from '../store/db.js';
 import { findVip, findVipsAmong } from '../store/vips.js';
 import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
+import { apiErrors } from './schemas/errors.js';
+import { addSharedSchemas, callerDetailSchema } from './schemas/views.js';
 import { sessionOf } from './session.js';
 
 /** Callers read per step when listing every session's: a page of the view, or a step of the search for a level. */
@@ -36,6 +38,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
 ) => {
   const db = opts.store.db;
   const { sessions } = opts;
+  addSharedSchemas(app);
 
   /** The views of these callers, VIPs from the config file and from the API alike. */
   async function views(found: Found[], now: number) {
@@ -104,6 +107,8 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
     {
       config: { session: true },
       schema: {
+        summary: "Callers, most recent first, with how agitated they are; one session's or every session's",
+        tags: ['callers'],
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -112,6 +117,14 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
             level: { type: 'string', enum: ['calm', 'elevated', 'stressed'] },
             limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
           },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['callers'],
+            properties: { callers: { type: 'array', items: { $ref: 'Caller#' } } },
+          },
+          ...apiErrors(404),
         },
       },
     },
@@ -127,7 +140,22 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
 
   app.get<{ Params: { session: string; caller: string } }>(
     '/api/callers/:session/:caller',
-    { config: { session: true } },
+    {
+      config: { session: true },
+      schema: {
+        summary: 'A caller of a session: their standing, the name the API gave them as a VIP, their conversions',
+        tags: ['callers'],
+        params: {
+          type: 'object',
+          required: ['session', 'caller'],
+          properties: {
+            session: { type: 'string' },
+            caller: { type: 'string', description: 'a phone number or chat id' },
+          },
+        },
+        response: { 200: callerDetailSchema, ...apiErrors(404) },
+      },
+    },
     async (req, reply) => {
       const s = sessionOf(req);
       const caller = normaliseChatId(req.params.caller);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The front end's folder: `web/` at the package root, both from `src/http` and from `dist/http`. */
@@ -13,12 +14,23 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-// Everything the page loads is ours; the live stream and the API are same-origin.
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+/**
+ * `@fastify/helmet`'s headers, on every answer (the page, its files, the API). Everything the page
+ * loads is ours; the live stream and the API are same-origin. helmet's other defaults stay
+ * (nosniff, no-referrer, same-origin resource and opener policies, no framing).
+ */
+export const securityHeaders: FastifyHelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+    },
+  },
 };
 
 interface WebFile {
@@ -45,13 +57,20 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
 
   // Revalidated on every load (a 304 when unchanged): a deploy must never leave a stale module behind.
   const send = (file: WebFile, req: FastifyRequest, reply: FastifyReply) => {
-    reply.headers({ 'cache-control': 'no-cache', etag: file.etag, ...SECURITY_HEADERS });
+    reply.headers({ 'cache-control': 'no-cache', etag: file.etag });
     if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
     return reply.type(file.type).send(file.body);
   };
 
-  app.get('/', async (req, reply) => send(index, req, reply));
-  app.get<{ Params: { name: string } }>('/web/:name', async (req, reply) => {
+  const favicon = files.get('favicon.svg');
+  if (!favicon) throw new Error(`the dashboard's favicon.svg is missing from ${WEB_DIR.pathname}`);
+
+  // Files, not API: left out of the API document.
+  const schema = { hide: true };
+  app.get('/', { schema }, async (req, reply) => send(index, req, reply));
+  // Browsers ask for it whatever the page links; an SVG answers it (they read the type, not the name).
+  app.get('/favicon.ico', { schema }, async (req, reply) => send(favicon, req, reply));
+  app.get<{ Params: { name: string } }>('/web/:name', { schema }, async (req, reply) => {
     const file = files.get(req.params.name);
     return file ? send(file, req, reply) : reply.callNotFound();
   });

@@ -70,6 +70,11 @@ const catalog = {
   invalidRequest: { code: 'invalid_request', status: 400, message: reason },
   /** A client error Fastify raised without a code of its own. */
   badRequest: { code: 'bad_request', status: 400, message: reason },
+  rateLimited: {
+    code: 'rate_limited',
+    status: 429,
+    message: (max: number, after: string) => `more than ${max} requests in the window; retry in ${after}`,
+  },
   databaseUnavailable: { code: 'database_unavailable', status: 503, message: reason },
   internal: { code: 'internal_error', status: 500, message: () => 'internal error; the event was not acknowledged' },
 } as const;
@@ -89,6 +94,16 @@ export function sendError<N extends ErrorName>(
 ) {
   const e = catalog[name];
   return send(reply, e.status, e.code, (e.message as (...a: typeof args) => string)(...args));
+}
+
+/**
+ * The catalog's error `name` as something to throw, for plugins that answer by throwing (the rate
+ * limiter); the error handler sends it with its code and status like any other.
+ */
+export function catalogError<N extends ErrorName>(name: N, ...args: Parameters<(typeof catalog)[N]['message']>) {
+  const e = catalog[name];
+  const message = (e.message as (...a: typeof args) => string)(...args);
+  return Object.assign(new Error(message), { statusCode: e.status, code: e.code });
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

@@ -1,10 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { tokenMatches } from './api.js';
 import { sendError } from './errors.js';
+import { apiErrors } from './schemas/errors.js';
+import { addSharedSchemas } from './schemas/views.js';
 
 export interface StreamOptions {
   feed: LiveFeed;
@@ -13,6 +15,8 @@ export interface StreamOptions {
   heartbeatMs?: number;
   /** Ticket expiry is read from it; the machine's when the stream is served on its own. */
   clock?: Clock;
+  /** The API's rate limit (the stream's), and the tickets' own, counted apart. */
+  limits?: { api: onRequestHookHandler; tickets: onRequestHookHandler };
 }
 
 /** How long a stream ticket lets a browser (re)connect. */
@@ -57,6 +61,7 @@ const MAX_BUFFERED = 1 << 20;
  */
 export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts) => {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  addSharedSchemas(app);
   const clock = opts.clock ?? systemClock;
   const tickets = streamTickets(opts.token, TICKET_TTL);
   const unauthorized = (reply: FastifyReply, why: string) => {
@@ -76,22 +81,53 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
     for (const res of open) res.end();
   });
 
-  app.post('/api/stream/tickets', async (req, reply) => {
-    const refused = refuseToken(req, 'Authorization: Bearer <token> is required');
-    if (refused) return unauthorized(reply, refused);
-    return reply.code(201).send(tickets.issue(clock.now()));
-  });
+  const limited = (...hooks: Array<onRequestHookHandler | undefined>) => hooks.filter((h) => h !== undefined);
+
+  app.post(
+    '/api/stream/tickets',
+    {
+      // One limit per request (@fastify/rate-limit runs the first only): the tickets' own.
+      onRequest: limited(opts.limits?.tickets),
+      schema: {
+        summary: 'A ticket that opens the live stream for minutes (an EventSource cannot send the token)',
+        tags: ['stream'],
+        response: {
+          201: {
+            type: 'object',
+            required: ['ticket', 'expiresAt'],
+            properties: { ticket: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+          },
+          ...apiErrors(),
+        },
+      },
+    },
+    async (req, reply) => {
+      const refused = refuseToken(req, 'Authorization: Bearer <token> is required');
+      if (refused) return unauthorized(reply, refused);
+      return reply.code(201).send(tickets.issue(clock.now()));
+    },
+  );
 
   app.get<{ Querystring: { ticket?: string; token?: string } }>(
     '/api/stream',
     {
+      onRequest: limited(opts.limits?.api),
       schema: {
+        summary: 'Server-Sent Events: one `call` event per call change, the call as GET /api/calls shows it',
+        tags: ['stream'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { ticket: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
         },
         headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,15}$' } } },
+        response: {
+          200: {
+            description: "the stream; each event's data is a CallSummary",
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...apiErrors(),
+        },
       },
     },
     async (req, reply) => {

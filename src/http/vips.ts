@@ -5,16 +5,31 @@ import type { Store } from '../store/db.js';
 import { addVip, listVips, removeVip } from '../store/vips.js';
 import { sessionVips, vipView } from '../views/vips.js';
 import { sendError } from './errors.js';
+import { apiErrors } from './schemas/errors.js';
+import { addSharedSchemas } from './schemas/views.js';
 import { sessionOf } from './session.js';
 
 /** VIPs per session: the config file's, plus those added here at run time (persisted). */
 export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = async (app, opts) => {
-  const params = { type: 'object', properties: { session: { type: 'string' }, number: { type: 'string' } } };
+  addSharedSchemas(app);
+  const params = { type: 'object', required: ['session'], properties: { session: { type: 'string' } } };
   const config = { session: true };
+  const tags = ['vips'];
 
   app.get<{ Params: { session: string } }>(
     '/api/sessions/:session/vips',
-    { config, schema: { params } },
+    {
+      config,
+      schema: {
+        summary: "A session's VIPs: the config file's, then those added through the API",
+        tags,
+        params,
+        response: {
+          200: { type: 'object', required: ['vips'], properties: { vips: { type: 'array', items: { $ref: 'Vip#' } } } },
+          ...apiErrors(404),
+        },
+      },
+    },
     async (req) => {
       const s = sessionOf(req);
       return { vips: sessionVips(s.vip.numbers, await listVips(opts.store.db, s.session)) };
@@ -26,6 +41,8 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
     {
       config,
       schema: {
+        summary: 'Makes a number a VIP of the session (kept across restarts)',
+        tags,
         params,
         body: {
           type: 'object',
@@ -36,6 +53,7 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
             name: { type: 'string', maxLength: 200 },
           },
         },
+        response: { 201: { $ref: 'Vip#', description: 'added' }, ...apiErrors(404) },
       },
     },
     async (req, reply) => {
@@ -50,7 +68,19 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
 
   app.delete<{ Params: { session: string; number: string } }>(
     '/api/sessions/:session/vips/:number',
-    { config, schema: { params } },
+    {
+      config,
+      schema: {
+        summary: 'Removes a VIP added through the API (those of the config file stay)',
+        tags,
+        params: {
+          type: 'object',
+          required: ['session', 'number'],
+          properties: { session: { type: 'string' }, number: { type: 'string' } },
+        },
+        response: { 204: { type: 'null', description: 'removed' }, ...apiErrors(404, 409) },
+      },
+    },
     async (req, reply) => {
       const s = sessionOf(req);
       const caller = normaliseChatId(req.params.number);

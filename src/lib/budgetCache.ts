@@ -1,3 +1,5 @@
+import type { Clock } from './clock.js';
+
 interface Entry<T> {
   value: Promise<T | null>;
   expiresAt: number;
@@ -9,17 +11,19 @@ interface Entry<T> {
  * Remembers slow lookups (contact names, CRM profiles) for `ttl`, bounded to `maxEntries`
  * (oldest out first), and answers within a budget: a lookup slower than its budget is not
  * cancelled, it goes on and fills the cache for next time, while the caller moves on with null.
+ * The TTL runs on the clock (what was learned is this old); the budget is the peer's time, a real timer.
  */
 export class BudgetCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
 
   constructor(
+    private readonly clock: Clock,
     private readonly ttl: number,
     private readonly maxEntries = 50_000,
   ) {}
 
   async get(key: string, load: () => Promise<T | null>, budget: number): Promise<T | null> {
-    const now = Date.now();
+    const now = this.clock.now();
     let entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= now) {
       const value = load().catch(() => {

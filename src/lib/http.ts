@@ -6,7 +6,8 @@ export class HttpError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly statusCode: number | null = null,
-    readonly retryAfterMs: number | null = null,
+    /** The server's `Retry-After` as sent; `retryAfterMs` reads it against a moment. */
+    readonly retryAfter: string | null = null,
   ) {
     super(message);
   }
@@ -76,7 +77,13 @@ export class HttpTarget {
     if (status >= 200 && status < 300) return text ? safeJson(text) : null;
     if (status === 404 && opts.nullOn404) return null;
     const retryable = status === 429 || status >= 500 || status === 408;
-    throw new HttpError(`${what}: HTTP ${status}`, retryable, status, retryAfterMs(res.headers['retry-after']));
+    const retryAfter = res.headers['retry-after'];
+    throw new HttpError(
+      `${what}: HTTP ${status}`,
+      retryable,
+      status,
+      (Array.isArray(retryAfter) ? retryAfter[0] : retryAfter) ?? null,
+    );
   }
 
   /** Called after the outbox has drained: what is still open is a lookup nobody waits for any more. */
@@ -93,12 +100,14 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** `Retry-After` is either seconds or an HTTP date. */
-function retryAfterMs(header: string | string[] | undefined): number | null {
-  const v = Array.isArray(header) ? header[0] : header;
-  if (!v) return null;
-  const seconds = Number(v);
+/**
+ * How long a `Retry-After` (seconds, or an HTTP date) asks to wait from `now`, in ms; null when
+ * there is none or it can't be read. A date is read against the caller's clock, not the machine's.
+ */
+export function retryAfterMs(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }

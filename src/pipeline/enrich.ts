@@ -3,6 +3,7 @@ import { normaliseChatId } from '../domain/jid.js';
 import type { CallEvent } from '../domain/types.js';
 import type { GatewayClient } from '../gateways/types.js';
 import { BudgetCache } from '../lib/budgetCache.js';
+import type { Clock } from '../lib/clock.js';
 import type { IncomingEvent } from './recordCallEvent.js';
 
 export interface EnrichDeps {
@@ -11,6 +12,7 @@ export interface EnrichDeps {
     get(session: string): { client: GatewayClient; sessionName: string; contactLookup: { budget: number } } | undefined;
   };
   profiles: CrmProfileSource | null;
+  clock: Clock;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface EnrichDeps {
  * then what the CRM says. A slow answer costs the knowledge, never the event.
  */
 export function createEnricher(deps: EnrichDeps): (e: IncomingEvent) => Promise<IncomingEvent> {
-  const lids = new BudgetCache<string>(24 * 3_600_000);
+  const lids = new BudgetCache<string>(deps.clock, 24 * 3_600_000);
   return async (e) => {
     const ev = e.event;
     if (!e.session || !ev || (ev.type !== 'call.ringing' && ev.type !== 'message.received')) return e;

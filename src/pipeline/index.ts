@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
+import type { Clock } from '../lib/clock.js';
 import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
 import type { SessionLookup } from '../sessions.js';
 import type { Store } from '../store/db.js';
@@ -43,6 +44,8 @@ export interface EventPipeline extends EventEmitter<PipelineEvents> {
 /**
  * The shell around `decide`: webhooks, fallen-due timers and outbox outcomes enter here, are
  * committed together, and what they decided is announced (`committed`) for dispatch and the feed.
+ * Each write takes its `now` from the clock, or as given: the SQLite writer thread reads no time
+ * and passes the moment the HTTP thread stamped on the request.
  */
 export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipeline {
   private readonly commit: GroupCommit;
@@ -52,6 +55,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     readonly store: Store,
     private readonly sessions: SessionLookup,
     private readonly lease: number,
+    private readonly clock: Clock,
     /** Learns about the caller before the transaction (LID → phone, CRM profile), within budgets. */
     private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ) {
@@ -62,19 +66,21 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       maxInFlight: store.dialect === 'postgres' ? 4 : 1,
       maxRiderDelay: 100,
       beforeCommit: (trx, changed) =>
-        appendFeed(trx, store.dialect, changed, Date.now(), store.postgres && feedChannel(store.postgres.schema)),
+        appendFeed(trx, store.dialect, changed, clock.now(), store.postgres && feedChannel(store.postgres.schema)),
       afterCommit: (changed) => this.emit('callsChanged', changed),
     });
   }
 
-  async ingest(e: IncomingEvent): Promise<Committed> {
+  async ingest(e: IncomingEvent, now?: number): Promise<Committed> {
     // Asked before the transaction, so that a VIP the CRM names makes a VIP call.
     const enriched = await this.enrich(e);
-    return this.run('now', (trx) => recordCallEvent(trx, enriched, Date.now(), this.lease));
+    // Read after the lookups, as WorkerPipeline stamps its requests.
+    const at = now ?? this.clock.now();
+    return this.run('now', (trx) => recordCallEvent(trx, enriched, at, this.lease));
   }
 
   /** A due timer is an event like any other; taking the row first makes it fire once. */
-  fireTimer(t: DueTimer): Promise<Committed> {
+  fireTimer(t: DueTimer, now = this.clock.now()): Promise<Committed> {
     return this.run('now', async (trx) => {
       if (!(await takeTimer(trx, t.key))) return nothingCommitted('duplicate');
       return recordCallEvent(
@@ -85,18 +91,18 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
           { type: 'call.timeout', callId: t.callId },
           { timer: t.key, dueAt: t.dueAt },
         ),
-        Date.now(),
+        now,
         this.lease,
       );
     });
   }
 
-  claimTimers(limit: number): Promise<DueTimer[]> {
-    return this.commit.run((trx) => claimDueTimers(trx, this.store.dialect, Date.now(), this.lease, limit));
+  claimTimers(limit: number, now = this.clock.now()): Promise<DueTimer[]> {
+    return this.commit.run((trx) => claimDueTimers(trx, this.store.dialect, now, this.lease, limit));
   }
 
-  claimActions(limit: number): Promise<Action[]> {
-    return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, Date.now(), this.lease, limit));
+  claimActions(limit: number, now = this.clock.now()): Promise<Action[]> {
+    return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, now, this.lease, limit));
   }
 
   prune(table: HistoryTable, before: number, limit: number): Promise<number> {
@@ -115,9 +121,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
    * Records an attempt; a delivered redirect is itself an event (the call is now redirected).
    * It rides in the next commit rather than paying an fsync of its own per sent action.
    */
-  recordAttempt(action: Action, result: AttemptResult): Promise<Committed> {
+  recordAttempt(action: Action, result: AttemptResult, now = this.clock.now()): Promise<Committed> {
     return this.run('later', async (trx) => {
-      const now = Date.now();
       await recordAttempt(trx, result, now);
       if (action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
       // A redirect's new status shows in its call's summary: the call goes to the feed.

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
+import type { Clock } from '../lib/clock.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
@@ -38,6 +39,12 @@ export type WriterRequest =
   | { op: 'recordAttempt'; action: Action; result: AttemptResult }
   | { op: 'prune'; table: HistoryTable; before: number; limit: number }
   | { op: 'close' };
+
+/**
+ * A request as posted: `now` is this thread's clock at sending, the time the writer uses for it,
+ * so the writer reads no time of its own and a manual clock in a test drives both threads.
+ */
+export type StampedRequest = WriterRequest & { id: number; now: number };
 
 export type WriterMessage =
   | { type: 'ready' }
@@ -85,11 +92,12 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopped: WriterStopped | null = null;
-  private readonly send = batchedPost<WriterRequest & { id: number }>((batch) => this.worker.postMessage(batch));
+  private readonly send = batchedPost<StampedRequest>((batch) => this.worker.postMessage(batch));
   private closing = false;
 
   private constructor(
     private readonly worker: Worker,
+    private readonly clock: Clock,
     private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent>,
   ) {
     super();
@@ -103,6 +111,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   /** Starts the writer thread; resolves once it has opened the database. */
   static async start(
     init: WriterInit,
+    clock: Clock,
     enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ): Promise<WorkerPipeline> {
     const worker = import.meta.url.endsWith('.ts')
@@ -131,7 +140,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
           );
       });
     });
-    return new WorkerPipeline(worker, enrich);
+    return new WorkerPipeline(worker, clock, enrich);
   }
 
   get depth(): number {
@@ -185,7 +194,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.send({ id, ...req });
+      this.send({ ...req, id, now: this.clock.now() });
     });
   }
 

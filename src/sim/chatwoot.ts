@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 /**
  * A simulated Chatwoot: the application API routes callbridge's Chatwoot sender uses, with the paths,
@@ -47,6 +48,8 @@ export interface SimChatwootOptions {
    * current versions; older ones kept only the keys they knew. False plays an older one.
    */
   keepContentAttributes?: boolean;
+  /** Stamps what is created; tests pass callbridge's. */
+  clock?: Clock;
 }
 
 export interface SimChatwootContact {
@@ -239,7 +242,8 @@ export async function startSimChatwoot(opts: SimChatwootOptions = {}): Promise<S
     };
   };
 
-  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const clock = opts.clock ?? systemClock;
+  const nowSeconds = () => Math.floor(clock.now() / 1000);
 
   function error(reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
     return reply.code(status).send(body);
@@ -609,9 +613,11 @@ export async function startSimChatwoot(opts: SimChatwootOptions = {}): Promise<S
       hooks.set(name, fn);
     },
     async waitFor(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
+      // A test's deadline: real time, whatever the clock says.
+      const deadline = performance.now() + timeoutMs;
       while (!predicate(sim)) {
-        if (Date.now() > deadline) throw new Error(`simulated Chatwoot: condition not met within ${timeoutMs}ms`);
+        if (performance.now() > deadline)
+          throw new Error(`simulated Chatwoot: condition not met within ${timeoutMs}ms`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

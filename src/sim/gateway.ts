@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 export type SimApi = 'waha' | 'wawp' | 'evolution';
 export type FailRoute = 'sendText' | 'reject' | 'contacts';
@@ -22,6 +23,8 @@ export interface SimGatewayOptions {
   wawp?: { instanceId: string; accessToken: string };
   /** Evolution API's `apikey` header. */
   evolution?: { apiKey: string };
+  /** Stamps what it records and answers (`at`, message timestamps); tests pass callbridge's. */
+  clock?: Clock;
 }
 
 /** A text the gateway accepted (answered 2xx); failed attempts are only counted in `requests`. */
@@ -118,6 +121,7 @@ function lidJid(lid: string): string {
 
 export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<SimGateway> {
   const host = opts.host ?? '127.0.0.1';
+  const clock = opts.clock ?? systemClock;
   const sent: SentText[] = [];
   const rejects: SimReject[] = [];
   const lookups: SimLookup[] = [];
@@ -185,7 +189,7 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
       // WAHA and Wawp ask in the query; Evolution asks with `{ where: { id } }`.
       const contactId =
         field(req.query, 'contactId') ?? field((req.body as { where?: unknown } | undefined)?.where, 'id');
-      if (contactId !== undefined) lookups.push({ api, contactId, at: Date.now() });
+      if (contactId !== undefined) lookups.push({ api, contactId, at: clock.now() });
     } else if (down) {
       error(reply, 503, 'gateway is down');
       return true;
@@ -242,11 +246,11 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     const text = field(req.body, 'text');
     if (chatId === undefined || text === undefined) return error(reply, 400, 'chatId and text are required');
     const session = field(req.body, 'session') ?? 'default';
-    recordSent({ api: 'waha', session, chatId, text, at: Date.now() });
+    recordSent({ api: 'waha', session, chatId, text, at: clock.now() });
     const id = `true_${chatId}_${randomBytes(10).toString('hex').toUpperCase()}`;
     return reply.code(201).send({
       id,
-      timestamp: Math.floor(Date.now() / 1000),
+      timestamp: Math.floor(clock.now() / 1000),
       fromMe: true,
       to: chatId,
       body: text,
@@ -260,7 +264,7 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     const from = field(req.body, 'from');
     const id = field(req.body, 'id');
     if (from === undefined || id === undefined) return error(reply, 400, 'from and id are required');
-    rejects.push({ api: 'waha', session: req.params.session, from, id, at: Date.now() });
+    rejects.push({ api: 'waha', session: req.params.session, from, id, at: clock.now() });
     return reply.code(201).send({});
   });
 
@@ -294,7 +298,7 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     const text = field(req.query, 'message') ?? field(req.body, 'message');
     if (chatId === undefined || text === undefined) return error(reply, 400, 'chatId and message are required');
     const instanceId = field(req.query, 'instance_id');
-    recordSent({ api: 'wawp', ...(instanceId === undefined ? {} : { instanceId }), chatId, text, at: Date.now() });
+    recordSent({ api: 'wawp', ...(instanceId === undefined ? {} : { instanceId }), chatId, text, at: clock.now() });
     const id = `true_${chatId}_${randomBytes(10).toString('hex').toUpperCase()}`;
     return reply.send({ status: 'success', message: 'Message sent', data: { id, chatId } });
   });
@@ -305,7 +309,7 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     const from = field(req.body, 'from');
     if (from === undefined || id === undefined) return error(reply, 400, 'callId and from are required');
     const instanceId = field(req.query, 'instance_id');
-    rejects.push({ api: 'wawp', ...(instanceId === undefined ? {} : { instanceId }), from, id, at: Date.now() });
+    rejects.push({ api: 'wawp', ...(instanceId === undefined ? {} : { instanceId }), from, id, at: clock.now() });
     return reply.send({ status: 'success' });
   });
 
@@ -323,7 +327,7 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     if (number === undefined || text === undefined) return error(reply, 400, 'number and text are required');
     // Evolution takes a bare number for phone chats; recorded as the chat id the others use.
     const chatId = number.includes('@') ? number : `${number}@c.us`;
-    recordSent({ api: 'evolution', session: req.params.instance, chatId, text, at: Date.now() });
+    recordSent({ api: 'evolution', session: req.params.instance, chatId, text, at: clock.now() });
     return reply.code(201).send({
       key: { remoteJid: chatId, fromMe: true, id: randomBytes(10).toString('hex').toUpperCase() },
       status: 'PENDING',
@@ -354,9 +358,10 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     lookups,
     requests,
     async waitFor(predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
+      // A test's deadline: real time, whatever the clock says.
+      const deadline = performance.now() + timeoutMs;
       while (!predicate(gateway)) {
-        if (Date.now() >= deadline) {
+        if (performance.now() >= deadline) {
           throw new Error(
             `SimGateway.waitFor: condition not met within ${timeoutMs} ms ` +
               `(sent=${sent.length}, rejects=${rejects.length}, lookups=${lookups.length})`,

@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import type { CallerProfile } from '../domain/types.js';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 /** A request an alert channel received. `raw` is the body exactly as sent, for signature checks. */
 export interface Received {
@@ -31,7 +32,8 @@ export interface SimReceivers {
   close(): Promise<void>;
 }
 
-export async function startSimReceivers(): Promise<SimReceivers> {
+/** `clock` stamps what arrives (`at`); tests pass callbridge's. */
+export async function startSimReceivers({ clock = systemClock }: { clock?: Clock } = {}): Promise<SimReceivers> {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -51,7 +53,7 @@ export async function startSimReceivers(): Promise<SimReceivers> {
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
     );
-    return { headers, raw, json, at: Date.now() };
+    return { headers, raw, json, at: clock.now() };
   };
 
   const r: SimReceivers = {
@@ -69,9 +71,10 @@ export async function startSimReceivers(): Promise<SimReceivers> {
       if (!on) for (const release of hung) release();
     },
     async waitFor(what, predicate, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
+      // A test's deadline: real time, whatever the clock says.
+      const deadline = performance.now() + timeoutMs;
       while (!predicate(r)) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+        if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
         await new Promise((res) => setTimeout(res, 10));
       }
     },

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../lib/clock.js';
 
 export const WAHA_VERSION = '2026.7.1';
 
@@ -13,6 +14,8 @@ export interface EnvelopeOptions {
   /** The session's own account; `null` leaves it out, as before authentication. */
   me?: object | null;
   engine?: string;
+  /** Stamps the envelope and payload; the machine's by default. */
+  clock?: Clock;
 }
 
 export interface CallReceivedOptions extends EnvelopeOptions {
@@ -51,6 +54,8 @@ export interface PostWebhookOptions {
   hmacKey?: string;
   /** Sent last, so they can override the defaults (e.g. a wrong HMAC). */
   headers?: Record<string, string>;
+  /** Stamps X-Webhook-Timestamp; the machine's by default. */
+  clock?: Clock;
 }
 
 export interface PostWebhookResult {
@@ -75,15 +80,15 @@ function callId(): string {
   return randomBytes(16).toString('hex').toUpperCase();
 }
 
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+function nowSeconds(clock: Clock = systemClock): number {
+  return Math.floor(clock.now() / 1000);
 }
 
 function envelope(flavor: 'waha' | 'wawp', event: string, payload: object, opts: EnvelopeOptions): object {
   const me = opts.me === undefined ? DEFAULT_ME : opts.me;
   const common = {
     id: opts.id ?? eventId(),
-    timestamp: Date.now(),
+    timestamp: (opts.clock ?? systemClock).now(),
   };
   const engine = opts.engine ?? 'WEBJS';
   const session = opts.session ?? 'default';
@@ -107,26 +112,30 @@ export function wahaEnvelope(event: string, payload: object, opts: EnvelopeOptio
   return envelope('waha', event, payload, opts);
 }
 
-function callPayload(id: string, from: string | undefined, isVideo = false, isGroup = false): object {
-  return { id, ...(from === undefined ? {} : { from }), timestamp: nowSeconds(), isVideo, isGroup, _data: {} };
+function callPayload(id: string, from: string | undefined, isVideo = false, isGroup = false, clock?: Clock): object {
+  return { id, ...(from === undefined ? {} : { from }), timestamp: nowSeconds(clock), isVideo, isGroup, _data: {} };
 }
 
 export function callReceived(opts: CallReceivedOptions): object {
   return wahaEnvelope(
     'call.received',
-    callPayload(opts.callId ?? callId(), opts.from, opts.isVideo, opts.isGroup),
+    callPayload(opts.callId ?? callId(), opts.from, opts.isVideo, opts.isGroup, opts.clock),
     opts,
   );
 }
 
 export function callAccepted(opts: CallClosedOptions): object {
-  const payload = callPayload(opts.callId, opts.from, opts.isVideo, opts.isGroup);
+  const payload = callPayload(opts.callId, opts.from, opts.isVideo, opts.isGroup, opts.clock);
   // WEBJS never emits call.accepted, so default to an engine that does.
   return wahaEnvelope('call.accepted', payload, { ...opts, engine: opts.engine ?? 'NOWEB' });
 }
 
 export function callRejected(opts: CallClosedOptions): object {
-  return wahaEnvelope('call.rejected', callPayload(opts.callId, opts.from, opts.isVideo, opts.isGroup), opts);
+  return wahaEnvelope(
+    'call.rejected',
+    callPayload(opts.callId, opts.from, opts.isVideo, opts.isGroup, opts.clock),
+    opts,
+  );
 }
 
 /** `message` from the other party, or `message.any` for an own message (`fromMe`), as WAHA delivers them. */
@@ -135,7 +144,7 @@ export function messageReceived(opts: MessageOptions): object {
   const meId = DEFAULT_ME.id;
   const payload = {
     id: opts.messageId ?? `${fromMe}_${opts.from}_${randomBytes(10).toString('hex').toUpperCase()}`,
-    timestamp: nowSeconds(),
+    timestamp: nowSeconds(opts.clock),
     from: fromMe ? meId : opts.from,
     fromMe,
     source: 'app',
@@ -178,7 +187,7 @@ export async function postWebhook(
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'X-Webhook-Request-Id': base32(26),
-    'X-Webhook-Timestamp': String(Date.now()),
+    'X-Webhook-Timestamp': String((opts.clock ?? systemClock).now()),
     'User-Agent': `WAHA/${WAHA_VERSION}`,
   };
   if (opts.hmacKey !== undefined) {
@@ -207,11 +216,12 @@ export interface EvolutionCallOptions {
   /** The instance's own number. */
   sender?: string;
   apikey?: string | null;
+  clock?: Clock;
 }
 
 /** An Evolution API v2 `call` webhook, like test/fixtures/evolution. */
 export function evolutionCall(opts: EvolutionCallOptions): object {
-  const now = new Date();
+  const now = new Date((opts.clock ?? systemClock).now());
   return {
     event: 'call',
     instance: opts.instance ?? 'support-line',
@@ -241,7 +251,9 @@ export function evolutionMessage(opts: {
   text: string;
   fromMe?: boolean;
   id?: string;
+  clock?: Clock;
 }): object {
+  const now = (opts.clock ?? systemClock).now();
   return {
     event: 'messages.upsert',
     instance: opts.instance ?? 'support-line',
@@ -254,10 +266,10 @@ export function evolutionMessage(opts: {
       pushName: 'Caller',
       message: { conversation: opts.text },
       messageType: 'conversation',
-      messageTimestamp: Math.floor(Date.now() / 1000),
+      messageTimestamp: Math.floor(now / 1000),
     },
     destination: 'http://127.0.0.1:3000/webhooks/evolution',
-    date_time: new Date().toISOString(),
+    date_time: new Date(now).toISOString(),
     sender: '5511888888888@s.whatsapp.net',
     server_url: 'http://127.0.0.1:8080',
     apikey: null,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../../src/config/index.js';
+import { ManualClock } from '../../src/lib/clock.js';
 import { startCallbridge, type Callbridge } from '../../src/server.js';
 import { countPendingActions } from '../../src/store/actions.js';
 import { countTimers } from '../../src/store/timers.js';
@@ -50,6 +51,11 @@ export function testConfig(dbFile: string, gatewayUrl: string, overrides: Record
 }
 
 export interface Harness {
+  /**
+   * Callbridge's domain time, and the simulated gateway's: it moves only when the test says
+   * (`h.clock.advance('61s')`), firing the ring timeouts and retries that fall due on the way.
+   */
+  clock: ManualClock;
   gateway: SimGateway;
   bridge: Callbridge;
   config: Config;
@@ -57,8 +63,16 @@ export interface Harness {
   /** Posts a signed webhook to /webhooks/<gateway>. */
   post(body: object | string, opts?: PostWebhookOptions & { gateway?: string }): ReturnType<typeof postWebhook>;
   api<T = unknown>(path: string): Promise<{ status: number; body: T }>;
-  /** Resolves once no action is pending: every side effect decided so far has been sent, failed or expired. */
+  /**
+   * Resolves once no action is pending: every side effect decided so far has been sent, failed or
+   * expired. A retry falls due only when the clock is moved past it.
+   */
   settled(): Promise<void>;
+  /**
+   * Attempts recorded so far, of every action. A retry is timed from the clock when its failure is
+   * recorded: wait for that before moving the clock past it.
+   */
+  attempts(): Promise<number>;
   /** Ring timeouts not yet fired. */
   pendingTimers(): Promise<number>;
   restart(): Promise<void>;
@@ -66,23 +80,26 @@ export interface Harness {
 }
 
 /**
- * Starts callbridge and a simulated gateway. On SQLite by default; on a fresh PostgreSQL schema
- * with `{ postgres: true }`, or for every harness test with TEST_HARNESS_DATABASE=postgres
- * (and TEST_DATABASE_URL).
+ * Starts callbridge and a simulated gateway on a manual clock. On SQLite by default; on a fresh
+ * PostgreSQL schema with `{ postgres: true }`, or for every harness test with
+ * TEST_HARNESS_DATABASE=postgres (and TEST_DATABASE_URL).
  */
 export async function startHarness(
   makeConfig?: (dbFile: string, gatewayUrl: string) => Config,
   opts: { postgres?: boolean } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-test-'));
+  // Starts at the real time, so timestamps and signatures checked against the machine's clock hold.
+  const clock = new ManualClock(Date.now());
   // One simulated server answers both APIs: WAHA's under /api, Wawp's under /v2.
-  const gateway = await startSimGateway({ apiKey: API_KEY, wawp: WAWP });
+  const gateway = await startSimGateway({ apiKey: API_KEY, wawp: WAWP, clock });
   const config = (makeConfig ?? testConfig)(join(dir, 'test.db'), gateway.url);
   const onPostgres = opts.postgres ?? (process.env.TEST_HARNESS_DATABASE === 'postgres' && PG_URL !== undefined);
   const pgDatabase = onPostgres ? await createTestDatabase('postgres') : null;
   if (pgDatabase) config.database.url = pgDatabase.url;
-  let bridge = await startCallbridge(config);
+  let bridge = await startCallbridge(config, { clock });
   const h: Harness = {
+    clock,
     gateway,
     get bridge() {
       return bridge;
@@ -90,7 +107,7 @@ export async function startHarness(
     config,
     dir,
     post: (body, opts = {}) =>
-      postWebhook(`${bridge.url}/webhooks/${opts.gateway ?? 'local'}`, body, { hmacKey: HMAC_KEY, ...opts }),
+      postWebhook(`${bridge.url}/webhooks/${opts.gateway ?? 'local'}`, body, { hmacKey: HMAC_KEY, clock, ...opts }),
     async api<T>(path: string) {
       const res = await fetch(bridge.url + path, { headers: { authorization: `Bearer ${TOKEN}` } });
       return { status: res.status, body: (await res.json()) as T };
@@ -98,10 +115,17 @@ export async function startHarness(
     async settled() {
       await waitFor('pending actions to settle', async () => (await countPendingActions(bridge.store.db)) === 0);
     },
+    async attempts() {
+      const row = await bridge.store.db
+        .selectFrom('action_attempts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     pendingTimers: () => countTimers(bridge.store.db),
     async restart() {
       await bridge.close();
-      bridge = await startCallbridge(config);
+      bridge = await startCallbridge(config, { clock });
     },
     async close() {
       await bridge.close();

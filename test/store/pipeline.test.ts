@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
+import { ManualClock } from '../../src/lib/clock.js';
 import { Pipeline } from '../../src/pipeline/index.js';
 import type { IncomingEvent } from '../../src/pipeline/recordCallEvent.js';
 import { Sessions } from '../../src/sessions.js';
@@ -13,6 +14,7 @@ const sessions = new Sessions(
   ),
 );
 const settings = sessions.get('default')!;
+const clock = new ManualClock();
 
 const ring = (eventId: string, callId: string, caller: string): IncomingEvent => ({
   gateway: 'local',
@@ -35,7 +37,10 @@ describeOnEachDatabase('the pipeline on two replicas sharing one database', (dia
     // SQLite is one process's file: one store, so "two replicas" are two pipelines on it.
     const a = await tdb.open();
     stores = dialect === 'postgres' ? [a, await tdb.open()] : [a];
-    replicas = [new Pipeline(stores[0]!, sessions, 30_000), new Pipeline(stores.at(-1)!, sessions, 30_000)];
+    replicas = [
+      new Pipeline(stores[0]!, sessions, 30_000, clock),
+      new Pipeline(stores.at(-1)!, sessions, 30_000, clock),
+    ];
   });
   afterEach(async () => {
     await Promise.all(replicas.map((p) => p.close()));

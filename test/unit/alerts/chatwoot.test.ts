@@ -298,7 +298,7 @@ describe('the Chatwoot sender', () => {
     expect(await rejection(sender().send(missed()))).toMatchObject({
       retryable: true,
       statusCode: 429,
-      retryAfterMs: 7000,
+      retryAfter: '7',
     });
     const url = cw.url;
     await cw.close();

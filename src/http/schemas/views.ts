@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import { errorSchema, isoTime, nullable } from './errors.js';
+
+// The JSON the API answers with, as `src/views/` builds it. A Fastify response schema also filters
+// what is sent (fast-json-stringify drops what it does not list), so every field a view returns is here.
+
+const object = (properties: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(properties),
+  properties,
+});
+const str = { type: 'string' } as const;
+const int = { type: 'integer' } as const;
+const bool = { type: 'boolean' } as const;
+/** Stored JSON (a webhook's body, an action's payload), shown as it was stored. */
+const anyJson = { description: 'stored JSON, as received or decided' };
+
+const level = { type: 'string', enum: ['calm', 'elevated', 'stressed'] } as const;
+export const callStatus = { type: 'string', enum: ['ringing', 'answered', 'rejected', 'missed'] } as const;
+
+export const callSummarySchema = {
+  $id: 'CallSummary',
+  ...object({
+    id: int,
+    session: str,
+    callId: str,
+    caller: nullable(str),
+    isVideo: bool,
+    isGroup: bool,
+    isVip: bool,
+    status: callStatus,
+    level: { type: ['string', 'null'], enum: [...level.enum, null] },
+    receivedAt: isoTime,
+    endedAt: nullable(isoTime),
+    redirect: object({ status: str, attempts: int, lastError: nullable(str), sentAt: nullable(isoTime) }),
+    conversion: { ...object({ at: isoTime, seconds: int }), type: ['object', 'null'] },
+  }),
+};
+
+export const callDetailSchema = object({
+  call: { $ref: 'CallSummary#' },
+  events: {
+    type: 'array',
+    items: object({
+      id: int,
+      gateway: str,
+      eventId: str,
+      type: str,
+      outcome: str,
+      receivedAt: isoTime,
+      body: anyJson,
+    }),
+  },
+  actions: {
+    type: 'array',
+    items: object({
+      id: int,
+      kind: str,
+      status: str,
+      attempts: int,
+      payload: anyJson,
+      createdAt: isoTime,
+      expiresAt: nullable(isoTime),
+      lastError: nullable(str),
+      history: {
+        type: 'array',
+        items: object({
+          at: isoTime,
+          durationMs: int,
+          outcome: str,
+          statusCode: nullable(int),
+          error: nullable(str),
+        }),
+      },
+    }),
+  },
+});
+
+const callerFields = {
+  session: str,
+  caller: str,
+  number: nullable(str),
+  level,
+  callsInWindow: int,
+  lastCallAt: nullable(isoTime),
+  lastRedirectAt: nullable(isoTime),
+  vip: bool,
+  escalation: object({ pending: bool, until: nullable(isoTime), lastStressedAt: nullable(isoTime) }),
+  welcomedAt: nullable(isoTime),
+};
+
+export const callerSchema = { $id: 'Caller', ...object(callerFields) };
+
+export const callerDetailSchema = object({
+  ...callerFields,
+  vipName: nullable(str),
+  conversions: {
+    type: 'array',
+    items: {
+      ...object({
+        id: int,
+        callId: str,
+        receivedAt: isoTime,
+        redirectedAt: nullable(isoTime),
+        at: isoTime,
+        seconds: int,
+      }),
+      // A conversion whose redirect time is unknown has no `at` and `seconds`.
+      required: ['id', 'callId', 'receivedAt', 'redirectedAt'],
+    },
+  },
+});
+
+export const vipSchema = {
+  $id: 'Vip',
+  ...object({
+    number: nullable(str),
+    caller: str,
+    name: nullable(str),
+    source: { type: 'string', enum: ['config', 'api'] },
+  }),
+};
+
+export const sessionSchema = object({
+  id: str,
+  gateway: str,
+  name: str,
+  pattern: nullable(str),
+  lastCallAt: nullable(isoTime),
+});
+
+/**
+ * The schemas routes refer to by `$ref` (the document's `components.schemas`): added on the root
+ * before any route, and by each plugin that refers to them when it is served on its own (tests).
+ */
+export function addSharedSchemas(app: FastifyInstance): void {
+  for (const schema of [errorSchema, callSummarySchema, callerSchema, vipSchema])
+    if (!app.getSchema(schema.$id)) app.addSchema(schema);
+}

@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../../src/dispatch/dispatcher.js';
+import type { GatewayClient } from '../../../src/gateways/types.js';
+import { BudgetCache } from '../../../src/lib/budgetCache.js';
+import { ManualClock } from '../../../src/lib/clock.js';
+import { HttpError } from '../../../src/lib/http.js';
+import { Limiter } from '../../../src/lib/limiter.js';
+import { WakeLoop } from '../../../src/lib/wakeLoop.js';
+import type { Action, AttemptResult } from '../../../src/store/actions.js';
+
+const T0 = Date.parse('2026-12-01T09:00:00Z');
+const RETRY = { initial: 1_000, max: 60_000 };
+
+/** Lets every pending promise callback run. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+const redirect = (over: Partial<Action> = {}): Action => ({
+  id: 1,
+  key: 'redirect:default:call-1',
+  kind: 'sendRedirect',
+  session: 'default',
+  callId: 'call-1',
+  payload: { chatId: '15550001111@c.us', template: 'Write to us here.', name: null, isVideo: false },
+  status: 'pending',
+  attempts: 0,
+  nextAttemptAt: T0,
+  expiresAt: T0 + 120_000,
+  ...over,
+});
+
+/**
+ * A dispatcher on a manual clock, a gateway that fails as scripted (then succeeds), and an outbox
+ * in memory that a WakeLoop claims from when a retry falls due, as server.ts wires the real one.
+ */
+function harness(failures: HttpError[] = []) {
+  const clock = new ManualClock(T0);
+  const sends: number[] = [];
+  const results: AttemptResult[] = [];
+  const outbox = new Map<number, Action>();
+  const client: GatewayClient = {
+    async sendText() {
+      sends.push(clock.now());
+      const failure = failures.shift();
+      if (failure) throw failure;
+    },
+    rejectCall: async () => {},
+    lookupName: async () => null,
+    close: async () => {},
+  };
+  const errors: unknown[] = [];
+  const loop: WakeLoop = new WakeLoop(
+    clock,
+    async () => {
+      for (const a of [...outbox.values()].filter((a) => a.nextAttemptAt <= clock.now())) {
+        outbox.delete(a.id);
+        dispatcher.dispatch(a);
+      }
+      return false;
+    },
+    3_600_000,
+    (e) => errors.push(e),
+  );
+  const dispatcher: Dispatcher = new Dispatcher({
+    clock,
+    targets: {
+      get: (session) =>
+        session === 'default'
+          ? {
+              session,
+              sessionName: 'default',
+              client,
+              slots: new Limiter(4),
+              contactLookup: { enabled: false, budget: 300 },
+            }
+          : undefined,
+    },
+    names: new BudgetCache(clock, 60_000),
+    alertSenders: {},
+    retry: RETRY,
+    record: async (a, r) => {
+      results.push(r);
+      if (r.outcome === 'retry') outbox.set(a.id, { ...a, attempts: a.attempts + 1, nextAttemptAt: r.nextAttemptAt! });
+    },
+    wakeAt: (at) => loop.wake(at),
+    onError: (e) => errors.push(e),
+  });
+  loop.start();
+  /** Waits for the loop's tick and what it dispatched, and for the outcomes to be recorded. */
+  const settle = async () => {
+    await turn();
+    await dispatcher.drain();
+    await turn();
+  };
+  return {
+    clock,
+    sends,
+    results,
+    errors,
+    async run(a: Action) {
+      dispatcher.dispatch(a);
+      await settle();
+    },
+    async moveTo(at: number) {
+      clock.set(at);
+      await settle();
+    },
+    stop: () => loop.stop(),
+  };
+}
+
+const unavailable = () => new HttpError('POST /api/sendText: HTTP 503', true, 503);
+
+describe('the dispatcher', () => {
+  it('retries a failed send with backoff, at the due time it computed and not before', async () => {
+    const d = harness([unavailable(), unavailable()]);
+    await d.run(redirect());
+    const first = d.results[0]!;
+    expect(first).toMatchObject({ outcome: 'retry', startedAt: T0, statusCode: 503, attempted: true });
+    // Attempt 1 waits about `initial`: jittered over its upper half.
+    const due1 = first.nextAttemptAt!;
+    expect(due1 - T0).toBeGreaterThanOrEqual(RETRY.initial / 2);
+    expect(due1 - T0).toBeLessThanOrEqual(RETRY.initial);
+
+    await d.moveTo(due1 - 1);
+    expect(d.sends).toEqual([T0]);
+    await d.moveTo(due1);
+    expect(d.sends).toEqual([T0, due1]);
+
+    // Attempt 2 waits twice as long.
+    const due2 = d.results[1]!.nextAttemptAt!;
+    expect(due2 - due1).toBeGreaterThanOrEqual(RETRY.initial);
+    expect(due2 - due1).toBeLessThanOrEqual(2 * RETRY.initial);
+    await d.moveTo(due2);
+    expect(d.sends).toEqual([T0, due1, due2]);
+    expect(d.results.map((r) => r.outcome)).toEqual(['retry', 'retry', 'ok']);
+    expect(d.errors).toEqual([]);
+    await d.stop();
+  });
+
+  it('honours Retry-After, in seconds or as an HTTP date read against the clock', async () => {
+    const inSeconds = harness([new HttpError('HTTP 429', true, 429, '30')]);
+    await inSeconds.run(redirect());
+    expect(inSeconds.results[0]).toMatchObject({ outcome: 'retry', nextAttemptAt: T0 + 30_000 });
+    await inSeconds.stop();
+
+    const asDate = harness([new HttpError('HTTP 503', true, 503, new Date(T0 + 45_000).toUTCString())]);
+    await asDate.run(redirect());
+    expect(asDate.results[0]).toMatchObject({ outcome: 'retry', nextAttemptAt: T0 + 45_000 });
+    await asDate.stop();
+
+    // Never longer than retryMax.
+    const tooLong = harness([new HttpError('HTTP 429', true, 429, '3600')]);
+    await tooLong.run(redirect());
+    expect(tooLong.results[0]).toMatchObject({ outcome: 'retry', nextAttemptAt: T0 + RETRY.max });
+    await tooLong.stop();
+  });
+
+  it('records an action past its expiry as expired and never sends it', async () => {
+    const d = harness();
+    await d.moveTo(T0 + 120_001);
+    await d.run(redirect());
+    expect(d.results).toMatchObject([{ outcome: 'expired', attempted: false, startedAt: T0 + 120_001 }]);
+    expect(d.sends).toEqual([]);
+    await d.stop();
+  });
+
+  it('records a failure as expired when no retry could come before the expiry', async () => {
+    const d = harness([unavailable()]);
+    await d.run(redirect({ expiresAt: T0 + 100 }));
+    expect(d.results).toMatchObject([{ outcome: 'expired', attempted: true, nextAttemptAt: null }]);
+    expect(d.results[0]!.error).toMatch(/no retry possible before expiry$/);
+    await d.moveTo(T0 + 3_600_000);
+    expect(d.sends).toEqual([T0]);
+    await d.stop();
+  });
+
+  it('fails at once on a 4xx other than 429', async () => {
+    const d = harness([new HttpError('HTTP 400', false, 400)]);
+    await d.run(redirect());
+    expect(d.results).toMatchObject([{ outcome: 'failed', statusCode: 400, nextAttemptAt: null }]);
+    await d.moveTo(T0 + 3_600_000);
+    expect(d.sends).toEqual([T0]);
+    await d.stop();
+  });
+});

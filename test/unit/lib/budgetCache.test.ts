@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetCache } from '../../../src/lib/budgetCache.js';
+import { ManualClock } from '../../../src/lib/clock.js';
+
+/** A lookup that answers when the test says so, counting how often it was asked. */
+function lookup<T>() {
+  let answer: (v: T | null) => void = () => {};
+  let fail: (e: Error) => void = () => {};
+  const l = {
+    calls: 0,
+    load: () => {
+      l.calls++;
+      return new Promise<T | null>((resolve, reject) => {
+        answer = resolve;
+        fail = reject;
+      });
+    },
+    answer: (v: T | null) => answer(v),
+    fail: (e: Error) => fail(e),
+  };
+  return l;
+}
+
+const immediately = (v: string | null) => async () => v;
+
+describe('BudgetCache', () => {
+  it('answers from the cache within the TTL, and asks again once it has passed on the clock', async () => {
+    const clock = new ManualClock(0);
+    const cache = new BudgetCache<string>(clock, 60_000);
+    let calls = 0;
+    const load = async () => `name ${++calls}`;
+    expect(await cache.get('k', load, 1_000)).toBe('name 1');
+    clock.advance(59_999);
+    expect(await cache.get('k', load, 1_000)).toBe('name 1');
+    clock.advance(1);
+    expect(await cache.get('k', load, 1_000)).toBe('name 2');
+    expect(calls).toBe(2);
+  });
+
+  it('answers null when the lookup outlives its budget; the lookup goes on and fills the cache', async () => {
+    const cache = new BudgetCache<string>(new ManualClock(0), 60_000);
+    const slow = lookup<string>();
+    // A budget of 0: the lookup is still out when it runs out.
+    expect(await cache.get('k', slow.load, 0)).toBeNull();
+    slow.answer('Ana');
+    expect(await cache.get('k', slow.load, 0)).toBe('Ana');
+    expect(slow.calls).toBe(1);
+  });
+
+  it('remembers "nobody by that name" (null), but not a failure', async () => {
+    const cache = new BudgetCache<string>(new ManualClock(0), 60_000);
+    expect(await cache.get('none', immediately(null), 1_000)).toBeNull();
+    expect(await cache.get('none', immediately('late'), 1_000)).toBeNull();
+
+    const failing = lookup<string>();
+    const first = cache.get('k', failing.load, 1_000);
+    failing.fail(new Error('gateway down'));
+    expect(await first).toBeNull();
+    expect(await cache.get('k', immediately('Bob'), 1_000)).toBe('Bob');
+  });
+
+  it('holds at most maxEntries, dropping the oldest', async () => {
+    const cache = new BudgetCache<string>(new ManualClock(0), 60_000, 2);
+    for (const k of ['a', 'b', 'c']) await cache.get(k, immediately(k), 1_000);
+    expect(await cache.get('a', immediately('a again'), 1_000)).toBe('a again');
+    expect(await cache.get('c', immediately('c again'), 1_000)).toBe('c');
+  });
+});
