@@ -9,7 +9,7 @@ import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import { apiRoutes, requireToken } from './api.js';
 import { dashboardRoutes, securityHeaders } from './dashboard.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { apiLimits } from './limits.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
@@ -40,10 +40,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request logs would cost more than the work at storm rates; outcomes are in /metrics.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimit,
+    // A request must arrive in full, headers and body, within requestTimeout: a client that sends
+    // a byte now and then (or nothing) holds a connection that long at most, then gets a 408.
+    requestTimeout: config.http.requestTimeout,
+    http: {
+      headersTimeout: config.http.requestTimeout,
+      // Node looks for expired requests only this often (30 s unless told), so a short timeout
+      // holds; a walk over at most maxConnections sockets is cheap.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(config.http.requestTimeout / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(config.http.requestTimeout),
     // On shutdown idle connections close at once and webhooks in flight are answered first (the
     // default); the live-feed streams are ended by their own plugin.
     forceCloseConnections: 'idle',
   });
+  // Past this many open sockets new ones are refused at once: each holds memory (a body up to
+  // bodyLimit) until it is answered or timed out.
+  app.server.maxConnections = config.http.maxConnections;
   installErrorHandling(app);
   installSessionResolver(app, deps.sessions);
   // A webhook answered during shutdown closes its connection, so the server can stop without

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { formatDuration } from '../duration.js';
 
 /** A reason worked out where the error is found (a verifier, a parser), passed on as it is. */
 const reason = (why: string) => why;
@@ -75,6 +77,17 @@ const catalog = {
     status: 429,
     message: (max: number, after: string) => `more than ${max} requests in the window; retry in ${after}`,
   },
+  requestTimeout: {
+    code: 'request_timeout',
+    status: 408,
+    message: (limit: number) =>
+      `the request did not arrive in full within ${formatDuration(limit)} (http.requestTimeout)`,
+  },
+  headersTooLarge: {
+    code: 'headers_too_large',
+    status: 431,
+    message: () => 'the request headers are larger than this server takes',
+  },
   databaseUnavailable: { code: 'database_unavailable', status: 503, message: reason },
   internal: { code: 'internal_error', status: 500, message: () => 'internal error; the event was not acknowledged' },
 } as const;
@@ -104,6 +117,32 @@ export function catalogError<N extends ErrorName>(name: N, ...args: Parameters<(
   const e = catalog[name];
   const message = (e.message as (...a: typeof args) => string)(...args);
   return Object.assign(new Error(message), { statusCode: e.status, code: e.code });
+}
+
+/**
+ * Fastify's clientErrorHandler: what a socket gets when Node refuses its request before any route
+ * sees it (it did not arrive in full in time, its headers are too large, it is not HTTP), in the
+ * catalog's shape. The connection is closed once the answer is written.
+ */
+export function clientErrorHandler(requestTimeout: number) {
+  return (err: NodeJS.ErrnoException, socket: Socket): void => {
+    // Nobody is left to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const e =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? { ...catalog.requestTimeout, message: catalog.requestTimeout.message(requestTimeout) }
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? { ...catalog.headersTooLarge, message: catalog.headersTooLarge.message() }
+          : { ...catalog.badRequest, message: catalog.badRequest.message('the request is not valid HTTP/1.1') };
+    const reasonPhrase = STATUS_CODES[e.status] ?? 'Error';
+    const body = JSON.stringify({ statusCode: e.status, error: reasonPhrase, code: e.code, message: e.message });
+    if (!socket.writable) return void socket.destroy();
+    socket.end(
+      `HTTP/1.1 ${e.status} ${reasonPhrase}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  };
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
