@@ -69,6 +69,11 @@ const catalog = {
     message: (limit: number) => `the body nests deeper than ${limit} levels; webhooks nest a few`,
   },
   invalidEvent: { code: 'invalid_event', status: 400, message: reason },
+  bodyTooLarge: {
+    code: 'body_too_large',
+    status: 413,
+    message: (limit: number) => `the body is larger than http.bodyLimit (${limit} bytes); webhooks are a few KB`,
+  },
   invalidRequest: { code: 'invalid_request', status: 400, message: reason },
   /** A client error Fastify raised without a code of its own. */
   badRequest: { code: 'bad_request', status: 400, message: reason },

@@ -11,6 +11,7 @@ import type { Clock } from '../lib/clock.js';
 import { formatDuration } from '../duration.js';
 import { eventLabel, type Metrics } from './metrics.js';
 import { sendError } from './errors.js';
+import { readRawBody } from './rawBody.js';
 
 export interface WebhookRoutesOptions {
   gateways: Record<string, GatewayConfig>;
@@ -79,9 +80,7 @@ function timestampProblem(
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
   // The raw bytes are needed for the HMAC, so the body is parsed here rather than by Fastify.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, (_req, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', (_req, payload, done) => readRawBody(payload, opts.bodyLimit, done));
 
   const tokens = new Map(
     Object.entries(opts.gateways).flatMap(([name, g]) => (g.webhookToken ? [[name, digest(g.webhookToken)]] : [])),
