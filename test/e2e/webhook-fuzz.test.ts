@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callReceived, messageReceived, signWaha } from '../../src/sim/webhooks.js';
-import { HMAC_KEY, TOKEN, startHarness, type Harness } from '../helpers/harness.js';
+import { HMAC_KEY, TOKEN, WAWP, startHarness, testConfig, type Harness } from '../helpers/harness.js';
 
 /**
  * Hostile bodies at the webhook route over a real socket: whatever arrives, the answer is a 2xx or a
@@ -10,6 +10,8 @@ import { HMAC_KEY, TOKEN, startHarness, type Harness } from '../helpers/harness.
  */
 const SEED = 20261201;
 const RUNS = 5_000;
+/** `hosted` (Wawp, which signs nothing) takes webhooks at /webhooks/hosted/<this>. */
+const WEBHOOK_TOKEN = 'fuzz-webhook-token-0123456789';
 
 /** What a hostile poster puts where a chat id or a call id belongs. */
 const hostileString = fc.oneof(
@@ -61,37 +63,93 @@ const body = fc.oneof(
   { weight: 1, arbitrary: deepCall },
 );
 
+/** What a poster puts in a header: printable ASCII (anything else never leaves the client). */
+const headerText = (maxLength: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${maxLength}}$`));
+
+/** Where it is posted: mostly the real gateways, the right token or none, else made-up names and tokens. */
+const target = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ gateway: 'local', token: undefined as string | undefined }) },
+  { weight: 2, arbitrary: fc.constant({ gateway: 'hosted', token: WEBHOOK_TOKEN as string | undefined }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      gateway: fc.constantFrom('local', 'hosted'),
+      token: fc.option(
+        fc.oneof(
+          fc.string({ maxLength: 60 }),
+          fc.stringMatching(/^[A-Za-z0-9._~-]{1,64}$/),
+          fc.constantFrom(WEBHOOK_TOKEN.slice(0, -1), `${WEBHOOK_TOKEN}x`, WEBHOOK_TOKEN.toUpperCase(), ''),
+        ),
+        { nil: undefined },
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      gateway: fc.oneof(
+        fc.string({ minLength: 1, maxLength: 120 }),
+        fc.constantFrom('LOCAL', 'local ', '__proto__', 'constructor', 'toString', '..', '%00', 'hosted%2Fx'),
+      ),
+      token: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+    }),
+  },
+);
+
+/** X-Webhook-Timestamp: absent, now, any number, or anything at all. */
+const timestamp = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(undefined) },
+  { weight: 3, arbitrary: fc.constant('now') },
+  { weight: 1, arbitrary: fc.integer({ min: -1e15, max: 1e16 }).map(String) },
+  { weight: 1, arbitrary: headerText(30) },
+  { weight: 1, arbitrary: fc.constantFrom('', ' ', '1e3', '0x10', '-0', '9'.repeat(40), '1, 2') },
+);
+
 const headers = fc.record({
   signed: fc.boolean(),
   contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', ''),
+  timestamp,
 });
 
 describe('webhook fuzz', () => {
   let h: Harness;
   const statuses = new Map<number, number>();
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness((db, url) => {
+      const c = testConfig(db, url);
+      c.gateways.hosted = { type: 'wawp', url, ...WAWP, webhookToken: WEBHOOK_TOKEN, connections: 4, timeout: 5000 };
+      c.sessions['hosted-default'] = { ...c.sessions.default!, gateway: 'hosted', name: 'default' };
+      return c;
+    });
   });
   afterAll(() => h.close());
 
-  it(`answers ${RUNS} hostile bodies with 2xx or a named 4xx, never a 5xx or a dropped connection`, async () => {
+  it(`answers ${RUNS} hostile bodies, URLs and timestamps with 2xx or a named 4xx, never a 5xx or a dropped connection`, async () => {
     await fc.assert(
-      fc.asyncProperty(body, headers, async (text, { signed, contentType }) => {
-        const res = await fetch(`${h.bridge.url}/webhooks/local`, {
+      fc.asyncProperty(body, target, headers, async (text, { gateway, token }, { signed, contentType, timestamp }) => {
+        const path = `/webhooks/${encodeURIComponent(gateway)}${token === undefined ? '' : `/${encodeURIComponent(token)}`}`;
+        const res = await fetch(`${h.bridge.url}${path}`, {
           method: 'POST',
           headers: {
             ...(contentType ? { 'content-type': contentType } : {}),
             ...(signed ? { 'x-webhook-hmac': signWaha(text, HMAC_KEY) } : {}),
+            ...(timestamp === undefined
+              ? {}
+              : { 'x-webhook-timestamp': timestamp === 'now' ? String(h.clock.now()) : timestamp }),
           },
           body: text,
         });
-        const answer = (await res.json()) as { code?: string; message?: string };
+        const raw = await res.text();
+        const answer = JSON.parse(raw) as { code?: string; message?: string };
+        const what = `${path} ${text.slice(0, 200)}`;
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        expect(res.status, text.slice(0, 200)).toBeLessThan(500);
+        expect(res.status, what).toBeLessThan(500);
         if (res.status >= 400) {
-          expect(typeof answer.code, text.slice(0, 200)).toBe('string');
-          expect(answer.message, text.slice(0, 200)).toBeTruthy();
+          expect(typeof answer.code, what).toBe('string');
+          expect(answer.message, what).toBeTruthy();
         }
+        // The secret in the URL is never said back, whatever was posted.
+        expect(raw, what).not.toContain(WEBHOOK_TOKEN);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -111,5 +169,13 @@ describe('webhook fuzz', () => {
     }
     const health = await fetch(`${h.bridge.url}/healthz`);
     expect(health.status).toBe(200);
+    // Whatever names and types were posted, /metrics counts them under a fixed set of labels.
+    const scrape = await (await fetch(`${h.bridge.url}/metrics`)).text();
+    const gateways = new Set([...scrape.matchAll(/^callbridge_webhooks_total\{gateway="([^"]*)"/gm)].map((m) => m[1]));
+    expect(
+      [...gateways].every((g) => ['local', 'hosted', 'unknown'].includes(g!)),
+      [...gateways].join(),
+    ).toBe(true);
+    expect(scrape).not.toContain(WEBHOOK_TOKEN);
   });
 });
