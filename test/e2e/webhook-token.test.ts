@@ -112,7 +112,11 @@ describe('webhook tokens', () => {
     const refused = await post(h, `/webhooks/hosted/${WAWP_TOKEN}`, wawpCallReceived({ from: '15550001111@c.us' }));
     expect(refused.status).toBe(503);
 
+    // Any log of a request (a request log, Fastify's own) shows its URL masked too.
+    h.bridge.app.log.info({ req: { method: 'POST', url: `/webhooks/hosted/${WAWP_TOKEN}`, ip: '::1' } }, 'a request');
+
     const logged = lines.join('');
+    expect(logged).toContain('"req":{"method":"POST","url":"/webhooks/hosted/***","remoteAddress":"::1"}');
     expect(logged).toContain('"url":"/webhooks/hosted/***"');
     const scrape = await (await fetch(`${h.bridge.url}/metrics`)).text();
     const { body } = await h.api<{ calls: Array<{ id: number }> }>('/api/calls');
