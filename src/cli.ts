@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, keptApiToken, loadConfig, redactConfig, redactUrl } from './config/index.js';
+import { ConfigError, isLoopback, keptApiToken, loadConfig, redactConfig, redactUrl } from './config/index.js';
 import { startCallbridge } from './server.js';
 import { DatabaseError } from './store/db.js';
 
@@ -20,6 +20,18 @@ Options:
 With no api.token, serve makes one on its first start, keeps it beside the SQLite file
 (data/api-token) and prints it once.
   -h, --help          show this help`;
+
+/** The events to subscribe to at each kind of gateway: the ones callbridge acts on. */
+const SUBSCRIBE = {
+  waha: ['call.received', 'call.accepted', 'call.rejected', 'message', 'message.any'],
+  wawp: ['call.received', 'call.accepted', 'call.rejected', 'message', 'message.any'],
+  evolution: ['CALL', 'MESSAGES_UPSERT'],
+} as const;
+
+/** package.json sits one folder up from both src/cli.ts and dist/cli.js. */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -48,8 +60,13 @@ async function main(argv: string[]): Promise<number> {
   const running = await startCallbridge(config);
   const { log } = running.app;
   log.info(
-    `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'})`,
+    `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'}, version ${version()})`,
   );
+  for (const [name, g] of Object.entries(config.gateways)) {
+    // The token is a credential: the operator is shown where it goes, never its value.
+    const url = `${running.url}/webhooks/${name}${g.webhookToken ? '/<webhookToken>' : ''}`;
+    log.info(`gateway ${name} (${g.type}): webhooks to POST ${url}, events ${SUBSCRIBE[g.type].join(', ')}`);
+  }
   if (kept?.created) {
     // Shown this once, for the person who just started it; later starts say only where it is kept.
     log.info(
@@ -60,10 +77,13 @@ async function main(argv: string[]): Promise<number> {
     );
   } else if (kept) {
     log.info(`dashboard: ${running.url}/ with the API token kept in ${kept.file}`);
-  } else if (config.api.token === undefined) {
-    log.warn(
-      `the API and the dashboard have no token: anyone who can reach ${running.url} can read them; set api.token`,
-    );
+  } else {
+    log.info(`dashboard: ${running.url}/`);
+    // Only with insecure: true; the config checks refuse it otherwise.
+    if (config.api.token === undefined && !isLoopback(config.http.host))
+      log.warn(
+        `the API and the dashboard have no token and listen on ${config.http.host}: anyone who can reach them can read calls and callers; set api.token`,
+      );
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -4,7 +4,7 @@ import { createSlackSender, createWebhookSender, type AlertSender } from './aler
 import type { Config } from './config/index.js';
 import { CallerProfiles } from './crm/profiles.js';
 import { LiveFeed } from './feed/liveFeed.js';
-import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
+import { describeAttempt, Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';
 import type { GatewayClient } from './gateways/types.js';
@@ -12,6 +12,7 @@ import { buildApp } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { BudgetCache } from './lib/budgetCache.js';
 import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger } from './lib/log.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
@@ -56,6 +57,7 @@ export async function startCallbridge(
   config: Config,
   { clock = systemClock }: CallbridgeOptions = {},
 ): Promise<Callbridge> {
+  const log = createLogger(config.log);
   const store = await openStore(config.database.url, { poolSize: config.database.poolSize });
   const { dispatch } = config;
   if (store.dialect === 'sqlite') {
@@ -111,7 +113,8 @@ export async function startCallbridge(
           enrich,
         )
       : new Pipeline(store, sessions, dispatch.lease, clock, enrich);
-  const logError = (what: string) => (err: unknown) => app.log.error({ err }, what);
+  // Not the app's logger: the writer thread may die before the app exists, and must still be told (then refused: 503).
+  const logError = (what: string) => (err: unknown) => log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
 
   const actionLoop: WakeLoop = new WakeLoop(
@@ -152,19 +155,26 @@ export async function startCallbridge(
     PRUNE_EVERY,
     logError('pruning old history failed'),
   );
-  const maxTtl = Math.max(0, ...Object.values(config.sessions).map((s) => s.contactLookup.cacheTtl));
   const dispatcher: Dispatcher = new Dispatcher({
     clock,
     targets,
-    names: new BudgetCache<string>(clock, maxTtl),
+    // Each lookup is kept for its own session's cacheTtl; the dispatcher passes it.
+    names: new BudgetCache<string>(clock, 0),
     alertSenders,
     retry: { initial: dispatch.retryInitial, max: dispatch.retryMax },
     record: (action, r) => pipeline.recordAttempt(action, r),
+    sending: {
+      start: (action, at) => pipeline.startSending(action, at),
+      extend: (id, since) => pipeline.extendLease(id, since),
+      lease: dispatch.lease,
+    },
     wakeAt: (at) => actionLoop.wake(at),
     onResult: (action, r) => {
       metrics.actions.inc({ kind: action.kind, outcome: r.outcome });
       if (r.outcome === 'retry') metrics.retries.inc({ kind: action.kind });
       if (r.outcome === 'expired' && action.kind === 'sendRedirect') metrics.expiredRedirects.inc();
+      const seen = describeAttempt(action, r);
+      if (seen) log[seen.level](seen.fields, seen.msg);
     },
     onError: logError('dispatching an action failed'),
   });
@@ -186,6 +196,7 @@ export async function startCallbridge(
     feed,
     sessions,
     metrics,
+    log,
     beforeScrape: async () => {
       metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);

@@ -1,5 +1,21 @@
-import type { AlertData } from '../domain/types.js';
 import { HttpError, HttpTarget } from '../lib/http.js';
+import {
+  Gone,
+  list,
+  Lru,
+  num,
+  obj,
+  str,
+  subjectOf,
+  toContact,
+  toConversation,
+  unexpected,
+  type ContactRef,
+  type ConversationView,
+  type Known,
+  type Subject,
+} from './chatwoot/answers.js';
+import { chatwootNote, noteTimeFormat, type ChatwootNote } from './chatwoot/note.js';
 import type { Alert, AlertSender } from './senders.js';
 
 /**
@@ -70,15 +86,6 @@ export interface ChatwootOptions {
   cacheSize?: number;
 }
 
-/** What an alert becomes in Chatwoot. */
-export interface ChatwootNote {
-  content: string;
-  labels: string[];
-  priority: 'urgent' | null;
-}
-
-export const CHATWOOT_LABELS = { missed: 'missed-call', vip: 'vip', p1: 'p1' } as const;
-
 /** The key of the content attribute that carries the action's idempotency key. */
 export const NOTE_KEY_ATTRIBUTE = 'callbridge_key';
 
@@ -86,175 +93,6 @@ export const NOTE_KEY_ATTRIBUTE = 'callbridge_key';
 const NOTE_CHECK_PAGES = 5;
 /** Slack for clocks that disagree between callbridge and Chatwoot. */
 const NOTE_CHECK_SKEW_MS = 10 * 60_000;
-
-/** `09:41 UTC`, or `09:41` in the given time zone. The formatter is built once (and a bad zone fails at start). */
-export function noteTimeFormat(timeZone?: string): (at: number) => string {
-  const fmt = new Intl.DateTimeFormat('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone: timeZone ?? 'UTC',
-  });
-  return timeZone ? (at) => fmt.format(at) : (at) => `${fmt.format(at)} UTC`;
-}
-
-const utcTime = noteTimeFormat();
-
-/** `Ana Lima (+15550001111)`, or the number (the chat id when it has none) alone. */
-function named(d: AlertData): string {
-  const number = d.number ? `+${d.number}` : (d.caller ?? 'an unknown caller');
-  return d.name ? `${d.name} (${number})` : number;
-}
-
-/** As `named`, saying so when the caller is a VIP. */
-const who = (d: AlertData) => (d.vip ? `${named(d)}, a VIP,` : named(d));
-
-function callKind(d: AlertData): string {
-  return d.isVideo === null ? 'call' : d.isVideo ? 'video call' : 'voice call';
-}
-
-const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
-/** The note, labels and priority for an alert: plain words an agent reads in the conversation. */
-export function chatwootNote(alert: Alert, time: (at: number) => string = utcTime): ChatwootNote {
-  const d = alert.data;
-  const t = time(alert.at);
-  const kind = callKind(d);
-  const labels = new Set<string>();
-  let text: string;
-  switch (alert.type) {
-    case 'call.received':
-      text = `${capital(kind)} from ${who(d)} at ${t}: ringing now.`;
-      break;
-    case 'call.vip':
-      labels.add(CHATWOOT_LABELS.vip);
-      text = `VIP calling now: ${named(d)} is calling the WhatsApp line (${kind} at ${t}). Reach out in chat now.`;
-      break;
-    case 'call.missed':
-      labels.add(CHATWOOT_LABELS.missed);
-      text = `Missed ${kind} at ${t} from ${who(d)}: ${d.reason}.`;
-      break;
-    case 'call.redirected':
-      text = `The ${kind} from ${who(d)} was answered in chat at ${t}: callbridge asked the caller to write here.`;
-      break;
-    case 'call.answered':
-      text = `The ${kind} from ${who(d)} was answered (${t}).`;
-      break;
-    case 'call.rejected':
-      text = `The ${kind} from ${who(d)} was rejected (${t}).`;
-      break;
-    case 'caller.stressed': {
-      const calls = d.callsInWindow ? `${d.callsInWindow} calls` : 'several calls';
-      text = `${capital(who(d))} keeps calling: ${calls} in a short time, the latest at ${t}. Their next message will be raised as Priority 1.`;
-      break;
-    }
-    case 'chat.escalated': {
-      const rang = d.callsInWindow ? `rang ${d.callsInWindow} times` : 'kept calling';
-      text = `Priority 1: ${who(d)} ${rang} and wrote at ${t}`;
-      text += d.message ? `:\n\n> ${d.message.text.replace(/\n/g, '\n> ')}` : '.';
-      break;
-    }
-  }
-  if (d.vip) labels.add(CHATWOOT_LABELS.vip);
-  const p1 = d.priority === 'P1';
-  if (p1) labels.add(CHATWOOT_LABELS.p1);
-  const content = `${text}\n\n— callbridge, session "${d.session}"`;
-  return { content, labels: [...labels], priority: p1 ? 'urgent' : null };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading Chatwoot's answers
-// ---------------------------------------------------------------------------------------------
-
-type Json = Record<string, unknown>;
-
-const obj = (v: unknown): Json | undefined =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-function unexpected(what: string): HttpError {
-  // Not worth a retry: a 2xx that is not Chatwoot's answer is a wrong URL, not an outage.
-  return new HttpError(`Chatwoot: unexpected answer to ${what}`, false);
-}
-
-interface ContactRef {
-  id: number;
-  /** The contact's address in our inbox, when it has one. */
-  sourceId: string | null;
-}
-
-interface ConversationView {
-  id: number;
-  inboxId: number | undefined;
-  status: string | undefined;
-  /** Undefined when the answer did not list them (then they are read before merging). */
-  labels: string[] | undefined;
-  priority: string | null;
-}
-
-function toContact(v: unknown, inboxId: number): ContactRef | undefined {
-  const c = obj(v);
-  const id = num(c?.id);
-  if (!c || id === undefined) return undefined;
-  const ci = list(c.contact_inboxes)
-    .map(obj)
-    .find((x) => num(obj(x?.inbox)?.id) === inboxId);
-  return { id, sourceId: str(ci?.source_id) ?? null };
-}
-
-function toConversation(v: unknown): ConversationView | undefined {
-  const c = obj(v);
-  const id = num(c?.id);
-  if (!c || id === undefined) return undefined;
-  const labels = Array.isArray(c.labels) ? c.labels.filter((l): l is string => typeof l === 'string') : undefined;
-  return { id, inboxId: num(c.inbox_id), status: str(c.status), labels, priority: str(c.priority) ?? null };
-}
-
-/** Who the alert is about, as Chatwoot knows contacts: by E.164 number, else by the chat id (a LID). */
-interface Subject {
-  key: string;
-  phone: string | null;
-  identifier: string;
-  name: string;
-}
-
-function subjectOf(d: AlertData): Subject | null {
-  if (!d.caller) return null;
-  const phone = d.number ? `+${d.number}` : null;
-  return { key: phone ?? d.caller, phone, identifier: d.caller, name: d.name ?? phone ?? d.caller };
-}
-
-/** A map that forgets its least recently used entries past `max`. */
-class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-  get(k: K): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k: K, v: V): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
-  }
-  delete(k: K): void {
-    this.map.delete(k);
-  }
-}
-
-interface Known {
-  contact: ContactRef;
-  conversationId: number | null;
-}
-
-/** A 404 on something this process remembered: it was deleted (or merged) in Chatwoot meanwhile. */
-class Gone extends Error {}
 
 export function createChatwootSender(opts: ChatwootOptions): AlertSender {
   const http = new HttpTarget(opts.url, { connections: opts.connections ?? 4, timeout: opts.timeout ?? 10_000 });

@@ -206,6 +206,10 @@ export const configSchema = strictObject({
   }).prefault({}),
   log: strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Readable lines instead of JSON; unset: readable on a terminal. */
+    pretty: z.boolean().optional(),
+    /** One line per HTTP request (never for `GET /healthz`); off by default: at storm rates they cost more than the work. */
+    requests: z.boolean().default(false),
   }).prefault({}),
   gateways: z.record(name, gateway),
   sessions: z

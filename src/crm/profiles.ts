@@ -29,7 +29,7 @@ export class CallerProfiles implements CrmProfileSource {
     private readonly opts: { url: string; timeout: number; cacheTtl: number },
     clock: Clock,
   ) {
-    // The request may outlive the budget: a late answer still fills the cache for the next call.
+    // The cache aborts a request at the budget; the pool's timeout is only the backstop.
     this.http = new HttpTarget(opts.url, {
       connections: 8,
       timeout: Math.max(opts.timeout, 5000),
@@ -39,13 +39,18 @@ export class CallerProfiles implements CrmProfileSource {
   }
 
   get(session: string, caller: string): Promise<CallerProfile | null> {
-    return this.cache.get(`${session}\u0000${caller}`, () => this.fetch(session, caller), this.opts.timeout);
+    return this.cache.get(
+      `${session}\u0000${caller}`,
+      (signal) => this.fetch(session, caller, signal),
+      this.opts.timeout,
+    );
   }
 
-  private async fetch(session: string, caller: string): Promise<CallerProfile | null> {
+  private async fetch(session: string, caller: string, signal: AbortSignal): Promise<CallerProfile | null> {
     try {
       const body = await this.http.request('GET', '', {
         query: { number: phoneOf(caller) ?? '', chatId: caller, session },
+        signal,
       });
       const parsed = answer.safeParse(body);
       return parsed.success ? parsed.data : null;

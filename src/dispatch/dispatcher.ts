@@ -4,7 +4,7 @@ import { renderTemplate } from '../domain/templates.js';
 import type { ActionSpec, AlertChannel, TextPayload } from '../domain/types.js';
 import type { GatewayClient } from '../gateways/types.js';
 import type { BudgetCache } from '../lib/budgetCache.js';
-import type { Clock } from '../lib/clock.js';
+import type { Clock, ClockTimer } from '../lib/clock.js';
 import { HttpError, retryAfterMs } from '../lib/http.js';
 import type { Limiter } from '../lib/limiter.js';
 import type { Action, AttemptResult } from '../store/actions.js';
@@ -18,19 +18,29 @@ export interface SessionTarget {
   client: GatewayClient;
   /** Caps actions in flight to the gateway at its pool's connections (shared by its sessions). */
   slots: Limiter;
-  contactLookup: { enabled: boolean; budget: number };
+  contactLookup: { enabled: boolean; budget: number; cacheTtl: number };
 }
 
 export interface DispatcherDeps {
   /** Attempt times, retry due times and expiry are domain time. */
   clock: Clock;
   targets: { get(session: string): SessionTarget | undefined };
-  /** Contact names by `<session>\0<chat id>`. */
+  /** Contact names by `<session>\0<chat id>`, each kept for its session's `contactLookup.cacheTtl`. */
   names: BudgetCache<string>;
   alertSenders: Partial<Record<AlertChannel, AlertSender>>;
   retry: { initial: number; max: number };
-  /** Persists an attempt's outcome (rides in the next group commit). */
+  /** Persists an attempt's outcome. */
   record: (action: Action, result: AttemptResult) => Promise<unknown>;
+  /**
+   * The shared outbox's marks, when several dispatchers may take over each other's actions: `start`
+   * durably marks an attempt as on the wire before it is made (false: the lease was lost, don't
+   * send), `extend` keeps its lease while it is (every third of `lease`).
+   */
+  sending?: {
+    start: (action: Action, at: number) => Promise<boolean>;
+    extend: (actionId: number, sendingSince: number) => Promise<boolean>;
+    lease: number;
+  };
   /** Asks to be woken when a retry falls due. */
   wakeAt: (at: number) => void;
   onResult?: (action: Action, result: AttemptResult) => void;
@@ -45,7 +55,10 @@ type PayloadOf<K extends ActionSpec['kind']> = Extract<ActionSpec, { kind: K }>[
  */
 export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly running = new Set<number>();
+  /** Actions being run here, each as last claimed. */
+  private readonly running = new Map<number, Action>();
+  /** Lease renewals of attempts started here, until their outcome is recorded. */
+  private readonly renewals = new Map<number, ClockTimer>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -54,16 +67,22 @@ export class Dispatcher {
   }
 
   dispatch(action: Action): void {
-    // A claim can overlap an attempt still running in this process (lease races); run each once.
-    if (this.running.has(action.id)) return;
-    this.running.add(action.id);
+    // A claim can overlap an attempt still running in this process (its lease ran out while it
+    // waited); run each once, under the newer lease, which is the one its start must match.
+    const wasRunning = this.running.has(action.id);
+    this.running.set(action.id, action);
+    if (wasRunning) return;
     // Gateway actions wait for one of the gateway's slots; alerts go to their own endpoints' pools.
     // An action of an unconfigured session has no slots; execute() records it as failed.
     const slots = action.kind === 'alert' ? undefined : this.deps.targets.get(action.session)?.slots;
     const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
-      .then((result) => this.finish(action, result))
+      .then(async (result) => {
+        if (result) await this.finish(action, result);
+      })
       .catch(this.deps.onError)
       .finally(() => {
+        this.renewals.get(action.id)?.cancel();
+        this.renewals.delete(action.id);
         this.running.delete(action.id);
         this.inFlight.delete(p);
       });
@@ -80,7 +99,8 @@ export class Dispatcher {
     this.deps.onResult?.(action, result);
   }
 
-  private async execute(action: Action): Promise<AttemptResult> {
+  /** Null when the action was taken over by another dispatcher before it was tried here. */
+  private async execute(action: Action): Promise<AttemptResult | null> {
     const { clock } = this.deps;
     const startedAt = clock.now();
     // How long the peer took is measured on the machine's monotonic time, not the domain's.
@@ -91,6 +111,20 @@ export class Dispatcher {
     if (action.expiresAt !== null && startedAt > action.expiresAt) {
       return { ...base, durationMs: 0, outcome: 'expired', error: 'expired before it could be sent', attempted: false };
     }
+    // An attempt started by a dispatcher that died before recording its outcome may have been
+    // delivered. A text twice is worse than a text lost, so when in doubt it is not sent again, and
+    // the reason is recorded; a reject (idempotent at the gateway) and an alert (receivers dedupe by
+    // its key) are tried again.
+    const since = action.sendingSince ?? null;
+    if (since !== null && (action.kind === 'sendRedirect' || action.kind === 'sendWelcome')) {
+      const error = `in doubt: an attempt started at ${new Date(since).toISOString()} has no recorded outcome (its process stopped); not sent again`;
+      return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
+    }
+    const { sending } = this.deps;
+    if (sending && !(await sending.start(this.running.get(action.id) ?? action, startedAt))) return null;
+    // Held until the outcome is recorded: another dispatcher taking over a send that is done but not
+    // yet durable would find it in doubt.
+    if (sending) this.renewals.set(action.id, this.keepLease(sending, action.id, startedAt));
     try {
       await this.run(action);
       return { ...base, durationMs: took(), outcome: 'ok', error: null, attempted: true };
@@ -105,6 +139,25 @@ export class Dispatcher {
       }
       return { ...failed, outcome: 'retry', nextAttemptAt };
     }
+  }
+
+  /** Extends the lease every third of it; a lost lease stops it. */
+  private keepLease(sending: NonNullable<DispatcherDeps['sending']>, actionId: number, since: number): ClockTimer {
+    const { clock, onError } = this.deps;
+    let timer: ClockTimer;
+    let stopped = false;
+    const arm = () => {
+      timer = clock.at(clock.now() + sending.lease / 3, () =>
+        sending.extend(actionId, since).then((held) => held && !stopped && arm(), onError),
+      );
+    };
+    arm();
+    return {
+      cancel: () => {
+        stopped = true;
+        timer.cancel();
+      },
+    };
   }
 
   private async run(action: Action): Promise<void> {
@@ -132,8 +185,9 @@ export class Dispatcher {
     if (!t.contactLookup.enabled) return null;
     return this.deps.names.get(
       `${t.session}\u0000${chatId}`,
-      () => t.client.lookupName(t.sessionName, chatId),
+      (signal) => t.client.lookupName(t.sessionName, chatId, signal),
       t.contactLookup.budget,
+      t.contactLookup.cacheTtl,
     );
   }
 
@@ -155,4 +209,37 @@ export class Dispatcher {
     const alert: Alert = { key: action.key, type: p.type, at: p.at, data };
     await sender.send(alert);
   }
+}
+
+/**
+ * What an operator reads about an attempt that did not deliver: `warn` for a failure that will be
+ * retried, `error` for an expiry or a final failure; null when it was delivered. Never the text,
+ * and of the chat only its last 4 digits.
+ */
+export function describeAttempt(
+  action: Action,
+  r: AttemptResult,
+): { level: 'warn' | 'error'; fields: Record<string, unknown>; msg: string } | null {
+  if (r.outcome === 'ok') return null;
+  const p = action.payload as { chatId?: string; channel?: string };
+  const digits = p.chatId ? phoneOf(p.chatId) : null;
+  const what = action.kind === 'alert' ? `alert to ${p.channel}` : action.kind;
+  const fields = {
+    action: action.id,
+    kind: action.kind,
+    session: action.session,
+    ...(action.callId ? { callId: action.callId } : {}),
+    ...(p.channel ? { channel: p.channel } : {}),
+    ...(digits ? { chat: `…${digits.slice(-4)}` } : {}),
+    attempt: action.attempts + (r.attempted ? 1 : 0),
+    status: r.statusCode,
+    error: r.error,
+    ...(r.nextAttemptAt !== null ? { nextAttemptAt: new Date(r.nextAttemptAt).toISOString() } : {}),
+  };
+  if (r.outcome === 'retry') {
+    const at = new Date(r.nextAttemptAt!).toISOString();
+    return { level: 'warn', fields, msg: `${what} failed (attempt ${fields.attempt}): ${r.error}; next try at ${at}` };
+  }
+  if (r.outcome === 'expired') return { level: 'error', fields, msg: `${what} expired: ${r.error}` };
+  return { level: 'error', fields, msg: `${what} failed for good (attempt ${fields.attempt}): ${r.error}` };
 }

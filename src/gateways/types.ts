@@ -26,9 +26,13 @@ export class InvalidWebhook extends Error {
 export interface GatewayClient {
   sendText(session: string, chatId: string, text: string): Promise<void>;
   rejectCall(session: string, chatId: string, callId: string): Promise<void>;
-  /** The name the contact shows (push name, else saved name), or null when the gateway knows none. */
-  lookupName(session: string, chatId: string): Promise<string | null>;
+  /**
+   * The name the contact shows (push name, else saved name), or null when the gateway knows none.
+   * Lookups go through a small pool of their own, so one that hangs never holds a send's connection;
+   * `signal` gives up on it (its budget ran out).
+   */
+  lookupName(session: string, chatId: string, signal?: AbortSignal): Promise<string | null>;
   /** The phone chat (`15550001111@c.us`) behind a `@lid` chat id, or null when the gateway does not know a valid one. */
-  resolveLid?(session: string, lid: string): Promise<string | null>;
+  resolveLid?(session: string, lid: string, signal?: AbortSignal): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -1,9 +1,8 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { LiveFeed } from '../feed/liveFeed.js';
-import { redactWebhookUrl } from '../gateways/webhookUrl.js';
 import type { Clock } from '../lib/clock.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
@@ -29,25 +28,18 @@ export interface AppDeps {
   sessions: Sessions;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
+  log: FastifyBaseLogger;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: {
-      level: config.log.level,
-      // A request as logs show it: no header values (credentials among them), and the URL with a
-      // webhook token masked, even where a log is written before the webhook routes' hook masks it.
-      serializers: {
-        req: (req: FastifyRequest) => ({
-          method: req.method,
-          url: redactWebhookUrl(req.url),
-          remoteAddress: req.ip,
-        }),
-      },
-    },
-    // Per-request logs would cost more than the work at storm rates; outcomes are in /metrics.
-    logController: new LogController({ disableRequestLogging: true }),
+    loggerInstance: deps.log,
+    // Per-request logs cost more than the work at storm rates (outcomes are in /metrics): only on
+    // request, and never for the health probe.
+    logController: new LogController({
+      disableRequestLogging: (req) => !config.log.requests || req.url === '/healthz',
+    }),
     bodyLimit: config.http.bodyLimit,
     // A request must arrive in full, headers and body, within requestTimeout: a client that sends
     // a byte now and then (or nothing) holds a connection that long at most, then gets a 408.

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { formatDuration } from '../duration.js';
+import { loggedPath } from '../lib/log.js';
 
 /** A reason worked out where the error is found (a verifier, a parser), passed on as it is. */
 const reason = (why: string) => why;
@@ -156,8 +157,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.validation) return sendError(reply, 'invalidRequest', err.message);
     // Fastify's own client errors keep its code (FST_ERR_CTP_BODY_TOO_LARGE) and status.
     if (status < 500) return send(reply, status, err.code ?? catalog.badRequest.code, err.message);
-    // The route, not its headers or body; a webhook token in the URL is masked by then.
-    req.log.error({ err, method: req.method, url: req.url }, 'request failed');
+    // The route, not its headers, body or query (a stream ticket travels there), token masked.
+    req.log.error({ err, method: req.method, url: loggedPath(req.url) }, 'request failed');
     // The one 503 with a code is the pipeline's: its database writer has stopped. It says so.
     if (status === 503 && err.code) return sendError(reply, 'databaseUnavailable', err.message);
     return sendError(reply, 'internal');

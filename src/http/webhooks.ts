@@ -4,10 +4,10 @@ import type { GatewayConfig } from '../config/index.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
 import { MAX_NESTING, nestsDeeperThan } from '../gateways/parse.js';
 import { InvalidWebhook } from '../gateways/types.js';
-import { redactWebhookUrl } from '../gateways/webhookUrl.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import type { Clock } from '../lib/clock.js';
+import { loggedPath } from '../lib/log.js';
 import { formatDuration } from '../duration.js';
 import { eventLabel, type Metrics } from './metrics.js';
 import { sendError } from './errors.js';
@@ -86,10 +86,10 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     Object.entries(opts.gateways).flatMap(([name, g]) => (g.webhookToken ? [[name, digest(g.webhookToken)]] : [])),
   );
 
-  // Fastify and its logs read the URL from here; the token in it is a secret. Routing is done, and
-  // the handler reads the token from the params.
+  // Fastify and its logs read the URL from here, and the token in it is a secret: from now on it is
+  // the path as logs show it. Routing is done, and the handler reads the token from the params.
   app.addHook('onRequest', async (req) => {
-    req.raw.url = redactWebhookUrl(req.raw.url ?? '');
+    req.raw.url = loggedPath(req.raw.url ?? '');
   });
 
   type Req = FastifyRequest<{ Params: { gateway: string; token?: string } }>;

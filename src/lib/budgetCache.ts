@@ -9,9 +9,11 @@ interface Entry<T> {
 
 /**
  * Remembers slow lookups (contact names, CRM profiles) for `ttl`, bounded to `maxEntries`
- * (oldest out first), and answers within a budget: a lookup slower than its budget is not
- * cancelled, it goes on and fills the cache for next time, while the caller moves on with null.
- * The TTL runs on the clock (what was learned is this old); the budget is the peer's time, a real timer.
+ * (oldest out first), and answers within a budget: when the budget runs out the lookup's signal
+ * aborts and the caller moves on with null. A late answer is not waited for: a peer that hangs would
+ * otherwise hold a pooled connection per lookup for its whole timeout. Like a failure, an aborted
+ * lookup is not remembered. The TTL runs on the clock (what was learned is this old); the budget is
+ * the peer's time, a real timer.
  */
 export class BudgetCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
@@ -22,16 +24,24 @@ export class BudgetCache<T> {
     private readonly maxEntries = 50_000,
   ) {}
 
-  async get(key: string, load: () => Promise<T | null>, budget: number): Promise<T | null> {
+  /** `ttl` overrides the cache's own, for caches shared by callers that each keep what they learn for a different time. */
+  async get(
+    key: string,
+    load: (signal: AbortSignal) => Promise<T | null>,
+    budget: number,
+    ttl = this.ttl,
+  ): Promise<T | null> {
     const now = this.clock.now();
     let entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= now) {
-      const value = load().catch(() => {
+      // The budget of the caller that starts the lookup bounds it; callers that join it wait at most that long.
+      const signal = AbortSignal.timeout(budget);
+      const value = load(signal).catch(() => {
         // A failure is not remembered: the next lookup may succeed.
         this.entries.delete(key);
         return null;
       });
-      const fresh: Entry<T> = { value, expiresAt: now + this.ttl };
+      const fresh: Entry<T> = { value, expiresAt: now + ttl };
       void value.then((v) => (fresh.known = v));
       entry = fresh;
       this.entries.delete(key);

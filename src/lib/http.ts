@@ -13,6 +13,12 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * Connections a gateway client keeps for contact lookups, apart from its sends: lookups that hang
+ * can hold these, never the ones a redirect needs.
+ */
+export const LOOKUP_CONNECTIONS = 4;
+
 export interface HttpTargetOptions {
   connections: number;
   timeout: number;
@@ -56,6 +62,8 @@ export class HttpTarget {
       body?: string;
       headers?: Record<string, string>;
       nullOn404?: boolean;
+      /** Aborting frees the connection at once (or takes the request out of the queue). */
+      signal?: AbortSignal;
     } = {},
   ): Promise<unknown> {
     const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
@@ -68,7 +76,7 @@ export class HttpTarget {
     const what = this.label ?? `${method} ${this.basePath}${path}`;
     let res;
     try {
-      res = await this.pool.request({ method, path: this.basePath + path + qs, headers, body });
+      res = await this.pool.request({ method, path: this.basePath + path + qs, headers, body, signal: opts.signal });
     } catch (err) {
       throw new HttpError(`${what}: ${(err as Error).message}`, true);
     }

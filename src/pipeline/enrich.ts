@@ -33,7 +33,7 @@ export function createEnricher(deps: EnrichDeps): (e: IncomingEvent) => Promise<
     if (caller.endsWith('@lid') && target && resolveLid) {
       const pn = await lids.get(
         `${e.session.session}\u0000${caller}`,
-        () => resolveLid(target.sessionName, caller),
+        (signal) => resolveLid(target.sessionName, caller, signal),
         target.contactLookup.budget,
       );
       if (pn) event = { ...ev, caller: normaliseChatId(pn) };

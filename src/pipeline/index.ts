@@ -1,7 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.js';
-import { claimDueActions, recordAttempt, type Action, type AttemptResult } from '../store/actions.js';
+import {
+  claimDueActions,
+  extendLease,
+  recordAttempt,
+  startSending,
+  type Action,
+  type AttemptResult,
+} from '../store/actions.js';
 import type { SessionLookup } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
@@ -30,6 +37,10 @@ export interface EventPipeline extends EventEmitter<PipelineEvents> {
   fireTimer(t: DueTimer): Promise<Committed>;
   claimTimers(limit: number): Promise<DueTimer[]>;
   claimActions(limit: number): Promise<Action[]>;
+  /** Marks an attempt starting `at` as on the wire before it is made; false: the lease is no longer this process's. */
+  startSending(action: Action, at: number): Promise<boolean>;
+  /** Keeps the lease of an attempt still on the wire; false once it has an outcome or was taken over. */
+  extendLease(actionId: number, sendingSince: number): Promise<boolean>;
   recordAttempt(action: Action, result: AttemptResult): Promise<Committed>;
   /** Deletes up to `limit` of the oldest rows of `table` older than `before`; returns how many. */
   prune(table: HistoryTable, before: number, limit: number): Promise<number>;
@@ -105,6 +116,24 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     return this.commit.run((trx) => claimDueActions(trx, this.store.dialect, now, this.lease, limit));
   }
 
+  /**
+   * On PostgreSQL a statement of its own, not a place in the group commit: the send waits for it
+   * while holding one of the gateway's connections, so it must not queue behind batches of webhooks.
+   */
+  startSending(action: Action, at: number): Promise<boolean> {
+    const claimedUntil = action.claimedUntil;
+    if (claimedUntil === null || claimedUntil === undefined) return Promise.resolve(false);
+    return this.alone((db) => startSending(db, action.id, claimedUntil, at, this.lease));
+  }
+
+  extendLease(actionId: number, sendingSince: number, now = this.clock.now()): Promise<boolean> {
+    return this.alone((db) => extendLease(db, actionId, sendingSince, now, this.lease));
+  }
+
+  private alone<R>(work: (db: Kysely<Database>) => Promise<R>): Promise<R> {
+    return this.store.dialect === 'postgres' ? work(this.store.db) : this.commit.run(work);
+  }
+
   prune(table: HistoryTable, before: number, limit: number): Promise<number> {
     return this.commit.run((trx) => pruneOldest(trx, table, before, limit));
   }
@@ -119,10 +148,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
 
   /**
    * Records an attempt; a delivered redirect is itself an event (the call is now redirected).
-   * It rides in the next commit rather than paying an fsync of its own per sent action.
+   * On SQLite (one process) it rides in the next commit rather than paying an fsync of its own per
+   * sent action. On PostgreSQL it commits at once (grouped with whatever is being written): until
+   * it is durable, a replica killed now would have this action sent again by another.
    */
   recordAttempt(action: Action, result: AttemptResult, now = this.clock.now()): Promise<Committed> {
-    return this.run('later', async (trx) => {
+    return this.run(this.store.dialect === 'postgres' ? 'now' : 'later', async (trx) => {
       await recordAttempt(trx, result, now);
       if (action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
       // A redirect's new status shows in its call's summary: the call goes to the feed.

@@ -58,6 +58,10 @@ try {
         return pipeline.claimTimers(req.limit, req.now);
       case 'claimActions':
         return pipeline.claimActions(req.limit, req.now);
+      case 'startSending':
+        return pipeline.startSending(req.action, req.at);
+      case 'extendLease':
+        return pipeline.extendLease(req.actionId, req.sendingSince, req.now);
       case 'recordAttempt':
         return pipeline.recordAttempt(req.action, req.result, req.now);
       case 'prune':

@@ -36,6 +36,8 @@ export type WriterRequest =
   | { op: 'fireTimer'; timer: DueTimer }
   | { op: 'claimTimers'; limit: number }
   | { op: 'claimActions'; limit: number }
+  | { op: 'startSending'; action: Action; at: number }
+  | { op: 'extendLease'; actionId: number; sendingSince: number }
   | { op: 'recordAttempt'; action: Action; result: AttemptResult }
   | { op: 'prune'; table: HistoryTable; before: number; limit: number }
   | { op: 'close' };
@@ -114,7 +116,11 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     clock: Clock,
     enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ): Promise<WorkerPipeline> {
-    const worker = import.meta.url.endsWith('.ts')
+    // The test suite bundles the writer into one JavaScript file once per run (test/globalSetup.ts):
+    // registering tsx and transpiling the writer's modules in each new thread cost most of a harness start.
+    const bundle = process.env.CALLBRIDGE_WRITER_BUNDLE;
+    const fromTs = !bundle && import.meta.url.endsWith('.ts');
+    const worker = fromTs
       ? // Under a TypeScript loader (tests, `npm run dev`) the writer is TypeScript too, and a
         // thread does not inherit the loader: it registers tsx before importing the writer.
         new Worker(
@@ -122,7 +128,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
             .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqliteWriter.ts', import.meta.url).href)}); })`,
           { eval: true, workerData: init },
         )
-      : new Worker(new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
+      : new Worker(bundle ?? new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`the database writer thread exited (code ${code}) while starting`));
@@ -166,6 +172,14 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
 
   claimActions(limit: number): Promise<Action[]> {
     return this.call({ op: 'claimActions', limit }) as Promise<Action[]>;
+  }
+
+  startSending(action: Action, at: number): Promise<boolean> {
+    return this.call({ op: 'startSending', action, at }) as Promise<boolean>;
+  }
+
+  extendLease(actionId: number, sendingSince: number): Promise<boolean> {
+    return this.call({ op: 'extendLease', actionId, sendingSince }) as Promise<boolean>;
   }
 
   recordAttempt(action: Action, result: AttemptResult): Promise<Committed> {

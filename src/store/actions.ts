@@ -17,6 +17,10 @@ export interface Action {
   attempts: number;
   nextAttemptAt: number;
   expiresAt: number | null;
+  /** The lease as claimed: only its holder may start an attempt (see `startSending`). */
+  claimedUntil?: number | null;
+  /** When an attempt started that has no recorded outcome: its dispatcher stopped while it was on the wire. */
+  sendingSince?: number | null;
 }
 
 const toAction = (r: Selectable<ActionsTable>): Action => ({
@@ -30,6 +34,8 @@ const toAction = (r: Selectable<ActionsTable>): Action => ({
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
   expiresAt: r.expires_at,
+  claimedUntil: r.claimed_until,
+  sendingSince: r.sending_since,
 });
 
 const insertAction = precompiled<Selectable<ActionsTable>>((db, p) =>
@@ -46,6 +52,7 @@ const insertAction = precompiled<Selectable<ActionsTable>>((db, p) =>
       next_attempt_at: p(5),
       expires_at: p(6),
       claimed_until: p(7),
+      sending_since: null,
       last_error: null,
       created_at: p(5),
       updated_at: p(5),
@@ -84,7 +91,10 @@ export async function insertActions(
   return out;
 }
 
-/** Leases due pending actions (new ones whose creator died, and retries) to this process. */
+/**
+ * Leases due pending actions (new ones whose creator died, and retries) to this process. One whose
+ * `sendingSince` is set was on the wire when its dispatcher died: the dispatcher decides what to do.
+ */
 export async function claimDueActions(
   db: Kysely<Database>,
   dialect: Dialect,
@@ -108,6 +118,49 @@ export async function claimDueActions(
     .returningAll()
     .execute();
   return rows.map(toAction);
+}
+
+/**
+ * Marks an attempt as on the wire, durably, before it is made, and leases the action afresh from
+ * then. Only the holder of the lease as claimed can: false means another dispatcher took the action
+ * over (this one waited past its lease) and it must not be sent from here.
+ */
+export async function startSending(
+  db: Kysely<Database>,
+  id: number,
+  claimedUntil: number,
+  now: number,
+  lease: number,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('actions')
+    .set({ sending_since: now, claimed_until: now + lease })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('claimed_until', '=', claimedUntil)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/**
+ * Extends the lease of an attempt still on the wire, so a slow send is not taken over by another
+ * dispatcher. The attempt's start is the fence: false once it has an outcome or was taken over.
+ */
+export async function extendLease(
+  db: Kysely<Database>,
+  id: number,
+  sendingSince: number,
+  now: number,
+  lease: number,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('actions')
+    .set({ claimed_until: now + lease })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('sending_since', '=', sendingSince)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 export interface AttemptResult {
@@ -138,6 +191,7 @@ const updateAfterAttempt = precompiled((db, p) =>
       attempts: eb('attempts', '+', p(1)),
       next_attempt_at: eb.fn.coalesce(eb.val(p(2)), eb.ref('next_attempt_at')),
       claimed_until: null,
+      sending_since: null,
       last_error: p(3),
       updated_at: p(4),
     }))

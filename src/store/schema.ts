@@ -81,6 +81,8 @@ export interface ActionsTable {
   expires_at: number | null;
   /** Lease: while in the future, one dispatcher owns the action and no other claims it. */
   claimed_until: number | null;
+  /** When the attempt now on the wire started; null when none is (see migrations/005_sending.ts). */
+  sending_since: number | null;
   last_error: string | null;
   created_at: number;
   updated_at: number;

@@ -1,67 +1,57 @@
-import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { wahaEnvelope } from '../../src/sim/webhooks.js';
-import { startHarness, testConfig, type Harness } from '../helpers/harness.js';
+import { callReceived } from '../../src/sim/webhooks.js';
+import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
-const METRICS_TOKEN = 'metrics-token-0123456789';
-
-/** The callbridge_* series of a scrape (one line each; comments are not series). */
-async function series(h: Harness): Promise<string[]> {
+/** The value of one series in a Prometheus text exposition (0 when absent). */
+async function metric(h: Harness, series: string): Promise<number> {
   const text = await (await fetch(`${h.bridge.url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith('callbridge_'));
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
-describe('/metrics labels', () => {
+describe('/metrics', () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  it('come from a fixed set: 500 posts to random gateway names and event types leave the series count flat', async () => {
+  it('counts webhooks, sent redirects and retries as events flow', async () => {
     h = await startHarness();
-    const junk = (gateway: string, event: string) =>
-      gateway === 'local'
-        ? h.post(wahaEnvelope(event, { id: 'x' }))
-        : h.post(wahaEnvelope(event, { id: 'x' }), { gateway: encodeURIComponent(gateway) });
-    // Every label value the run can reach, once, so that the count below has its final size.
-    await junk('nope', 'call.received');
-    await junk('local', 'some.event');
-    const before = await series(h);
+    const processed = 'callbridge_webhooks_total{gateway="local",event="call.received",outcome="processed"}';
+    const duplicate = 'callbridge_webhooks_total{gateway="local",event="call.received",outcome="duplicate"}';
+    const sent = 'callbridge_actions_total{kind="sendRedirect",outcome="ok"}';
+    const retries = 'callbridge_action_retries_total{kind="sendRedirect"}';
+    expect(await metric(h, processed)).toBe(0);
 
-    const posts = fc.sample(
-      fc.tuple(
-        fc.oneof(fc.constant('local'), fc.stringMatching(/^[a-z0-9_-]{1,30}$/)),
-        fc.oneof(
-          fc.string({ minLength: 1, maxLength: 40 }),
-          fc.string().map((s) => `call.${s}`),
-        ),
-      ),
-      { numRuns: 500, seed: 6 },
-    );
-    for (let i = 0; i < posts.length; i += 25) {
-      const answers = await Promise.all(posts.slice(i, i + 25).map(([gateway, event]) => junk(gateway, event)));
-      for (const a of answers) expect(a.status).toBeLessThan(500);
-    }
+    h.gateway.failNext('sendText', 1, 503);
+    const ring = callReceived({ from: '40000000001@c.us' });
+    await h.post(ring);
+    await h.post(ring);
+    await h.post(callReceived({ from: '40000000002@c.us' }));
+    await waitFor('one send failed, one done', async () => (await h.attempts()) === 2);
+    // retryMax: the retry is due by then.
+    h.clock.advance('200ms');
+    await h.gateway.waitFor((g) => g.sent.length === 2);
+    await h.settled();
 
-    const after = await series(h);
-    expect(after.length).toBe(before.length);
-    expect(after.join('\n')).toMatch(/gateway="unknown",event="other",outcome="unknown_gateway"/);
-    expect(after.join('\n')).toMatch(/gateway="local",event="other",outcome="ignored"/);
+    expect(await metric(h, processed)).toBe(2);
+    expect(await metric(h, duplicate)).toBe(1);
+    await waitFor('both sends counted', async () => (await metric(h, sent)) === 2);
+    expect(await metric(h, retries)).toBe(1);
+    expect(await metric(h, 'callbridge_webhook_processing_seconds_count')).toBe(3);
+    expect(await metric(h, 'callbridge_actions_pending')).toBe(0);
   });
-});
 
-describe('metrics.token', () => {
-  let h: Harness;
-  afterEach(() => h.close());
-
-  it('when set, a scrape needs Authorization: Bearer <token>', async () => {
-    h = await startHarness((db, url) => ({ ...testConfig(db, url), metrics: { token: METRICS_TOKEN } }));
-    const scrape = (authorization?: string) =>
-      fetch(`${h.bridge.url}/metrics`, { headers: authorization ? { authorization } : {} });
-    const none = await scrape();
-    expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('Bearer') });
-    expect((await scrape('Bearer not-the-token')).status).toBe(401);
-    const ok = await scrape(`Bearer ${METRICS_TOKEN}`);
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('callbridge_webhooks_total');
+  it('counts a redirect that expired before it could be sent', async () => {
+    h = await startHarness((db, url) => {
+      const c = testConfig(db, url);
+      c.sessions.default!.redirect.expireAfter = 300;
+      return c;
+    });
+    h.gateway.setDown(true);
+    await h.post(callReceived({ from: '40000000003@c.us' }));
+    await waitFor('the first failure', async () => (await h.attempts()) === 1);
+    h.clock.advance('301ms');
+    await waitFor('the redirect to expire', async () => (await metric(h, 'callbridge_redirects_expired_total')) === 1);
+    expect(await metric(h, 'callbridge_actions_total{kind="sendRedirect",outcome="expired"}')).toBe(1);
+    expect(h.gateway.sent).toHaveLength(0);
   });
 });

@@ -12,7 +12,8 @@ const EVO_TOKEN = 'evo-webhook-token-5555555555';
 /** Wawp signs nothing: its token is all it has. WAHA here has both a token and its HMAC key. */
 function tokenConfig(db: string, url: string): Config {
   const c = testConfig(db, url);
-  c.log.level = 'info';
+  // Every request logged too: the line Fastify writes before any route has run.
+  c.log = { ...c.log, level: 'info', requests: true };
   c.gateways.local = { ...c.gateways.local!, webhookToken: LOCAL_TOKEN };
   c.gateways.hosted = { type: 'wawp', url, ...WAWP, webhookToken: WAWP_TOKEN, connections: 4, timeout: 5000 };
   c.gateways.evo = {
@@ -112,16 +113,13 @@ describe('webhook tokens', () => {
     const refused = await post(h, `/webhooks/hosted/${WAWP_TOKEN}`, wawpCallReceived({ from: '15550001111@c.us' }));
     expect(refused.status).toBe(503);
 
-    // Any log of a request (a request log, Fastify's own) shows its URL masked too.
-    h.bridge.app.log.info({ req: { method: 'POST', url: `/webhooks/hosted/${WAWP_TOKEN}`, ip: '::1' } }, 'a request');
-
     const logged = lines.join('');
-    expect(logged).toContain('"req":{"method":"POST","url":"/webhooks/hosted/***","remoteAddress":"::1"}');
-    expect(logged).toContain('"url":"/webhooks/hosted/***"');
+    expect(logged).toContain('"msg":"incoming request"');
+    expect(logged).toContain('"url":"/webhooks/hosted/<webhookToken>"');
     const scrape = await (await fetch(`${h.bridge.url}/metrics`)).text();
     const { body } = await h.api<{ calls: Array<{ id: number }> }>('/api/calls');
     const detail = JSON.stringify((await h.api(`/api/calls/${body.calls[0]!.id}`)).body);
-    expect(detail).toContain('/webhooks/evo/***');
+    expect(detail).toContain('/webhooks/evo/<webhookToken>');
     for (const token of [WAWP_TOKEN, EVO_TOKEN]) {
       expect(logged).not.toContain(token);
       expect(scrape).not.toContain(token);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { startCallbridge, type Callbridge } from '../../src/server.js';
@@ -135,4 +136,25 @@ export async function startHarness(
     },
   };
   return h;
+}
+
+/**
+ * A fresh harness for each test of the enclosing `describe`, closed after it. What it returns stands
+ * for the current test's harness: `const h = useHarness(); … h.post(…)`.
+ */
+export function useHarness(...args: Parameters<typeof startHarness>): Harness {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(...args);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (current === undefined) throw new Error('useHarness: the harness exists only while a test runs');
+      return Reflect.get(current, key, current) as unknown;
+    },
+  });
 }

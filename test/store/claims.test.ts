@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { claimDueActions, insertActions, recordAttempt } from '../../src/store/actions.js';
+import { claimDueActions, extendLease, insertActions, recordAttempt, startSending } from '../../src/store/actions.js';
 import { claimDueTimers, scheduleTimers, takeTimer } from '../../src/store/timers.js';
 import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
@@ -94,4 +94,39 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
     expect(due.map((x) => [x.id, x.attempts])).toEqual([[a!.id, 1]]);
     expect(await claimDueActions(fresh.store.db, dialect, 5_000 + LEASE + 1, LEASE, 10)).toHaveLength(1);
   });
+
+  it('only the lease holder starts an attempt; one started and unrecorded is seen by whoever takes it over', async () => {
+    const [a] = await insertActions(fresh.store.db, 'default', 'call-z', redirects(1), 1_000, LEASE);
+    expect(a!.claimedUntil).toBe(1_000 + LEASE);
+    expect(a!.sendingSince).toBeNull();
+    expect(await startSending(fresh.store.db, a!.id, 999, 1_500, LEASE)).toBe(false);
+    expect(await startSending(fresh.store.db, a!.id, a!.claimedUntil!, 1_500, LEASE)).toBe(true);
+    // The lease runs from the start of the attempt, and its renewal keeps others off it.
+    expect(await claimDueActions(fresh.store.db, dialect, 1_000 + LEASE + 1, LEASE, 10)).toEqual([]);
+    expect(await extendLease(fresh.store.db, a!.id, 1_500, 20_000, LEASE)).toBe(true);
+    expect(await claimDueActions(fresh.store.db, dialect, 1_500 + LEASE + 1, LEASE, 10)).toEqual([]);
+
+    // Its dispatcher dies: the next claimer learns the attempt was on the wire.
+    const [taken] = await claimDueActions(fresh.store.db, dialect, 20_000 + LEASE + 1, LEASE, 10);
+    expect(taken).toMatchObject({ id: a!.id, sendingSince: 1_500, claimedUntil: 20_000 + 2 * LEASE + 1 });
+    // The dead one's claim is no longer the lease: it could not start another attempt.
+    expect(await startSending(fresh.store.db, a!.id, a!.claimedUntil!, 20_000 + LEASE + 2, LEASE)).toBe(false);
+    await recordAttempt(fresh.store.db, { ...inDoubt, actionId: a!.id, startedAt: 1_500 }, 20_000 + LEASE + 2);
+    expect(await extendLease(fresh.store.db, a!.id, 1_500, 20_000 + LEASE + 3, LEASE)).toBe(false);
+    const row = await fresh.store.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('id', '=', a!.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', sending_since: null, claimed_until: null, last_error: 'in doubt' });
+  });
 });
+
+const inDoubt = {
+  durationMs: 0,
+  outcome: 'failed' as const,
+  statusCode: null,
+  error: 'in doubt',
+  nextAttemptAt: null,
+  attempted: true,
+};

@@ -22,7 +22,13 @@ describeOnEachDatabase('migrations', (dialect) => {
     const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
       stores[0]!.db,
     );
-    expect(rows.map((r) => r.name)).toEqual(['001_initial', '002_agents', '003_live_feed', '004_recent']);
+    expect(rows.map((r) => r.name)).toEqual([
+      '001_initial',
+      '002_agents',
+      '003_live_feed',
+      '004_recent',
+      '005_sending',
+    ]);
     for (const s of stores) expect(await s.db.selectFrom('calls').select('id').execute()).toEqual([]);
     opened.push(await tdb.open());
   });

@@ -1,4 +1,4 @@
-import { HttpError, HttpTarget, type HttpTargetOptions } from '../../lib/http.js';
+import { HttpError, HttpTarget, LOOKUP_CONNECTIONS, type HttpTargetOptions } from '../../lib/http.js';
 import { phoneOf } from '../../domain/jid.js';
 import type { GatewayClient } from '../types.js';
 
@@ -14,6 +14,7 @@ interface EvolutionContact {
 /** Evolution API v2. `session` is the instance name. */
 export function createEvolutionClient(opts: EvolutionClientOptions): GatewayClient {
   const http = new HttpTarget(opts.url, opts);
+  const lookups = new HttpTarget(opts.url, { ...opts, connections: LOOKUP_CONNECTIONS });
   const headers = { apikey: opts.apiKey };
   const instance = (session: string) => encodeURIComponent(session);
   return {
@@ -31,13 +32,16 @@ export function createEvolutionClient(opts: EvolutionClientOptions): GatewayClie
         false,
       );
     },
-    async lookupName(session, chatId) {
-      const found = (await http.request('POST', `/chat/findContacts/${instance(session)}`, {
+    async lookupName(session, chatId, signal) {
+      const found = (await lookups.request('POST', `/chat/findContacts/${instance(session)}`, {
         json: { where: { id: chatId } },
         headers,
+        signal,
       })) as EvolutionContact[] | null;
       return (Array.isArray(found) ? found[0]?.pushName : null) || null;
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), lookups.close()]);
+    },
   };
 }

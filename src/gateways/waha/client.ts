@@ -1,5 +1,5 @@
 import { parseChatId } from '../../domain/jid.js';
-import { HttpTarget, type HttpTargetOptions } from '../../lib/http.js';
+import { HttpTarget, LOOKUP_CONNECTIONS, type HttpTargetOptions } from '../../lib/http.js';
 import type { GatewayClient } from '../types.js';
 
 export interface WahaClientOptions extends HttpTargetOptions {
@@ -14,6 +14,7 @@ interface WahaContact {
 
 export function createWahaClient(opts: WahaClientOptions): GatewayClient {
   const http = new HttpTarget(opts.url, opts);
+  const lookups = new HttpTarget(opts.url, { ...opts, connections: LOOKUP_CONNECTIONS });
   const headers: Record<string, string> = opts.apiKey ? { 'x-api-key': opts.apiKey } : {};
   return {
     async sendText(session, chatId, text) {
@@ -25,18 +26,20 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
         headers,
       });
     },
-    async lookupName(session, chatId) {
-      const c = (await http.request('GET', '/api/contacts', {
+    async lookupName(session, chatId, signal) {
+      const c = (await lookups.request('GET', '/api/contacts', {
         query: { contactId: chatId, session },
         headers,
         nullOn404: true,
+        signal,
       })) as WahaContact | null;
       return c?.pushname || c?.name || null;
     },
-    async resolveLid(session, lid) {
-      const r = (await http.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, {
+    async resolveLid(session, lid, signal) {
+      const r = (await lookups.request('GET', `/api/${encodeURIComponent(session)}/lids/${encodeURIComponent(lid)}`, {
         headers,
         nullOn404: true,
+        signal,
       })) as {
         pn?: string | null;
       } | null;
@@ -44,6 +47,8 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
       const pn = parseChatId(r?.pn);
       return pn?.endsWith('@c.us') ? pn : null;
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), lookups.close()]);
+    },
   };
 }

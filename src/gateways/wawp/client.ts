@@ -1,4 +1,4 @@
-import { HttpTarget, type HttpTargetOptions } from '../../lib/http.js';
+import { HttpTarget, LOOKUP_CONNECTIONS, type HttpTargetOptions } from '../../lib/http.js';
 import type { GatewayClient } from '../types.js';
 
 export interface WawpClientOptions extends HttpTargetOptions {
@@ -15,6 +15,7 @@ interface WawpContact {
 /** Wawp's hosted API authenticates with query parameters; one instance is one WhatsApp number. */
 export function createWawpClient(opts: WawpClientOptions): GatewayClient {
   const http = new HttpTarget(opts.url, opts);
+  const lookups = new HttpTarget(opts.url, { ...opts, connections: LOOKUP_CONNECTIONS });
   const auth = { instance_id: opts.instanceId, access_token: opts.accessToken };
   return {
     async sendText(_session, chatId, message) {
@@ -23,13 +24,16 @@ export function createWawpClient(opts: WawpClientOptions): GatewayClient {
     async rejectCall(_session, chatId, callId) {
       await http.request('POST', '/v2/calls/reject', { query: auth, json: { callId, from: chatId } });
     },
-    async lookupName(_session, chatId) {
-      const c = (await http.request('GET', '/v2/contacts', {
+    async lookupName(_session, chatId, signal) {
+      const c = (await lookups.request('GET', '/v2/contacts', {
         query: { ...auth, contactId: chatId },
         nullOn404: true,
+        signal,
       })) as WawpContact | null;
       return c?.pushname || c?.name || null;
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), lookups.close()]);
+    },
   };
 }

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  chatwootNote,
-  createChatwootSender,
-  noteTimeFormat,
-  type ChatwootOptions,
-} from '../../../src/alerts/chatwoot.js';
+import { createChatwootSender, type ChatwootOptions } from '../../../src/alerts/chatwoot.js';
+import { chatwootNote, noteTimeFormat } from '../../../src/alerts/chatwoot/note.js';
 import type { Alert, AlertSender } from '../../../src/alerts/senders.js';
 import { callerAlertData } from '../../../src/domain/alerts.js';
 import type { AlertData, AlertType } from '../../../src/domain/types.js';

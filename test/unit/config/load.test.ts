@@ -13,7 +13,7 @@ describe('defaults', () => {
       api: { rateLimit: { max: 600, tickets: 30, window: 60_000 } },
       metrics: {},
       webhooks: { tolerance: 300_000 },
-      log: { level: 'info' },
+      log: { level: 'info', requests: false },
       gateways: {
         waha: { type: 'waha', url: 'http://127.0.0.1:3001', connections: 16, timeout: 10_000 },
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Dispatcher } from '../../../src/dispatch/dispatcher.js';
+import { describeAttempt, Dispatcher } from '../../../src/dispatch/dispatcher.js';
 import type { GatewayClient } from '../../../src/gateways/types.js';
 import { BudgetCache } from '../../../src/lib/budgetCache.js';
 import { ManualClock } from '../../../src/lib/clock.js';
@@ -70,7 +70,7 @@ function harness(failures: HttpError[] = []) {
               sessionName: 'default',
               client,
               slots: new Limiter(4),
-              contactLookup: { enabled: false, budget: 300 },
+              contactLookup: { enabled: false, budget: 300, cacheTtl: 60_000 },
             }
           : undefined,
     },
@@ -181,5 +181,99 @@ describe('the dispatcher', () => {
     await d.moveTo(T0 + 3_600_000);
     expect(d.sends).toEqual([T0]);
     await d.stop();
+  });
+});
+
+describe('contact names', () => {
+  it("are kept for each session's own cacheTtl, on the clock", async () => {
+    const clock = new ManualClock(T0);
+    const lookups: string[] = [];
+    const client: GatewayClient = {
+      sendText: async () => {},
+      rejectCall: async () => {},
+      lookupName: async (session) => {
+        lookups.push(session);
+        return 'Ana';
+      },
+      close: async () => {},
+    };
+    const ttl: Record<string, number> = { short: 60_000, long: 600_000 };
+    const dispatcher = new Dispatcher({
+      clock,
+      targets: {
+        get: (session) =>
+          ttl[session] === undefined
+            ? undefined
+            : {
+                session,
+                sessionName: session,
+                client,
+                slots: new Limiter(4),
+                contactLookup: { enabled: true, budget: 300, cacheTtl: ttl[session] },
+              },
+      },
+      names: new BudgetCache(clock, 0),
+      alertSenders: {},
+      retry: RETRY,
+      record: async () => {},
+      wakeAt: () => {},
+      onError: (e) => {
+        throw e;
+      },
+    });
+    let id = 0;
+    const both = async () => {
+      for (const session of ['short', 'long']) {
+        const at = clock.now();
+        dispatcher.dispatch(redirect({ id: ++id, session, nextAttemptAt: at, expiresAt: at + 120_000 }));
+      }
+      await dispatcher.drain();
+    };
+    await both();
+    expect(lookups).toEqual(['short', 'long']);
+    clock.advance(60_000);
+    await both();
+    expect(lookups).toEqual(['short', 'long', 'short']);
+    clock.advance(540_000);
+    await both();
+    expect(lookups).toEqual(['short', 'long', 'short', 'short', 'long']);
+  });
+});
+
+describe("an attempt, as the operator's log tells it", () => {
+  const result = (over: Partial<AttemptResult>): AttemptResult => ({
+    actionId: 1,
+    startedAt: T0,
+    durationMs: 5,
+    outcome: 'ok',
+    statusCode: null,
+    error: null,
+    nextAttemptAt: null,
+    attempted: true,
+    ...over,
+  });
+
+  it('says nothing of a delivery, warns of a retry, and errs on an expiry or a final failure', () => {
+    expect(describeAttempt(redirect(), result({}))).toBeNull();
+    const retry = describeAttempt(
+      redirect(),
+      result({ outcome: 'retry', statusCode: 503, error: 'POST /api/sendText: HTTP 503', nextAttemptAt: T0 + 1_000 }),
+    );
+    expect(retry).toMatchObject({ level: 'warn', fields: { attempt: 1, status: 503, chat: '…1111' } });
+    expect(retry!.msg).toBe(
+      'sendRedirect failed (attempt 1): POST /api/sendText: HTTP 503; next try at 2026-12-01T09:00:01.000Z',
+    );
+    const expired = describeAttempt(
+      redirect({ attempts: 3 }),
+      result({ outcome: 'expired', error: 'expired before it could be sent', attempted: false }),
+    );
+    expect(expired).toMatchObject({ level: 'error', fields: { attempt: 3 } });
+    const alert = describeAttempt(
+      { ...redirect(), kind: 'alert', payload: { channel: 'slack', type: 'vip', at: T0, data: {} } as never },
+      result({ outcome: 'failed', statusCode: 403, error: 'Slack webhook: HTTP 403' }),
+    );
+    expect(alert).toMatchObject({ level: 'error', fields: { channel: 'slack', status: 403 } });
+    expect(alert!.msg).toBe('alert to slack failed for good (attempt 1): Slack webhook: HTTP 403');
+    for (const line of [retry, expired, alert]) expect(JSON.stringify(line)).not.toContain('Write to us here');
   });
 });

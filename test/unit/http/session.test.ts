@@ -1,13 +1,13 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import type { SessionSettings } from '../../../src/domain/types.js';
 import { installErrorHandling } from '../../../src/http/errors.js';
 import { installSessionResolver, sessionOf } from '../../../src/http/session.js';
+import { testSettings } from '../../helpers/settings.js';
 
 async function app() {
   const a = Fastify();
   installErrorHandling(a);
-  installSessionResolver(a, new Map([['shop', { session: 'shop' } as SessionSettings]]));
+  installSessionResolver(a, new Map([['shop', testSettings({ session: 'shop' })]]));
   a.get('/s/:session', { config: { session: true } }, async (req) => ({ session: sessionOf(req).session }));
   a.get('/list', { config: { session: true } }, async (req) => ({ session: req.servedSession?.session ?? null }));
   // A route that does not opt in reads ?session= as plain data.

@@ -8,17 +8,30 @@ function lookup<T>() {
   let fail: (e: Error) => void = () => {};
   const l = {
     calls: 0,
-    load: () => {
+    aborted: 0,
+    load: (signal: AbortSignal) => {
       l.calls++;
       return new Promise<T | null>((resolve, reject) => {
         answer = resolve;
         fail = reject;
+        signal.addEventListener('abort', () => {
+          l.aborted++;
+          reject(signal.reason as Error);
+        });
       });
     },
     answer: (v: T | null) => answer(v),
     fail: (e: Error) => fail(e),
   };
   return l;
+}
+
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 const immediately = (v: string | null) => async () => v;
@@ -37,13 +50,13 @@ describe('BudgetCache', () => {
     expect(calls).toBe(2);
   });
 
-  it('answers null when the lookup outlives its budget; the lookup goes on and fills the cache', async () => {
+  it('answers null when the lookup outlives its budget, and aborts it: nothing is remembered', async () => {
     const cache = new BudgetCache<string>(new ManualClock(0), 60_000);
     const slow = lookup<string>();
     // A budget of 0: the lookup is still out when it runs out.
     expect(await cache.get('k', slow.load, 0)).toBeNull();
-    slow.answer('Ana');
-    expect(await cache.get('k', slow.load, 0)).toBe('Ana');
+    await waitFor(() => slow.aborted === 1);
+    expect(await cache.get('k', immediately('Ana'), 1_000)).toBe('Ana');
     expect(slow.calls).toBe(1);
   });
 

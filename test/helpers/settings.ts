@@ -1,0 +1,46 @@
+import type { SessionSettings } from '../../src/domain/types.js';
+
+/** Every alert kind: the webhook channel is told of all of them. */
+const allKinds = new Set([
+  'received',
+  'redirected',
+  'answered',
+  'rejected',
+  'missed',
+  'vip',
+  'stressed',
+  'escalated',
+] as const);
+/**
+ * A session's settings as the domain takes them (what the config resolves to), for the unit tests
+ * of `decide` and the rules it uses: short, distinct texts, every alert on, `over` on top.
+ */
+export function testSettings(over: Partial<SessionSettings> = {}): SessionSettings {
+  return {
+    session: 's1',
+    ringTimeout: 60_000,
+    rejectCalls: false,
+    redirect: {
+      enabled: true,
+      debounce: 120_000,
+      expireAfter: 120_000,
+      voice: 'voice {{name}}',
+      video: 'video {{name}}',
+      repeat: 'repeat {{name}}',
+      repeatStressed: 'stressed {{name}}',
+      repeatWithin: 86_400_000,
+    },
+    vip: { numbers: new Set(['15550000999@c.us']), bypassRedirect: true },
+    frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
+    conversionWindow: 1_800_000,
+    welcome: { enabled: true, text: 'welcome {{name}}', every: 30 * 86_400_000 },
+    alerts: {
+      slack: new Set(['vip', 'missed', 'stressed', 'escalated'] as const),
+      webhook: allKinds,
+      chatwoot: new Set(),
+    },
+    alertExpireAfter: 86_400_000,
+
+    ...over,
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { Limiter } from '../../../src/lib/limiter.js';
+
+describe('Limiter', () => {
+  it('runs at most `max` tasks at once and the rest in order', async () => {
+    const limit = new Limiter(2);
+    let running = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const release: Array<() => void> = [];
+    const tasks = [0, 1, 2, 3, 4].map((i) =>
+      limit.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        order.push(i);
+        await new Promise<void>((r) => release.push(r));
+        running--;
+        return i;
+      }),
+    );
+    while (order.length < 5) {
+      await new Promise((r) => setImmediate(r));
+      expect(running).toBeLessThanOrEqual(2);
+      release.shift()?.();
+    }
+    release.forEach((r) => r());
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3, 4]);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(peak).toBe(2);
+  });
+
+  it('frees the slot when a task fails', async () => {
+    const limit = new Limiter(1);
+    await expect(limit.run(() => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(await limit.run(async () => 'next')).toBe('next');
+  });
+});
