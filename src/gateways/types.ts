@@ -32,7 +32,7 @@ export interface GatewayClient {
    * `signal` gives up on it (its budget ran out).
    */
   lookupName(session: string, chatId: string, signal?: AbortSignal): Promise<string | null>;
-  /** The phone chat (`15550001111@c.us`) behind a `@lid` chat id, or null when the gateway does not know a valid one. */
+  /** The phone chat (`15550001111@c.us`) behind a `@lid` chat id; null when the gateway knows no valid one. */
   resolveLid?(session: string, lid: string, signal?: AbortSignal): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -69,13 +69,15 @@ function timestampProblem(
   const way = off > 0 ? 'behind' : 'ahead of';
   return {
     name: 'staleWebhook',
-    message: `X-Webhook-Timestamp is ${roughly(Math.abs(off))} ${way} this server's clock; webhooks.tolerance allows ${formatDuration(tolerance)}`,
+    message:
+      `X-Webhook-Timestamp is ${roughly(Math.abs(off))} ${way} this server's clock; ` +
+      `webhooks.tolerance allows ${formatDuration(tolerance)}`,
   };
 }
 
 /**
- * `POST /webhooks/<gateway>[/<webhookToken>]`: verify, parse, store, then answer. The 2xx goes out only after the
- * event's transaction has committed, so an acknowledged event is never lost.
+ * `POST /webhooks/<gateway>[/<webhookToken>]`: verify, parse, store, then answer. The 2xx goes out
+ * only after the event's transaction has committed, so an acknowledged event is never lost.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
   // The raw bytes are needed for the HMAC, so the body is parsed here rather than by Fastify.
