@@ -1,22 +1,26 @@
 /** WhatsApp chat ids: `<digits>@c.us` for phones, `<digits>@lid` for hidden numbers, `...@g.us` for groups. */
 
-/** The phone number in a chat id, or null when it is a LID or a group (the number is unknown). */
+/** The phone number in a chat id, or null when it is a LID, a group, or no valid chat id at all. */
 export function phoneOf(chatId: string): string | null {
-  const [user, server] = chatId.split('@');
-  if (!user) return null;
-  if (server === undefined || server === 'c.us' || server === 's.whatsapp.net') {
-    const digits = user.split(':')[0]!.replace(/\D/g, '');
-    return digits.length > 0 ? digits : null;
-  }
-  return null;
+  const id = parseChatId(chatId);
+  return id?.endsWith('@c.us') ? id.slice(0, -'@c.us'.length) : null;
 }
 
-/** One spelling per caller: `+1 555-000 1111`, `15550001111`, `15550001111@s.whatsapp.net` → `15550001111@c.us`. */
+/**
+ * The spelling to look a chat up by (an API query, a URL): its one spelling when it is a valid chat
+ * id, else as given, which matches nothing stored. Never cleans junk into digits: `abc1@c.us` is
+ * not the chat of 1.
+ */
 export function normaliseChatId(raw: string): string {
-  const trimmed = raw.trim();
-  if (trimmed.endsWith('@lid') || trimmed.endsWith('@g.us')) return trimmed;
-  const phone = phoneOf(trimmed);
-  return phone ? `${phone}@c.us` : trimmed;
+  return parseChatId(raw) ?? raw.trim();
+}
+
+const GROUP = /^\d{1,20}(?:-\d{1,20})?@g\.us$/;
+
+/** A group chat's id (`120363025246125486@g.us`, or the older `<creator>-<time>@g.us`), or null. */
+export function parseGroupId(raw: string): string | null {
+  const s = raw.trim();
+  return GROUP.test(s) ? s : null;
 }
 
 /** E.164 allows up to 15 digits; no country's numbers are shorter than 7 with the country code. */

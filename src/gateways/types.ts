@@ -8,6 +8,8 @@ export interface ParsedWebhook {
   /** The session name as the gateway spells it. */
   session: string;
   event: CallEvent | null;
+  /** Why the caller is no WhatsApp chat (the event is then `null`: stored, never acted on). */
+  invalidCaller?: string;
 }
 
 /** A webhook body that is well-formed JSON but not a valid event; `path` names the offending field. */
@@ -30,7 +32,7 @@ export interface GatewayClient {
    * `signal` gives up on it (its budget ran out).
    */
   lookupName(session: string, chatId: string, signal?: AbortSignal): Promise<string | null>;
-  /** The phone number (`15550001111`) behind a `@lid` chat id, or null when the gateway does not know it. */
+  /** The phone chat (`15550001111@c.us`) behind a `@lid` chat id; null when the gateway knows no valid one. */
   resolveLid?(session: string, lid: string, signal?: AbortSignal): Promise<string | null>;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import type { Sessions } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import { apiRoutes, requireToken } from './api.js';
 import { dashboardRoutes, securityHeaders } from './dashboard.js';
-import { installErrorHandling } from './errors.js';
+import { clientErrorHandler, installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { apiLimits } from './limits.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
@@ -20,7 +20,7 @@ import { webhookRoutes } from './webhooks.js';
 
 export interface AppDeps {
   config: Config;
-  /** Domain time for the routes that read it (VIPs added, caller windows, stream tickets). */
+  /** Domain time for the routes that read it (VIPs added, caller windows, stream tickets, webhook timestamps). */
   clock: Clock;
   store: Store;
   pipeline: EventPipeline;
@@ -41,10 +41,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       disableRequestLogging: (req) => !config.log.requests || req.url === '/healthz',
     }),
     bodyLimit: config.http.bodyLimit,
+    // A request must arrive in full, headers and body, within requestTimeout: a client that sends
+    // a byte now and then (or nothing) holds a connection that long at most, then gets a 408.
+    requestTimeout: config.http.requestTimeout,
+    http: {
+      headersTimeout: config.http.requestTimeout,
+      // Node looks for expired requests only this often (30 s unless told), so a short timeout
+      // holds; a walk over at most maxConnections sockets is cheap.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(config.http.requestTimeout / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(config.http.requestTimeout),
     // On shutdown idle connections close at once and webhooks in flight are answered first (the
     // default); the live-feed streams are ended by their own plugin.
     forceCloseConnections: 'idle',
   });
+  // Past this many open sockets new ones are refused at once: each holds memory (a body up to
+  // bodyLimit) until it is answered or timed out.
+  app.server.maxConnections = config.http.maxConnections;
   installErrorHandling(app);
   installSessionResolver(app, deps.sessions);
   // A webhook answered during shutdown closes its connection, so the server can stop without
@@ -63,7 +76,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   const limits = apiLimits(app, config.api);
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
-  await app.register(metricsRoutes, { metrics: deps.metrics, beforeScrape: deps.beforeScrape });
+  await app.register(metricsRoutes, {
+    metrics: deps.metrics,
+    beforeScrape: deps.beforeScrape,
+    token: config.metrics.token,
+  });
   await app.register(apiRoutes, {
     store: deps.store,
     token: config.api.token,
@@ -77,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,
+    clock: deps.clock,
+    tolerance: config.webhooks.tolerance,
     sessions: deps.sessions,
     pipeline: deps.pipeline,
     bodyLimit: config.http.bodyLimit,

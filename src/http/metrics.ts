@@ -1,5 +1,41 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { tokenMatches } from './api.js';
+import { sendError } from './errors.js';
+
+/**
+ * The event types a webhook is counted under: what the gateways send about calls and messages.
+ * Labels come from this fixed set (anything else is `other`), never from the body as it is, so
+ * posts of made-up types cannot grow /metrics without bound.
+ */
+const EVENT_LABELS = new Set([
+  // WAHA, Wawp
+  'call.received',
+  'call.accepted',
+  'call.rejected',
+  'message',
+  'message.any',
+  'message.ack',
+  'message.reaction',
+  'message.revoked',
+  'message.edited',
+  'message.waiting',
+  // Evolution: one per Baileys call status, and its message events
+  'call.offer',
+  'call.ringing',
+  'call.preaccept',
+  'call.transport',
+  'call.timeout',
+  'call.reject',
+  'call.accept',
+  'call.terminate',
+  'messages.upsert',
+  'messages.update',
+  'messages.delete',
+  'messages.set',
+]);
+
+export const eventLabel = (type: string): string => (EVENT_LABELS.has(type) ? type : 'other');
 
 /** One registry per server, so several servers in one process (tests) keep their own counts. */
 export function createMetrics() {
@@ -61,11 +97,24 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics; beforeScrape: () => Promise<void> }> = async (
-  app,
-  opts,
-) => {
-  app.get('/metrics', async (_req, reply) => {
+export interface MetricsRoutesOptions {
+  metrics: Metrics;
+  beforeScrape: () => Promise<void>;
+  /** `metrics.token`: when set, a scrape needs `Authorization: Bearer <token>`. */
+  token: string | undefined;
+}
+
+export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, opts) => {
+  const { token } = opts;
+  app.get('/metrics', async (req, reply) => {
+    if (token && !tokenMatches(req.headers.authorization, token)) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(
+        reply,
+        'unauthorized',
+        req.headers.authorization ? 'the bearer token is wrong' : 'Authorization: Bearer <metrics.token> is required',
+      );
+    }
     await opts.beforeScrape();
     return reply.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
   });

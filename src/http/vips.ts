@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { normaliseChatId } from '../domain/jid.js';
+import { checkChatId, normaliseChatId } from '../domain/jid.js';
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/db.js';
 import { addVip, listVips, removeVip } from '../store/vips.js';
@@ -58,8 +58,9 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
     },
     async (req, reply) => {
       const s = sessionOf(req);
-      if (!/\d/.test(req.body.number)) return sendError(reply, 'invalidNumber');
-      const caller = normaliseChatId(req.body.number);
+      const checked = checkChatId(req.body.number);
+      if (!checked.ok) return sendError(reply, 'invalidNumber', checked.problem);
+      const caller = checked.chatId;
       await addVip(opts.store.db, s.session, caller, req.body.name ?? null, opts.clock.now());
       return reply.code(201).send(vipView(caller, req.body.name ?? null, 'api'));
     },

@@ -1,14 +1,24 @@
-import type { FastifyPluginAsync } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '../config/index.js';
 import { gatewayKind, type GatewayKind } from '../gateways/index.js';
+import { MAX_NESTING, nestsDeeperThan } from '../gateways/parse.js';
 import { InvalidWebhook } from '../gateways/types.js';
 import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
-import type { Metrics } from './metrics.js';
+import type { Clock } from '../lib/clock.js';
+import { loggedPath } from '../lib/log.js';
+import { formatDuration } from '../duration.js';
+import { eventLabel, type Metrics } from './metrics.js';
 import { sendError } from './errors.js';
+import { readRawBody } from './rawBody.js';
 
 export interface WebhookRoutesOptions {
   gateways: Record<string, GatewayConfig>;
+  /** Where "now" is read for X-Webhook-Timestamp. */
+  clock: Clock;
+  /** `webhooks.tolerance`: how far X-Webhook-Timestamp may be from now, in ms. */
+  tolerance: number;
   sessions: Pick<Sessions, 'forWebhook'>;
   pipeline: EventPipeline;
   bodyLimit: number;
@@ -21,24 +31,89 @@ function storedBody(kind: GatewayKind, json: unknown, text: string): string {
   return safe === json ? text : JSON.stringify(safe);
 }
 
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
 /**
- * `POST /webhooks/<gateway>`: verify, parse, store, then answer. The 2xx goes out only after the
- * event's transaction has committed, so an acknowledged event is never lost.
+ * Why the token in the URL does not let this webhook in, or null when it does. Compared as
+ * SHA-256 digests: equal lengths for timingSafeEqual, and no timing that depends on the secret's.
+ */
+function tokenProblem(name: string, want: Buffer | undefined, given: string | undefined): string | null {
+  if (want === undefined)
+    return given === undefined ? null : `gateway "${name}" has no webhookToken; post to /webhooks/${name}`;
+  if (given === undefined) return `gateway "${name}" takes webhooks at /webhooks/${name}/<webhookToken>`;
+  return timingSafeEqual(digest(given), want) ? null : 'the webhook token in the URL is wrong';
+}
+
+/** Roughly, for a person: seconds under a day, days beyond (a timestamp in seconds is years off). */
+const roughly = (ms: number) => (ms < 86_400_000 ? `${Math.round(ms / 1000)}s` : `${Math.round(ms / 86_400_000)}d`);
+
+/**
+ * Why X-Webhook-Timestamp (ms, as WAHA sends it) refuses this webhook, or null. A delivery replayed
+ * later than the tolerance is refused even once its event row is gone (retention), so it cannot be
+ * acted on twice; a gateway that sends no timestamp is let through as before.
+ */
+function timestampProblem(
+  value: string | string[] | undefined,
+  now: number,
+  tolerance: number,
+): { name: 'badTimestamp' | 'staleWebhook'; message: string } | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  if (!/^\d{1,16}$/.test(text.trim()))
+    return {
+      name: 'badTimestamp',
+      message: `X-Webhook-Timestamp ${JSON.stringify(text.slice(0, 40))} is not a time in milliseconds since 1970`,
+    };
+  const off = now - Number(text);
+  if (Math.abs(off) <= tolerance) return null;
+  const way = off > 0 ? 'behind' : 'ahead of';
+  return {
+    name: 'staleWebhook',
+    message:
+      `X-Webhook-Timestamp is ${roughly(Math.abs(off))} ${way} this server's clock; ` +
+      `webhooks.tolerance allows ${formatDuration(tolerance)}`,
+  };
+}
+
+/**
+ * `POST /webhooks/<gateway>[/<webhookToken>]`: verify, parse, store, then answer. The 2xx goes out
+ * only after the event's transaction has committed, so an acknowledged event is never lost.
  */
 export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
   // The raw bytes are needed for the HMAC, so the body is parsed here rather than by Fastify.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.bodyLimit }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser('*', (_req, payload, done) => readRawBody(payload, opts.bodyLimit, done));
+
+  const tokens = new Map(
+    Object.entries(opts.gateways).flatMap(([name, g]) => (g.webhookToken ? [[name, digest(g.webhookToken)]] : [])),
   );
 
-  app.post<{ Params: { gateway: string } }>('/webhooks/:gateway', async (req, reply) => {
+  // Fastify and its logs read the URL from here, and the token in it is a secret: from now on it is
+  // the path as logs show it. Routing is done, and the handler reads the token from the params.
+  app.addHook('onRequest', async (req) => {
+    req.raw.url = loggedPath(req.raw.url ?? '');
+  });
+
+  type Req = FastifyRequest<{ Params: { gateway: string; token?: string } }>;
+  const receive = async (req: Req, reply: FastifyReply) => {
     const name = req.params.gateway;
     const gateway = Object.hasOwn(opts.gateways, name) ? opts.gateways[name]! : undefined;
-    const count = (outcome: string, event = 'unknown') => opts.metrics.webhooks.inc({ gateway: name, event, outcome });
+    // Labels from a fixed set only: a configured gateway or `unknown`, a known event type or `other`.
+    const count = (outcome: string, type = '') =>
+      opts.metrics.webhooks.inc({ gateway: gateway ? name : 'unknown', event: eventLabel(type), outcome });
     if (!gateway) {
       count('unknown_gateway');
-      return sendError(reply, 'unknownGateway', name, Object.keys(opts.gateways));
+      return sendError(reply, 'unknownGateway', name);
+    }
+    const badToken = tokenProblem(name, tokens.get(name), req.params.token);
+    if (badToken) {
+      count('bad_token');
+      return sendError(reply, 'badToken', badToken);
+    }
+    const late = timestampProblem(req.headers['x-webhook-timestamp'], opts.clock.now(), opts.tolerance);
+    if (late) {
+      count(late.name === 'staleWebhook' ? 'stale_webhook' : 'invalid_timestamp');
+      return sendError(reply, late.name, late.message);
     }
     const kind = gatewayKind(gateway);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -46,6 +121,11 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     if (unauthentic) {
       count('bad_signature');
       return sendError(reply, 'badSignature', unauthentic);
+    }
+    // Before parsing or storing: a body stored that nests thousands deep makes its call unreadable.
+    if (nestsDeeperThan(raw, MAX_NESTING)) {
+      count('too_deep');
+      return sendError(reply, 'tooDeep', MAX_NESTING);
     }
     const text = raw.toString('utf8');
     let json: unknown;
@@ -71,10 +151,13 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       session: opts.sessions.forWebhook(name, parsed.session) ?? null,
       sessionName: parsed.session,
       event: parsed.event,
+      invalidCaller: parsed.invalidCaller,
       body: storedBody(kind, json, text),
     });
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     count(done.outcome, parsed.type);
     return reply.code(200).send({ status: done.outcome, eventId: parsed.eventId });
-  });
+  };
+  app.post('/webhooks/:gateway', receive);
+  app.post('/webhooks/:gateway/:token', receive);
 };

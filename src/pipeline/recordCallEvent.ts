@@ -4,7 +4,7 @@ import type { CallerProfile, CallEvent, SessionSettings, TimerSpec } from '../do
 import { insertActions, type Action } from '../store/actions.js';
 import { countCallsSince, findCaller, saveCaller } from '../store/callers.js';
 import { findCall, saveCall } from '../store/calls.js';
-import { recordEvent } from '../store/events.js';
+import { eventSummary, recordEvent } from '../store/events.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
 import { findVip } from '../store/vips.js';
@@ -19,12 +19,14 @@ export interface IncomingEvent {
   session: SessionSettings | null;
   sessionName: string;
   event: CallEvent | null;
+  /** Why the caller is no WhatsApp chat: the event is stored as `invalid_caller` and acted on never. */
+  invalidCaller?: string;
   body: string;
   /** What the CRM said about the caller, asked before the transaction. */
   profile?: CallerProfile | null;
 }
 
-export type Outcome = 'processed' | 'duplicate' | 'ignored' | 'unknown_session';
+export type Outcome = 'processed' | 'duplicate' | 'ignored' | 'unknown_session' | 'invalid_caller';
 
 /** What the rest of the process must do once the transaction has committed. */
 export interface Committed {
@@ -88,23 +90,40 @@ export async function recordCallEvent(
   now: number,
   lease: number,
 ): Promise<Committed> {
-  const outcome: Outcome = e.session === null ? 'unknown_session' : e.event === null ? 'ignored' : 'processed';
+  const outcome: Outcome =
+    e.session === null
+      ? 'unknown_session'
+      : e.invalidCaller !== undefined
+        ? 'invalid_caller'
+        : e.event === null
+          ? 'ignored'
+          : 'processed';
+  const session = e.session?.session ?? e.sessionName;
   const fresh = await recordEvent(trx, {
     gateway: e.gateway,
     eventId: e.eventId,
-    session: e.session?.session ?? e.sessionName,
+    session,
     type: e.type,
     callId: callIdOf(e.event),
     outcome,
     receivedAt: now,
-    body: e.body,
+    // The full body only for what is acted on: junk posted by anyone costs a bounded row.
+    body:
+      outcome === 'processed'
+        ? e.body
+        : eventSummary({
+            type: e.type,
+            session,
+            eventId: e.eventId,
+            bytes: Buffer.byteLength(e.body),
+            problem: e.invalidCaller,
+          }),
   });
   if (!fresh) return nothingCommitted('duplicate');
   if (e.session === null || e.event === null) return nothingCommitted(outcome);
 
   const settings = e.session;
   const event = e.event;
-  const session = settings.session;
   const state = await loadState(trx, event, settings, now, e.profile ?? null);
   const d = decide(event, state, settings, now);
 

@@ -8,9 +8,46 @@ export interface NewEvent {
   session: string | null;
   type: string;
   callId: string | null;
-  outcome: 'processed' | 'ignored' | 'unknown_session';
+  outcome: 'processed' | 'ignored' | 'unknown_session' | 'invalid_caller';
   receivedAt: number;
   body: string;
+}
+
+/** The most the stored summary of an event not acted on takes, in bytes. */
+export const SUMMARY_MAX_BYTES = 1024;
+
+/** `s` cut to at most `maxBytes` once JSON-encoded (escapes counted), marked `…` when cut. */
+function clip(s: string, maxBytes: number): string {
+  let out = '';
+  let size = 2;
+  for (const ch of s) {
+    const encoded = Buffer.byteLength(JSON.stringify(ch)) - 2;
+    if (size + encoded > maxBytes - 3) return `${out}…`;
+    out += ch;
+    size += encoded;
+  }
+  return out;
+}
+
+/**
+ * What is stored of an event callbridge does not act on (ignored, unknown session, invalid
+ * caller): what it was and how big, never its body, so junk costs the database a bounded row.
+ */
+export function eventSummary(e: {
+  type: string;
+  session: string;
+  eventId: string;
+  bytes: number;
+  problem?: string | undefined;
+}): string {
+  return JSON.stringify({
+    summary: 'not acted on: only this summary of the body is kept',
+    type: clip(e.type, 96),
+    session: clip(e.session, 96),
+    eventId: clip(e.eventId, 256),
+    bytes: e.bytes,
+    ...(e.problem === undefined ? {} : { problem: clip(e.problem, 320) }),
+  });
 }
 
 const insertEvent = precompiled((db, p) =>

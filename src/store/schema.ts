@@ -20,7 +20,7 @@ export interface EventsTable {
   session: string | null;
   type: string;
   call_id: string | null;
-  /** processed | ignored | unknown_session */
+  /** processed | ignored | unknown_session | invalid_caller */
   outcome: string;
   received_at: number;
   body: string;

@@ -35,7 +35,8 @@ describe('Evolution API webhooks (parsing)', () => {
       callId: '3EB0C767D26A1B2C3D4E',
     });
     const status = (s: string) =>
-      parseEvolutionWebhook(evolutionCall({ callId: 'c', from: '1@s.whatsapp.net', status: s })).event?.type ?? null;
+      parseEvolutionWebhook(evolutionCall({ callId: 'c', from: '15550000001@s.whatsapp.net', status: s })).event
+        ?.type ?? null;
     expect(['ringing', 'accept', 'reject', 'terminate', 'preaccept', 'transport'].map(status)).toEqual([
       'call.ringing',
       'call.answered',

@@ -58,15 +58,18 @@ describe('webhook input', () => {
   });
 
   it('answers wrong types and missing fields with 400 naming the field', async () => {
-    const wrongType = wahaEnvelope('call.received', { id: 42, from: '2@c.us' });
+    const wrongType = wahaEnvelope('call.received', { id: 42, from: '15550000002@c.us' });
     const res = await rawPost(h, JSON.stringify(wrongType));
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/^payload\.id: /);
-    const noSession = { ...(wahaEnvelope('call.received', { id: 'x', from: '2@c.us' }) as object), session: undefined };
+    const noSession = {
+      ...(wahaEnvelope('call.received', { id: 'x', from: '15550000002@c.us' }) as object),
+      session: undefined,
+    };
     expect((await rawPost(h, JSON.stringify(noSession))).body.message).toMatch(/^session: /);
     const notObject = await rawPost(h, '[1,2]');
     expect(notObject.status).toBe(400);
-    const badVideo = wahaEnvelope('call.received', { id: 'x', from: '2@c.us', isVideo: 'yes' });
+    const badVideo = wahaEnvelope('call.received', { id: 'x', from: '15550000002@c.us', isVideo: 'yes' });
     expect((await rawPost(h, JSON.stringify(badVideo))).body.message).toMatch(/^payload\.isVideo: /);
     expect(await countEvents(h.bridge.store.db)).toBe(0);
   });
@@ -81,12 +84,13 @@ describe('webhook input', () => {
     expect(res.body.statusCode).toBe(413);
   });
 
-  it('answers an unknown gateway with 404', async () => {
-    const res = await rawPost(h, JSON.stringify(callReceived({ from: '2@c.us' })), {}, 'nope');
+  it('answers an unknown gateway with 404, naming none of the configured ones', async () => {
+    const res = await rawPost(h, JSON.stringify(callReceived({ from: '15550000002@c.us' })), {}, 'nope');
     expect(res).toMatchObject({
       status: 404,
-      body: { code: 'unknown_gateway', message: 'unknown gateway "nope"; configured: local' },
+      body: { code: 'unknown_gateway', message: 'there is no gateway named "nope"' },
     });
+    expect(JSON.stringify(res.body)).not.toContain('local');
   });
 
   it('records an unknown session with a 2xx and acts on nothing', async () => {

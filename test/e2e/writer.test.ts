@@ -12,10 +12,10 @@ describe('the SQLite writer thread', () => {
   it('writes a SQLite file: webhooks are stored and answered through it, across a restart', async () => {
     h = await startHarness();
     expect(h.bridge.pipeline).toBeInstanceOf(WorkerPipeline);
-    expect((await h.post(callReceived({ from: '111@c.us' }))).status).toBe(200);
+    expect((await h.post(callReceived({ from: '15550000111@c.us' }))).status).toBe(200);
     await h.gateway.waitFor((g) => g.sent.length === 1);
     await h.restart();
-    expect((await h.post(callReceived({ from: '222@c.us' }))).status).toBe(200);
+    expect((await h.post(callReceived({ from: '15550000222@c.us' }))).status).toBe(200);
     await h.gateway.waitFor((g) => g.sent.length === 2);
     const calls = await h.api<{ calls: unknown[] }>('/api/calls');
     expect(calls.body.calls).toHaveLength(2);
@@ -23,14 +23,14 @@ describe('the SQLite writer thread', () => {
 
   it('when it stops, webhooks get a 503 naming the cause (nothing is acknowledged), health says so, reads go on', async () => {
     h = await startHarness();
-    expect((await h.post(callReceived({ from: '111@c.us' }))).status).toBe(200);
+    expect((await h.post(callReceived({ from: '15550000111@c.us' }))).status).toBe(200);
     await h.gateway.waitFor((g) => g.sent.length === 1);
 
     // White-box: the thread dies as it would on a fatal error inside it.
     await (h.bridge.pipeline as unknown as { worker: Worker }).worker.terminate();
     await waitFor('the pipeline to notice', () => h.bridge.pipeline.failure !== null);
 
-    const refused = await h.post(callReceived({ from: '222@c.us' }));
+    const refused = await h.post(callReceived({ from: '15550000222@c.us' }));
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({
       code: 'database_unavailable',
@@ -65,7 +65,7 @@ describe('the SQLite writer thread', () => {
       for (const s of spies) s.mockRestore();
     }
     await waitFor('the pipeline to notice', () => h.bridge.pipeline.failure !== null);
-    const refused = await h.post(callReceived({ from: '111@c.us' }));
+    const refused = await h.post(callReceived({ from: '15550000111@c.us' }));
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({ code: 'database_unavailable' });
     expect((await fetch(`${h.bridge.url}/healthz`)).status).toBe(503);

@@ -1,10 +1,10 @@
 import type { Call } from '../../src/domain/types.js';
 
-/** A ringing voice call from 111@c.us on session `default`, as the tests' starting point. */
+/** A ringing voice call from 15550000111@c.us on session `default`, as the tests' starting point. */
 export const aCall = (over: Partial<Call> = {}): Call => ({
   session: 'default',
   callId: 'c1',
-  caller: '111@c.us',
+  caller: '15550000111@c.us',
   isVideo: false,
   isGroup: false,
   fromMe: false,

@@ -30,7 +30,7 @@ export function testSettings(over: Partial<SessionSettings> = {}): SessionSettin
       repeatStressed: 'stressed {{name}}',
       repeatWithin: 86_400_000,
     },
-    vip: { numbers: new Set(['999@c.us']), bypassRedirect: true },
+    vip: { numbers: new Set(['15550000999@c.us']), bypassRedirect: true },
     frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
     conversionWindow: 1_800_000,
     welcome: { enabled: true, text: 'welcome {{name}}', every: 30 * 86_400_000 },

@@ -38,11 +38,18 @@ async function raceToRedirect(
   const won = await Promise.all(
     Array.from({ length: n }, () =>
       store.db.transaction().execute(async (trx) => {
-        const state = await findCaller(trx, 'default', '444@c.us');
+        const state = await findCaller(trx, 'default', '15550000444@c.us');
         await allRead();
         const last = state?.lastRedirectAt;
         if (last != null && now - last < debounce) return false;
-        return saveCaller(trx, 'default', '444@c.us', { ...(state ?? emptyCaller), lastRedirectAt: now }, state, now);
+        return saveCaller(
+          trx,
+          'default',
+          '15550000444@c.us',
+          { ...(state ?? emptyCaller), lastRedirectAt: now },
+          state,
+          now,
+        );
       }),
     ),
   );
@@ -63,27 +70,33 @@ describeOnEachDatabase('caller compare-and-set (the debounce)', (dialect) => {
 
   it('of concurrent first redirects to a new caller, exactly one is recorded', async () => {
     expect(await raceToRedirect(store, dialect, 8, 10_000, 60_000)).toBe(1);
-    expect(await findCaller(store.db, 'default', '444@c.us')).toMatchObject({ lastRedirectAt: 10_000, version: 1 });
+    expect(await findCaller(store.db, 'default', '15550000444@c.us')).toMatchObject({
+      lastRedirectAt: 10_000,
+      version: 1,
+    });
   });
 
   it('within the window nobody wins; after it exactly one of the concurrent deciders does', async () => {
     await raceToRedirect(store, dialect, 1, 10_000, 60_000);
     expect(await raceToRedirect(store, dialect, 8, 20_000, 60_000)).toBe(0);
     expect(await raceToRedirect(store, dialect, 8, 80_000, 60_000)).toBe(1);
-    expect(await findCaller(store.db, 'default', '444@c.us')).toMatchObject({ lastRedirectAt: 80_000, version: 2 });
+    expect(await findCaller(store.db, 'default', '15550000444@c.us')).toMatchObject({
+      lastRedirectAt: 80_000,
+      version: 2,
+    });
   });
 
   it('refuses a write over a state that is no longer the stored one', async () => {
     const at = (t: number) => ({ ...emptyCaller, lastRedirectAt: t });
-    expect(await saveCaller(store.db, 'default', '555@c.us', at(1), null, 1)).toBe(true);
-    expect(await saveCaller(store.db, 'default', '555@c.us', at(2), null, 2)).toBe(false);
-    const stored = (await findCaller(store.db, 'default', '555@c.us'))!;
+    expect(await saveCaller(store.db, 'default', '15550000555@c.us', at(1), null, 1)).toBe(true);
+    expect(await saveCaller(store.db, 'default', '15550000555@c.us', at(2), null, 2)).toBe(false);
+    const stored = (await findCaller(store.db, 'default', '15550000555@c.us'))!;
     expect(
-      await saveCaller(store.db, 'default', '555@c.us', at(3), { ...stored, version: stored.version - 1 }, 3),
+      await saveCaller(store.db, 'default', '15550000555@c.us', at(3), { ...stored, version: stored.version - 1 }, 3),
     ).toBe(false);
-    expect(await saveCaller(store.db, 'default', '555@c.us', at(3), stored, 3)).toBe(true);
-    expect(await saveCaller(store.db, 'default', '555@c.us', at(4), stored, 4)).toBe(false);
-    expect(await findCaller(store.db, 'default', '555@c.us')).toMatchObject({ lastRedirectAt: 3, version: 2 });
+    expect(await saveCaller(store.db, 'default', '15550000555@c.us', at(3), stored, 3)).toBe(true);
+    expect(await saveCaller(store.db, 'default', '15550000555@c.us', at(4), stored, 4)).toBe(false);
+    expect(await findCaller(store.db, 'default', '15550000555@c.us')).toMatchObject({ lastRedirectAt: 3, version: 2 });
   });
 });
 
@@ -98,53 +111,56 @@ describeOnEachDatabase('the callers view queries', (dialect) => {
   };
 
   it("counts each caller's calls from its own window start, across sessions, in one query", async () => {
-    for (const at of [100, 200, 300]) await ring('a', '1@c.us', at);
-    for (const at of [100, 200, 300]) await ring('b', '1@c.us', at);
-    await ring('a', '2@c.us', 50);
+    for (const at of [100, 200, 300]) await ring('a', '15550000001@c.us', at);
+    for (const at of [100, 200, 300]) await ring('b', '15550000001@c.us', at);
+    await ring('a', '15550000002@c.us', 50);
     const counts = await countCallsOfCallers(fresh.store.db, [
-      { session: 'a', caller: '1@c.us', since: 200 },
-      { session: 'b', caller: '1@c.us', since: 0 },
-      { session: 'a', caller: '2@c.us', since: 60 },
-      { session: 'a', caller: '3@c.us', since: 0 },
+      { session: 'a', caller: '15550000001@c.us', since: 200 },
+      { session: 'b', caller: '15550000001@c.us', since: 0 },
+      { session: 'a', caller: '15550000002@c.us', since: 60 },
+      { session: 'a', caller: '15550000003@c.us', since: 0 },
     ]);
     expect(counts).toEqual(
       new Map([
-        [callerKey('a', '1@c.us'), 2],
-        [callerKey('b', '1@c.us'), 3],
+        [callerKey('a', '15550000001@c.us'), 2],
+        [callerKey('b', '15550000001@c.us'), 3],
       ]),
     );
     expect(await countCallsOfCallers(fresh.store.db, [])).toEqual(new Map());
   });
 
   it("counts a session's callers in the window, those with at least `min` calls", async () => {
-    for (const at of [100, 200, 300]) await ring('a', '1@c.us', at);
-    await ring('a', '2@c.us', 250);
-    await ring('b', '3@c.us', 250);
+    for (const at of [100, 200, 300]) await ring('a', '15550000001@c.us', at);
+    await ring('a', '15550000002@c.us', 250);
+    await ring('b', '15550000003@c.us', 250);
     expect(await countCallsByCaller(fresh.store.db, 'a', 150, 1)).toEqual(
       new Map([
-        ['1@c.us', 2],
-        ['2@c.us', 1],
+        ['15550000001@c.us', 2],
+        ['15550000002@c.us', 1],
       ]),
     );
-    expect(await countCallsByCaller(fresh.store.db, 'a', 150, 2)).toEqual(new Map([['1@c.us', 2]]));
+    expect(await countCallsByCaller(fresh.store.db, 'a', 150, 2)).toEqual(new Map([['15550000001@c.us', 2]]));
   });
 
   it("lists a session's callers by their last call, of some or all but some", async () => {
-    await ring('a', '1@c.us', 100);
-    await ring('a', '2@c.us', 300);
-    await ring('a', '3@c.us', 200);
-    await ring('b', '4@c.us', 400);
+    await ring('a', '15550000001@c.us', 100);
+    await ring('a', '15550000002@c.us', 300);
+    await ring('a', '15550000003@c.us', 200);
+    await ring('b', '15550000004@c.us', 400);
     const callers = async (f: { only?: string[]; except?: string[] }) =>
       (await listCallerRows(fresh.store.db, { session: 'a', limit: 10, ...f })).map((r) => r.caller);
-    expect(await callers({})).toEqual(['2@c.us', '3@c.us', '1@c.us']);
-    expect(await callers({ only: ['1@c.us', '2@c.us'] })).toEqual(['2@c.us', '1@c.us']);
+    expect(await callers({})).toEqual(['15550000002@c.us', '15550000003@c.us', '15550000001@c.us']);
+    expect(await callers({ only: ['15550000001@c.us', '15550000002@c.us'] })).toEqual([
+      '15550000002@c.us',
+      '15550000001@c.us',
+    ]);
     expect(await callers({ only: [] })).toEqual([]);
-    expect(await callers({ except: ['2@c.us'] })).toEqual(['3@c.us', '1@c.us']);
-    expect(await callers({ except: [] })).toEqual(['2@c.us', '3@c.us', '1@c.us']);
+    expect(await callers({ except: ['15550000002@c.us'] })).toEqual(['15550000003@c.us', '15550000001@c.us']);
+    expect(await callers({ except: [] })).toEqual(['15550000002@c.us', '15550000003@c.us', '15550000001@c.us']);
     const recent = await listRecentCallers(fresh.store.db, { since: 200, limit: 2, offset: 1 });
     expect(recent.map((r) => [r.session, r.caller])).toEqual([
-      ['a', '2@c.us'],
-      ['a', '3@c.us'],
+      ['a', '15550000002@c.us'],
+      ['a', '15550000003@c.us'],
     ]);
   });
 });

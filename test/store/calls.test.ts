@@ -43,7 +43,10 @@ describeOnEachDatabase('calls', (dialect) => {
     for (let i = 0; i < 25; i++) {
       await saveCall(
         fresh.store.db,
-        ringing(`p${i}`, { caller: i % 2 ? '222@c.us' : '333@c.us', session: i < 20 ? 'default' : 'other' }),
+        ringing(`p${i}`, {
+          caller: i % 2 ? '15550000222@c.us' : '15550000333@c.us',
+          session: i < 20 ? 'default' : 'other',
+        }),
         null,
         i,
       );
@@ -57,7 +60,7 @@ describeOnEachDatabase('calls', (dialect) => {
       before = page.at(-1)!.id;
     }
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `p${24 - i}`));
-    const callers = await listCalls(fresh.store.db, { limit: 100, caller: '222@c.us', session: 'default' });
+    const callers = await listCalls(fresh.store.db, { limit: 100, caller: '15550000222@c.us', session: 'default' });
     expect(callers.map((c) => c.callId)).toEqual(['p19', 'p17', 'p15', 'p13', 'p11', 'p9', 'p7', 'p5', 'p3', 'p1']);
     expect(callers[0]).toMatchObject({ status: 'ringing', redirectAction: null, receivedAt: 1_000 });
   });

@@ -17,7 +17,7 @@ const redirects = (n: number) =>
     kind: 'sendRedirect' as const,
     key: `redirect:default:a${i}`,
     expiresAt: 1_000_000,
-    payload: { chatId: `${i}@c.us`, template: 'hi', name: null, isVideo: false },
+    payload: { chatId: `${15550000000 + i}@c.us`, template: 'hi', name: null, isVideo: false },
   }));
 
 describeOnEachDatabase('claiming timers and actions', (dialect) => {

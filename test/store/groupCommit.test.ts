@@ -4,7 +4,7 @@ import { openStore, type Store } from '../../src/store/db.js';
 
 const caller = (n: number) => ({
   session: 'default',
-  caller: `${n}@c.us`,
+  caller: `1555000000${n}@c.us`,
   version: 1,
   last_redirect_at: null,
   updated_at: 0,
@@ -27,7 +27,7 @@ describe('group commit', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const stored = await store.db.selectFrom('callers').select('caller').orderBy('caller').execute();
-    expect(stored.map((r) => r.caller)).toEqual(['1@c.us', '3@c.us']);
+    expect(stored.map((r) => r.caller)).toEqual(['15550000001@c.us', '15550000003@c.us']);
   });
 
   it('runs a job again when its decision went stale, with the rest of the batch intact', async () => {

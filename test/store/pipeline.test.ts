@@ -49,7 +49,7 @@ describeOnEachDatabase('the pipeline on two replicas sharing one database', (dia
   });
 
   it('duplicates delivered to both in opposite orders, many call ids from few callers: one redirect per caller, each event once', async () => {
-    const callers = ['1@c.us', '2@c.us', '3@c.us', '4@c.us'];
+    const callers = ['15550000001@c.us', '15550000002@c.us', '15550000003@c.us', '15550000004@c.us'];
     const events = Array.from({ length: 60 }, (_, i) => ring(`e${i}`, `call-${i}`, callers[i % callers.length]!));
     const [a, b] = replicas as [Pipeline, Pipeline];
     // Each replica gets every event (a gateway delivering twice), in opposite orders, all at once.

@@ -38,7 +38,7 @@ describeOnEachDatabase('history retention', (dialect) => {
           kind: 'sendRedirect',
           key: `redirect:default:${callId}`,
           expiresAt: at + 120_000,
-          payload: { chatId: '111@c.us', template: 'hi', name: null, isVideo: false },
+          payload: { chatId: '15550000111@c.us', template: 'hi', name: null, isVideo: false },
         },
       ],
       at,

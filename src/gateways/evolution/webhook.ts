@@ -1,30 +1,32 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { normaliseChatId, phoneOf } from '../../domain/jid.js';
+import { phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
-import { parseAt } from '../parse.js';
+import { readChat } from '../caller.js';
+import { idField, nameField, parseAt } from '../parse.js';
 import type { ParsedWebhook } from '../types.js';
+import { redactWebhookUrl } from '../webhookUrl.js';
 
 /** Evolution API v2: `{ event, instance, data, sender, apikey, ... }`; no event id of its own. */
 const envelope = z.object({
-  event: z.string().min(1),
-  instance: z.string().min(1),
+  event: nameField,
+  instance: nameField,
   sender: z.string().nullish(),
   data: z.unknown(),
 });
 
 /** A Baileys call, posted once per status: offer, ringing, preaccept, transport, timeout, reject, accept, terminate. */
 const call = z.object({
-  id: z.string().min(1),
+  id: idField,
   from: z.string().min(1),
   callerPn: z.string().nullish(),
-  status: z.string().min(1),
+  status: nameField,
   isVideo: z.boolean().nullish(),
   isGroup: z.boolean().nullish(),
 });
 
 const message = z.object({
-  key: z.object({ id: z.string().min(1), remoteJid: z.string().min(1), fromMe: z.boolean().nullish() }),
+  key: z.object({ id: idField, remoteJid: z.string().min(1), fromMe: z.boolean().nullish() }),
   message: z
     .object({
       conversation: z.string().nullish(),
@@ -36,9 +38,12 @@ const message = z.object({
 /** Evolution spells event names either way (`call`, `CALL`, `messages.upsert`, `MESSAGES_UPSERT`). */
 const eventName = (e: string) => e.toLowerCase().replace(/_/g, '.');
 
-function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): CallEvent | null {
-  // A LID caller often comes with the phone number beside it; the number is the better address.
-  const caller = normaliseChatId(c.callerPn && phoneOf(c.callerPn) ? c.callerPn : c.from);
+function callEvent(
+  c: z.infer<typeof call>,
+  from: { chatId: string; isGroup: boolean },
+  sender: string | null | undefined,
+): CallEvent | null {
+  const caller = from.chatId;
   switch (c.status) {
     case 'offer':
     case 'ringing': {
@@ -48,7 +53,7 @@ function callEvent(c: z.infer<typeof call>, sender: string | null | undefined): 
         callId: c.id,
         caller,
         isVideo: c.isVideo ?? false,
-        isGroup: c.isGroup ?? false,
+        isGroup: (c.isGroup ?? false) || from.isGroup,
         fromMe,
       };
     }
@@ -73,30 +78,40 @@ export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
   if (name === 'call') {
     const c = parseAt(call, env.data, 'data');
     // One webhook per status per call: the status is part of what makes a delivery a duplicate.
-    return {
-      eventId: `call:${c.id}:${c.status}`,
-      type: `call.${c.status}`,
-      session: env.instance,
-      event: callEvent(c, env.sender),
-    };
+    const base = { eventId: `call:${c.id}:${c.status}`, type: `call.${c.status}`, session: env.instance };
+    // A LID caller often comes with the phone number beside it; the number is the better address.
+    const pn = c.callerPn ? phoneOf(c.callerPn) : null;
+    const from = pn ? readChat(pn, 'data.callerPn') : readChat(c.from, 'data.from');
+    if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
+    return { ...base, event: callEvent(c, from, env.sender) };
   }
   if (name === 'messages.upsert') {
     const m = parseAt(message, env.data, 'data');
-    const from = normaliseChatId(m.key.remoteJid);
+    const base = { eventId: `message:${m.key.id}`, type: name, session: env.instance };
+    if (m.key.fromMe) return { ...base, event: null };
+    const from = readChat(m.key.remoteJid, 'data.key.remoteJid');
+    if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
+    if (from.isGroup) return { ...base, event: null };
     const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '';
-    const event: CallEvent | null =
-      m.key.fromMe || from.endsWith('@g.us')
-        ? null
-        : { type: 'message.received', messageId: m.key.id, caller: from, text };
-    return { eventId: `message:${m.key.id}`, type: name, session: env.instance, event };
+    return { ...base, event: { type: 'message.received', messageId: m.key.id, caller: from.chatId, text } };
   }
   // Other events carry no id: their content is their identity, so a redelivery is still a duplicate.
   const digest = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 32);
   return { eventId: `${name}:${digest}`, type: name, session: env.instance, event: null };
 }
 
-/** Evolution puts the instance's API key in every webhook body; it must not be stored or served. */
+/**
+ * Evolution puts the instance's API key in every webhook body, and the URL it posts to
+ * (`destination`), which holds callbridge's webhookToken when one is set: neither may be stored
+ * or served.
+ */
 export function redactEvolutionBody(body: unknown): unknown {
-  if (typeof body !== 'object' || body === null || !('apikey' in body)) return body;
-  return { ...body, apikey: body.apikey == null ? body.apikey : '***' };
+  if (typeof body !== 'object' || body === null) return body;
+  const b = body as { apikey?: unknown; destination?: unknown };
+  if (!('apikey' in b) && typeof b.destination !== 'string') return body;
+  return {
+    ...body,
+    ...('apikey' in b ? { apikey: b.apikey == null ? b.apikey : '***' } : {}),
+    ...(typeof b.destination === 'string' ? { destination: redactWebhookUrl(b.destination) } : {}),
+  };
 }

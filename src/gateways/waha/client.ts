@@ -1,3 +1,4 @@
+import { parseChatId } from '../../domain/jid.js';
 import { HttpTarget, LOOKUP_CONNECTIONS, type HttpTargetOptions } from '../../lib/http.js';
 import type { GatewayClient } from '../types.js';
 
@@ -42,7 +43,9 @@ export function createWahaClient(opts: WahaClientOptions): GatewayClient {
       })) as {
         pn?: string | null;
       } | null;
-      return r?.pn || null;
+      // The gateway's answer is input like a webhook's: only a valid phone chat replaces the LID.
+      const pn = parseChatId(r?.pn);
+      return pn?.endsWith('@c.us') ? pn : null;
     },
     close: async () => {
       await Promise.all([http.close(), lookups.close()]);

@@ -1,21 +1,22 @@
 import { z } from 'zod';
-import { normaliseChatId, phoneOf } from '../../domain/jid.js';
+import { phoneOf } from '../../domain/jid.js';
 import type { CallEvent } from '../../domain/types.js';
-import { parseAt } from '../parse.js';
+import { readChat } from '../caller.js';
+import { idField, nameField, parseAt } from '../parse.js';
 import type { ParsedWebhook } from '../types.js';
 
 /** The envelope WAHA (and Wawp, which shares it) wraps every event in. */
 const envelope = z.object({
-  id: z.string().min(1),
-  event: z.string().min(1),
-  session: z.string().min(1),
+  id: idField,
+  event: nameField,
+  session: nameField,
   me: z.object({ id: z.string().optional() }).loose().nullish(),
   payload: z.unknown(),
 });
 
 /** Call payloads. Wawp's accepted/rejected carry only the id, so everything else is optional. */
 const callPayload = z.object({
-  id: z.string().min(1),
+  id: idField,
   from: z.string().min(1).nullish(),
   isVideo: z.boolean().nullish(),
   isGroup: z.boolean().nullish(),
@@ -24,7 +25,7 @@ const callPayload = z.object({
 
 /** Message payloads: only what the escalation, welcome and conversion rules read. */
 const messagePayload = z.object({
-  id: z.string().min(1),
+  id: idField,
   from: z.string().min(1),
   fromMe: z.boolean().nullish(),
   body: z.string().nullish(),
@@ -40,38 +41,49 @@ const sameUser = (a: string, b: string) => {
 export function parseWahaWebhook(body: unknown): ParsedWebhook {
   const env = parseAt(envelope, body, '');
   const base = { eventId: env.id, type: env.event, session: env.session };
-  const call = (type: 'call.received' | 'call.accepted' | 'call.rejected'): CallEvent => {
+  const call = (type: 'call.received' | 'call.accepted' | 'call.rejected'): ParsedWebhook => {
     const p = parseAt(callPayload, env.payload, 'payload');
-    const caller = p.from ? normaliseChatId(p.from) : null;
+    const from = p.from ? readChat(p.from, 'payload.from') : null;
+    if (from && 'problem' in from) return { ...base, event: null, invalidCaller: from.problem };
+    const caller = from?.chatId ?? null;
     if (type === 'call.received') {
       const me = env.me?.id;
-      return {
+      const event: CallEvent = {
         type: 'call.ringing',
         callId: p.id,
         caller,
         isVideo: p.isVideo ?? false,
-        isGroup: p.isGroup ?? caller?.endsWith('@g.us') ?? false,
+        // A group's chat id is a group call whatever the flag says: a redirect there reaches everyone in it.
+        isGroup: (p.isGroup ?? false) || (from?.isGroup ?? false),
         fromMe: p.fromMe ?? (caller !== null && me !== undefined && sameUser(caller, me)),
       };
+      return { ...base, event };
     }
-    return { type: type === 'call.accepted' ? 'call.answered' : 'call.rejected', callId: p.id, caller };
+    return {
+      ...base,
+      event: { type: type === 'call.accepted' ? 'call.answered' : 'call.rejected', callId: p.id, caller },
+    };
   };
-  const message = (): CallEvent | null => {
+  const message = (): ParsedWebhook => {
     const p = parseAt(messagePayload, env.payload, 'payload');
-    const from = normaliseChatId(p.from);
-    // The business's own messages and group chatter say nothing about a caller.
-    if (p.fromMe || from.endsWith('@g.us')) return null;
-    return { type: 'message.received', messageId: p.id, caller: from, text: p.body || (p.hasMedia ? '[media]' : '') };
+    // The business's own messages say nothing about a caller.
+    if (p.fromMe) return { ...base, event: null };
+    const from = readChat(p.from, 'payload.from');
+    if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
+    // Group chatter neither.
+    if (from.isGroup) return { ...base, event: null };
+    const text = p.body || (p.hasMedia ? '[media]' : '');
+    return { ...base, event: { type: 'message.received', messageId: p.id, caller: from.chatId, text } };
   };
   switch (env.event) {
     case 'call.received':
     case 'call.accepted':
     case 'call.rejected':
-      return { ...base, event: call(env.event) };
+      return call(env.event);
     // `message.any` repeats `message` for inbound texts; the rules key on the message id, so both are safe.
     case 'message':
     case 'message.any':
-      return { ...base, event: message() };
+      return message();
     default:
       return { ...base, event: null };
   }

@@ -9,7 +9,7 @@ const T = 1_700_000_000_000;
 const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}): CallEvent => ({
   type: 'call.ringing',
   callId: 'c1',
-  caller: '111@c.us',
+  caller: '15550000111@c.us',
   isVideo: false,
   isGroup: false,
   fromMe: false,
@@ -48,7 +48,7 @@ describe('decide: a new ring', () => {
       kind: 'sendRedirect',
       key: 'redirect:s1:c1',
       expiresAt: T + 120_000,
-      payload: { chatId: '111@c.us', template: 'voice {{name}}', name: null, isVideo: false },
+      payload: { chatId: '15550000111@c.us', template: 'voice {{name}}', name: null, isVideo: false },
     });
     expect(d.caller).toMatchObject({ lastRedirectAt: T, lastCallAt: T, lastRedirectedCallId: 'c1' });
   });
@@ -89,7 +89,7 @@ describe('decide: a new ring', () => {
     const marked = (escalateUntil: number) => state({ caller: caller({ lastRedirectAt: T - 200_000, escalateUntil }) });
     expect(textOf(decide(ring(), marked(T), settings, T).actions, 'sendRedirect')).toBe('stressed {{name}}');
     expect(textOf(decide(ring(), marked(T - 1), settings, T).actions, 'sendRedirect')).toBe('repeat {{name}}');
-    const text: CallEvent = { type: 'message.received', messageId: 'm1', caller: '111@c.us', text: 'hi' };
+    const text: CallEvent = { type: 'message.received', messageId: 'm1', caller: '15550000111@c.us', text: 'hi' };
     expect(kinds(decide(text, marked(T), settings, T).actions)).toContain('slack:chat.escalated');
   });
 
@@ -120,14 +120,14 @@ describe('decide: a new ring', () => {
 
   it('fills in the caller when the first event lacked it', () => {
     const d = decide(ring({ isVideo: true }), state({ call: { ...ringing, caller: null } }), settings, T);
-    expect(d.call).toMatchObject({ caller: '111@c.us', isVideo: true, status: 'ringing' });
+    expect(d.call).toMatchObject({ caller: '15550000111@c.us', isVideo: true, status: 'ringing' });
     expect(d.actions).toEqual([]);
   });
 });
 
 describe('decide: VIPs', () => {
   it('a VIP from the config skips the bot and alerts Slack and the CRM at once', () => {
-    const d = decide(ring({ caller: '999@c.us' }), state(), settings, T);
+    const d = decide(ring({ caller: '15550000999@c.us' }), state(), settings, T);
     expect(d.call).toMatchObject({ isVip: true, redirectSkipped: 'vip' });
     expect(kinds(d.actions)).toEqual(['webhook:call.received', 'slack:call.vip', 'webhook:call.vip']);
   });
@@ -151,7 +151,7 @@ describe('decide: VIPs', () => {
   });
   it('still redirects a VIP when bypassRedirect is off', () => {
     const d = decide(
-      ring({ caller: '999@c.us' }),
+      ring({ caller: '15550000999@c.us' }),
       state(),
       { ...settings, vip: { ...settings.vip, bypassRedirect: false } },
       T,
@@ -191,7 +191,12 @@ describe('decide: the frustration quotient', () => {
 });
 
 describe('decide: messages', () => {
-  const msg = (text = 'help'): CallEvent => ({ type: 'message.received', messageId: 'm1', caller: '111@c.us', text });
+  const msg = (text = 'help'): CallEvent => ({
+    type: 'message.received',
+    messageId: 'm1',
+    caller: '15550000111@c.us',
+    text,
+  });
   it('escalates the next text of a marked caller once, with the text, as Priority 1', () => {
     const d = decide(
       msg('my order is broken'),
@@ -291,11 +296,11 @@ describe('decide: the end of a call', () => {
   });
 
   it('a closing event for an unknown call records it as it ended', () => {
-    const d = decide({ type: 'call.rejected', callId: 'c9', caller: '222@c.us' }, state(), settings, T);
+    const d = decide({ type: 'call.rejected', callId: 'c9', caller: '15550000222@c.us' }, state(), settings, T);
     expect(d.call).toMatchObject({
       callId: 'c9',
       status: 'rejected',
-      caller: '222@c.us',
+      caller: '15550000222@c.us',
       redirectSkipped: 'late',
       endedAt: T,
     });

@@ -79,8 +79,14 @@ describe('chat ids', () => {
     ['1551234@lid', '1551234@lid'],
     ['120363@g.us', '120363@g.us'],
   ])('%s → %s', (raw, want) => expect(normaliseChatId(raw)).toBe(want));
-  it('knows no phone number for a LID', () => {
+  it('knows no phone number for a LID, a group or junk', () => {
     expect(phoneOf('1551234@lid')).toBeNull();
-    expect(phoneOf('2222@c.us')).toBe('2222');
+    expect(phoneOf('120363@g.us')).toBeNull();
+    expect(phoneOf('22222222222@c.us')).toBe('22222222222');
+    expect(phoneOf('2222@c.us')).toBeNull();
+    expect(phoneOf('<img src=x onerror=alert(3)>@c.us')).toBeNull();
   });
+  it.each(['<img src=x onerror=alert(3)>@c.us', 'abc@c.us', 'x1@lid'])('never cleans %s into a number', (raw) =>
+    expect(normaliseChatId(raw)).toBe(raw),
+  );
 });

@@ -5,7 +5,7 @@ import { callerDetail, callerView } from '../../../src/views/callers.js';
 
 const T = Date.parse('2026-12-01T09:00:00.000Z');
 const s = {
-  vip: { numbers: new Set(['999@c.us']), bypassRedirect: true },
+  vip: { numbers: new Set(['15550000999@c.us']), bypassRedirect: true },
   frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
 };
 const row = (over: Partial<CallerRow> = {}): CallerRow => ({
@@ -47,7 +47,7 @@ describe('the caller view', () => {
   });
 
   it('marks VIPs of the config file and of the API alike', () => {
-    expect(callerView(row({ caller: '999@c.us' }), s, { callsInWindow: 1, addedVip: false }, T).vip).toBe(true);
+    expect(callerView(row({ caller: '15550000999@c.us' }), s, { callsInWindow: 1, addedVip: false }, T).vip).toBe(true);
     expect(callerView(row(), s, { callsInWindow: 1, addedVip: true }, T).vip).toBe(true);
   });
 
