@@ -11,6 +11,7 @@ import { loggedPath } from '../lib/log.js';
 import { formatDuration } from '../duration.js';
 import { eventLabel, type Metrics } from './metrics.js';
 import { sendError } from './errors.js';
+import { createRefusalLog } from './refusalLog.js';
 import { readRawBody } from './rawBody.js';
 
 export interface WebhookRoutesOptions {
@@ -94,6 +95,19 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     req.raw.url = loggedPath(req.raw.url ?? '');
   });
 
+  // Every refusal (the handler's, and the body limit's or a timeout's before it) is said once per reason
+  // per 10 s; the code is read back from the answer, so no refusal path can forget it.
+  const refused = createRefusalLog(app.log, opts.clock);
+  app.addHook('onSend', async (req, reply, payload) => {
+    const status = reply.statusCode;
+    if (status < 400 || status >= 500) return payload;
+    const params = req.params as { gateway?: string };
+    const gateway =
+      params.gateway !== undefined && Object.hasOwn(opts.gateways, params.gateway) ? params.gateway : 'unknown';
+    refused({ gateway, reason: errorCode(payload) ?? `http_${status}`, status, requestId: req.id });
+    return payload;
+  });
+
   type Req = FastifyRequest<{ Params: { gateway: string; token?: string } }>;
   const receive = async (req: Req, reply: FastifyReply) => {
     const name = req.params.gateway;
@@ -161,3 +175,14 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post('/webhooks/:gateway', receive);
   app.post('/webhooks/:gateway/:token', receive);
 };
+
+/** The `code` of an error answer as sent, if it is one of ours. */
+function errorCode(payload: unknown): string | null {
+  if (typeof payload !== 'string') return null;
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code) ? code : null;
+  } catch {
+    return null;
+  }
+}

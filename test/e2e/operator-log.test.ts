@@ -38,7 +38,7 @@ describe("the operator's log", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('says at start what runs where, warns of each failed send, and shows no secret', async () => {
+  it('says at start what runs where, warns of each failed send and refused webhook, and shows no secret', async () => {
     dir = mkdtempSync(join(tmpdir(), 'callbridge-log-'));
     const down = `http://127.0.0.1:${await refusedPort()}`;
     const file = join(dir, 'callbridge.yaml');
@@ -101,7 +101,30 @@ describe("the operator's log", () => {
     expect(failed[0]!.msg).toMatch(/attempt 1\): POST \/api\/sendText: .*ECONNREFUSED.*; next try at \d{4}-/);
     expect(failed[1]).toMatchObject({ attempt: 2 });
 
+    // Refused webhooks: one line per reason (the rest counted), the gateway by its configured name or
+    // `unknown`, and neither the body nor a header value.
+    const junk = JSON.stringify(callReceived({ from: '15550009876@c.us' }));
+    for (let i = 0; i < 3; i++) {
+      const refused = await postWebhook(`${url}/webhooks/local`, junk, {
+        headers: { 'x-webhook-hmac': 'deadbeef-not-a-signature' },
+      });
+      expect(refused.status).toBe(401);
+    }
+    expect((await postWebhook(`${url}/webhooks/nobody-${SECRETS.hmacKey.length}`, junk)).status).toBe(404);
+    const refusals = await waitFor('the refusal lines', () => {
+      const warned = lines.filter((l) => l.level === 40 && /^webhook refused/.test(l.msg));
+      return warned.length >= 2 ? warned : null;
+    });
+    expect(refusals.map((l) => l.msg)).toEqual([
+      'webhook refused for gateway local: 401 bad_signature',
+      'webhook refused for gateway unknown: 404 unknown_gateway',
+    ]);
+    expect(refusals[0]).toMatchObject({ gateway: 'local', reason: 'bad_signature', reqId: expect.any(String) });
+
     await stop();
+    expect(output).not.toContain('15550009876');
+    expect(output).not.toContain('deadbeef-not-a-signature');
+    expect(output).not.toContain('nobody-');
     expect(output).not.toContain('15550001234');
     for (const secret of Object.values(SECRETS)) expect(output).not.toContain(secret);
   });
