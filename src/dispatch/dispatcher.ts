@@ -75,15 +75,27 @@ export class Dispatcher {
     // Gateway actions wait for one of the gateway's slots; alerts go to their own endpoints' pools.
     // An action of an unconfigured session has no slots; execute() records it as failed.
     const slots = action.kind === 'alert' ? undefined : this.deps.targets.get(action.session)?.slots;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      this.renewals.get(action.id)?.cancel();
+      this.renewals.delete(action.id);
+      this.running.delete(action.id);
+    };
     const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
       .then(async (result) => {
-        if (result) await this.finish(action, result);
+        if (!result) return;
+        await this.deps.record(action, result);
+        // Settled before the retry can be claimed: a claim while this attempt still counted as
+        // running would be taken for an overlap with it and dropped, leaving the retry to its lease.
+        settle();
+        if (result.nextAttemptAt !== null) this.deps.wakeAt(result.nextAttemptAt);
+        this.deps.onResult?.(action, result);
       })
       .catch(this.deps.onError)
       .finally(() => {
-        this.renewals.get(action.id)?.cancel();
-        this.renewals.delete(action.id);
-        this.running.delete(action.id);
+        settle();
         this.inFlight.delete(p);
       });
     this.inFlight.add(p);
@@ -91,12 +103,6 @@ export class Dispatcher {
 
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async finish(action: Action, result: AttemptResult): Promise<void> {
-    await this.deps.record(action, result);
-    if (result.nextAttemptAt !== null) this.deps.wakeAt(result.nextAttemptAt);
-    this.deps.onResult?.(action, result);
   }
 
   /** Null when the action was taken over by another dispatcher before it was tried here. */
