@@ -59,6 +59,10 @@ export class Dispatcher {
   private readonly running = new Map<number, Action>();
   /** Lease renewals of attempts started here, until their outcome is recorded. */
   private readonly renewals = new Map<number, ClockTimer>();
+  /** Attempts that have their outcome and are recording it: a claim of theirs now is a new attempt. */
+  private readonly finishing = new Set<number>();
+  /** New attempts (retries) claimed while the previous one was still recording its outcome. */
+  private readonly queued = new Map<number, Action>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -69,6 +73,12 @@ export class Dispatcher {
   dispatch(action: Action): void {
     // A claim can overlap an attempt still running in this process (its lease ran out while it
     // waited); run each once, under the newer lease, which is the one its start must match.
+    // A claim that arrives once the running attempt has its outcome is the next attempt (its retry,
+    // claimed as soon as the outcome committed): it runs when this one is settled.
+    if (this.finishing.has(action.id)) {
+      this.queued.set(action.id, action);
+      return;
+    }
     const wasRunning = this.running.has(action.id);
     this.running.set(action.id, action);
     if (wasRunning) return;
@@ -82,13 +92,18 @@ export class Dispatcher {
       this.renewals.get(action.id)?.cancel();
       this.renewals.delete(action.id);
       this.running.delete(action.id);
+      this.finishing.delete(action.id);
+      const next = this.queued.get(action.id);
+      if (next) {
+        this.queued.delete(action.id);
+        this.dispatch(next);
+      }
     };
     const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
       .then(async (result) => {
+        this.finishing.add(action.id);
         if (!result) return;
         await this.deps.record(action, result);
-        // Settled before the retry can be claimed: a claim while this attempt still counted as
-        // running would be taken for an overlap with it and dropped, leaving the retry to its lease.
         settle();
         if (result.nextAttemptAt !== null) this.deps.wakeAt(result.nextAttemptAt);
         this.deps.onResult?.(action, result);
