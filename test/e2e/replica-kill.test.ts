@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimGateway, type SimGateway } from '../../src/sim/gateway.js';
 import { callReceived, eventId, postWebhook } from '../../src/sim/webhooks.js';
 import type { Store } from '../../src/store/db.js';
-import { API_KEY, HMAC_KEY, TOKEN, WAWP, waitFor } from '../helpers/harness.js';
-import { startReplica, type Replica } from '../helpers/replica.js';
+import { API_KEY, HMAC_KEY, WAWP, waitFor } from '../helpers/harness.js';
+import { replicaConfig, startReplica, type Replica } from '../helpers/replica.js';
 import { PG_URL, createTestDatabase, type TestDatabase } from '../helpers/stores.js';
 
 const pgOnly = describe.skipIf(!PG_URL);
@@ -21,26 +21,12 @@ const MAX_OUTSTANDING = 200;
 /** Sends made between a (re)start and the next kill: the killed replica is dispatching at full rate. */
 const SENDS_BEFORE_KILL = 100;
 
-function replicaConfig(databaseUrl: string, gatewayUrl: string) {
-  return {
-    http: { host: '127.0.0.1', port: 0 },
-    database: { url: databaseUrl, poolSize: 5 },
-    api: { token: TOKEN },
-    log: { level: 'info' },
-    gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY, connections: POOL } },
-    sessions: {
-      default: {
-        gateway: 'local',
-        // No ring timeout within the test: only the redirects are dispatched.
-        ringTimeout: '10m',
-        redirect: { debounce: '2m', expireAfter: '2m' },
-        contactLookup: { enabled: false },
-      },
-    },
-    // A short lease, so a killed replica's actions are taken over within the test.
-    dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '100ms', lease: '2s' },
-  };
-}
+/** No ring timeout within the test (only the redirects are dispatched), and no lookups. */
+const killConfig = (databaseUrl: string, gatewayUrl: string) =>
+  replicaConfig(databaseUrl, gatewayUrl, {
+    gateway: { connections: POOL },
+    session: { ringTimeout: '10m', contactLookup: { enabled: false } },
+  });
 
 pgOnly(`SIGKILLed replicas under load on one PostgreSQL${suffix}`, () => {
   let tdb: TestDatabase;
@@ -53,7 +39,7 @@ pgOnly(`SIGKILLed replicas under load on one PostgreSQL${suffix}`, () => {
     tdb = await createTestDatabase('postgres');
     dir = mkdtempSync(join(tmpdir(), 'callbridge-kill-'));
     gateway = await startSimGateway({ apiKey: API_KEY, wawp: WAWP });
-    const config = replicaConfig(tdb.url, gateway.url);
+    const config = killConfig(tdb.url, gateway.url);
     replicas.push(...(await Promise.all(['a', 'b', 'c'].map((name) => startReplica(name, dir, config, 40_000)))));
     store = await tdb.open({ poolSize: 2 });
   }, 60_000);
@@ -66,7 +52,7 @@ pgOnly(`SIGKILLed replicas under load on one PostgreSQL${suffix}`, () => {
   });
 
   it(`sends at most the gateway pool (${POOL}) twice per kill, and loses nothing acknowledged`, async () => {
-    const config = replicaConfig(tdb.url, gateway.url);
+    const config = killConfig(tdb.url, gateway.url);
     const acked = new Map<string, string>();
     const alive = new Set(replicas);
     let n = 0;

@@ -8,32 +8,12 @@ import { startSimGateway, type SimGateway } from '../../src/sim/gateway.js';
 import { callReceived, eventId, postWebhook } from '../../src/sim/webhooks.js';
 import type { Store } from '../../src/store/db.js';
 import { API_KEY, HMAC_KEY, TOKEN, WAWP, testConfig, waitFor } from '../helpers/harness.js';
-import { startReplica, type Replica } from '../helpers/replica.js';
+import { replicaConfig, startReplica, type Replica } from '../helpers/replica.js';
 import { openStream, type SseClient } from '../helpers/sse.js';
 import { PG_URL, createTestDatabase, type TestDatabase } from '../helpers/stores.js';
 
 const pgOnly = describe.skipIf(!PG_URL);
 const suffix = PG_URL ? '' : ' (PostgreSQL: set TEST_DATABASE_URL to run)';
-
-function replicaConfig(databaseUrl: string, gatewayUrl: string) {
-  return {
-    http: { host: '127.0.0.1', port: 0 },
-    database: { url: databaseUrl, poolSize: 5 },
-    api: { token: TOKEN },
-    log: { level: 'info' },
-    gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY } },
-    sessions: {
-      default: {
-        gateway: 'local',
-        ringTimeout: '1s',
-        redirect: { debounce: '2m', expireAfter: '2m' },
-        contactLookup: { budget: '300ms' },
-      },
-    },
-    // A short lease, so the claims of a killed replica are taken over within the test.
-    dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '100ms', lease: '2s' },
-  };
-}
 
 interface Delivery {
   body: object;

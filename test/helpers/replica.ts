@@ -2,6 +2,36 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { API_KEY, HMAC_KEY, TOKEN } from './harness.js';
+
+/**
+ * A replica's configuration on `databaseUrl`: one WAHA gateway, the default session, and a short
+ * lease so that a killed replica's claims are taken over within a test. `session` and `gateway`
+ * add to (and override) the defaults of each.
+ */
+export function replicaConfig(
+  databaseUrl: string,
+  gatewayUrl: string,
+  tweak: { session?: Record<string, unknown>; gateway?: Record<string, unknown> } = {},
+): object {
+  return {
+    http: { host: '127.0.0.1', port: 0 },
+    database: { url: databaseUrl, poolSize: 5 },
+    api: { token: TOKEN },
+    log: { level: 'info' },
+    gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY, ...tweak.gateway } },
+    sessions: {
+      default: {
+        gateway: 'local',
+        ringTimeout: '1s',
+        redirect: { debounce: '2m', expireAfter: '2m' },
+        contactLookup: { budget: '300ms' },
+        ...tweak.session,
+      },
+    },
+    dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '100ms', lease: '2s' },
+  };
+}
 
 /** A callbridge process started with the CLI, as it would be deployed. */
 export interface Replica {
