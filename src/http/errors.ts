@@ -101,7 +101,14 @@ const catalog = {
 export type ErrorName = keyof typeof catalog;
 
 /** Every error a client sees has this shape: `{ statusCode, error, code, message }`, the message naming the problem. */
+/** The code each error answer went out with, for the hooks that log refusals. */
+const answeredCodes = new WeakMap<FastifyReply, string>();
+
+/** The error code this reply was answered with, if it was one of ours. */
+export const errorCodeOf = (reply: FastifyReply): string | undefined => answeredCodes.get(reply);
+
 function send(reply: FastifyReply, statusCode: number, code: string, message: string) {
+  answeredCodes.set(reply, code);
   return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message });
 }
 

@@ -10,7 +10,7 @@ import type { Clock } from '../lib/clock.js';
 import { loggedPath } from '../lib/log.js';
 import { formatDuration } from '../duration.js';
 import { eventLabel, type Metrics } from './metrics.js';
-import { sendError } from './errors.js';
+import { errorCodeOf, sendError } from './errors.js';
 import { createRefusalLog } from './refusalLog.js';
 import { readRawBody } from './rawBody.js';
 
@@ -96,7 +96,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   });
 
   // Every refusal (the handler's, and the body limit's or a timeout's before it) is said once per reason
-  // per 10 s; the code is read back from the answer, so no refusal path can forget it.
+  // per 10 s; the code is the one the answer went out with, so no refusal path can forget it.
   const refused = createRefusalLog(app.log, opts.clock);
   app.addHook('onSend', async (req, reply, payload) => {
     const status = reply.statusCode;
@@ -104,7 +104,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const params = req.params as { gateway?: string };
     const gateway =
       params.gateway !== undefined && Object.hasOwn(opts.gateways, params.gateway) ? params.gateway : 'unknown';
-    refused({ gateway, reason: errorCode(payload) ?? `http_${status}`, status, requestId: req.id });
+    refused({ gateway, reason: errorCodeOf(reply) ?? `http_${status}`, status, requestId: req.id });
     return payload;
   });
 
@@ -175,14 +175,3 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.post('/webhooks/:gateway', receive);
   app.post('/webhooks/:gateway/:token', receive);
 };
-
-/** The `code` of an error answer as sent, if it is one of ours. */
-function errorCode(payload: unknown): string | null {
-  if (typeof payload !== 'string') return null;
-  try {
-    const code = (JSON.parse(payload) as { code?: unknown }).code;
-    return typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code) ? code : null;
-  } catch {
-    return null;
-  }
-}
