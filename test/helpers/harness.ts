@@ -74,6 +74,12 @@ export interface Harness {
    * recorded: wait for that before moving the clock past it.
    */
   attempts(): Promise<number>;
+  /**
+   * Waits for `failures` failed attempts to be recorded one by one, advancing the clock by `step`
+   * (at least the retry delay) after each, so each retry falls due. A retry is timed when its
+   * failure is recorded, so the clock may only move after that.
+   */
+  retryThrough(failures: number, step?: string): Promise<void>;
   /** Ring timeouts not yet fired. */
   pendingTimers(): Promise<number>;
   restart(): Promise<void>;
@@ -122,6 +128,12 @@ export async function startHarness(
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async retryThrough(failures, step = '200ms') {
+      for (let failed = 1; failed <= failures; failed++) {
+        await waitFor(`failed attempt ${failed}`, async () => (await h.attempts()) >= failed);
+        h.clock.advance(step);
+      }
     },
     pendingTimers: () => countTimers(bridge.store.db),
     async restart() {
