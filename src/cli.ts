@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { ConfigError, isLoopback, keptApiToken, loadConfig, redactConfig, redactUrl } from './config/index.js';
 import { startCallbridge } from './server.js';
+import { VERSION } from './version.js';
 import { DatabaseError } from './store/db.js';
 
 const usage = `Usage: callbridge serve [--config FILE]
@@ -27,11 +28,6 @@ const SUBSCRIBE = {
   wawp: ['call.received', 'call.accepted', 'call.rejected', 'message', 'message.any'],
   evolution: ['CALL', 'MESSAGES_UPSERT'],
 } as const;
-
-/** package.json sits one folder up from both src/cli.ts and dist/cli.js. */
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -60,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const running = await startCallbridge(config);
   const { log } = running.app;
   log.info(
-    `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'}, version ${version()})`,
+    `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'}, version ${VERSION})`,
   );
   for (const [name, g] of Object.entries(config.gateways)) {
     // The token is a credential: the operator is shown where it goes, never its value.

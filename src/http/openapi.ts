@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler } from 'fastify';
+import { VERSION } from '../version.js';
 import { errors } from './schemas/errors.js';
 import { addSharedSchemas } from './schemas/views.js';
-
-/** The package's version, read from its package.json, both from `src/http` and from `dist/http`. */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 /**
  * The OpenAPI 3.1 document, built by `@fastify/swagger` from the routes' own schemas. Registered on
