@@ -10,6 +10,7 @@ export interface Database {
   timers: TimersTable;
   vips: VipsTable;
   feed: FeedTable;
+  optouts: OptoutsTable;
 }
 
 export interface EventsTable {
@@ -43,6 +44,18 @@ export interface CallsTable {
   level: string | null;
   redirected_at: number | null;
   converted_at: number | null;
+  /** The name the caller was greeted with (VIP list, CRM or the gateway's contact), once known. */
+  name: string | null;
+  /** 1 when the session was closed at the moment the call rang; null for calls before business hours existed. */
+  closed: number | null;
+  language: string | null;
+  /** The config key of the redirect's text: voice, video, repeat, repeatStressed, closed.voice, closed.video, group. */
+  template: string | null;
+  variant_index: number | null;
+  /** First 8 hex of the SHA-256 of the variant's text: stable while the text is. */
+  variant_id: string | null;
+  /** The caller's first message after the redirect (the one that converted the call). */
+  reply: string | null;
 }
 
 export interface CallersTable {
@@ -83,6 +96,8 @@ export interface ActionsTable {
   claimed_until: number | null;
   /** When the attempt now on the wire started; null when none is (see migrations/005_sending.ts). */
   sending_since: number | null;
+  /** The text the gateway accepted, as rendered for the caller. */
+  sent_text: string | null;
   last_error: string | null;
   created_at: number;
   updated_at: number;
@@ -107,6 +122,13 @@ export interface TimersTable {
   call_id: string;
   due_at: number;
   claimed_until: number | null;
+}
+
+/** Callers who wrote an opt-out keyword: no automated text reaches them until they write a resume keyword. */
+export interface OptoutsTable {
+  session: string;
+  caller: string;
+  at: number;
 }
 
 export interface FeedTable {

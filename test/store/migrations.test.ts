@@ -28,6 +28,7 @@ describeOnEachDatabase('migrations', (dialect) => {
       '003_live_feed',
       '004_recent',
       '005_sending',
+      '006_conversations',
     ]);
     for (const s of stores) expect(await s.db.selectFrom('calls').select('id').execute()).toEqual([]);
     opened.push(await tdb.open());
