@@ -1,0 +1,140 @@
+// One work-queue item as a card: who, why, their calls and last message, who holds it, and what you can do.
+import { chatLink, h, phone, time } from './dom.js';
+
+export const KIND_LABELS = { p1: 'P1', vip: 'VIP', missed: 'Missed call' };
+export const RESOLUTIONS = { replied: 'Replied in chat', called_back: 'Called back', no_action: 'No action needed' };
+const AUTO = 'Closed by a reply from the phone';
+
+/** The caller's last message: the API gives `{ text }`, a plain string or nothing. */
+export const messageText = (m) => (typeof m === 'string' ? m : (m?.text ?? null));
+
+export const itemName = (item) => item.name || phone(item.caller);
+
+export const resolutionText = (r) => (r === 'auto' ? AUTO : (RESOLUTIONS[r] ?? r ?? ''));
+
+/** "claimed by ana", "claimed by you", or "open". */
+export function holderText(item, me) {
+  if (item.state === 'open') return 'open';
+  if (item.state === 'claimed')
+    return item.claimedBy && item.claimedBy === me ? 'claimed by you' : `claimed by ${item.claimedBy}`;
+  const by = item.doneBy === me && me ? 'you' : item.doneBy;
+  return by ? `done by ${by}` : 'done';
+}
+
+function callList(item, openCall) {
+  const calls = item.calls ?? [];
+  if (!calls.length) return null;
+  return h(
+    'p',
+    { class: 'item-calls' },
+    calls.length === 1 ? '1 call: ' : `${calls.length} calls: `,
+    calls.map((c, i) => [
+      i ? ', ' : '',
+      h('button', { type: 'button', class: 'link', onclick: () => openCall(c.id) }, time(c.receivedAt), ` ${c.status}`),
+    ]),
+  );
+}
+
+/** The resolution picker that "Done…" opens, with an optional note. */
+function doneForm(item, onDone, onCancel) {
+  const form = h(
+    'form',
+    { class: 'done-form', 'aria-label': `Mark ${itemName(item)} done` },
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Resolution'),
+      Object.entries(RESOLUTIONS).map(([value, label], i) =>
+        h(
+          'label',
+          {},
+          h('input', { type: 'radio', name: 'resolution', value, required: true, checked: i === 0 }),
+          ` ${label}`,
+        ),
+      ),
+    ),
+    h('label', {}, 'Note (optional) ', h('input', { name: 'note', autocomplete: 'off', maxlength: 500 })),
+    h('button', { type: 'submit' }, 'Mark done'),
+    h('button', { type: 'button', onclick: onCancel }, 'Cancel'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const f = new FormData(form);
+    const note = f.get('note').trim();
+    onDone({ resolution: f.get('resolution'), ...(note ? { note } : {}) });
+  });
+  return form;
+}
+
+function actions(item, me, act) {
+  if (item.state === 'done') return null;
+  const mine = item.state === 'claimed' && item.claimedBy === me;
+  const name = itemName(item);
+  return h(
+    'p',
+    { class: 'item-actions' },
+    // Claim shows on an item someone else holds too: the server decides, and says who has it.
+    mine
+      ? [
+          h('button', { type: 'button', onclick: () => act.release(item), 'aria-label': `Release ${name}` }, 'Release'),
+          h(
+            'button',
+            { type: 'button', onclick: () => act.openDone(item), 'aria-label': `Done with ${name}` },
+            'Done…',
+          ),
+        ]
+      : h(
+          'button',
+          { type: 'button', class: 'primary', onclick: () => act.claim(item), 'aria-label': `Claim ${name}` },
+          'Claim',
+        ),
+    chatLink(item.caller),
+  );
+}
+
+/**
+ * The card of `item`. `act` has claim, release, openDone, done(item, body), cancelDone and openCall;
+ * `ui` is what only this page knows of the item: `{ doneOpen, error }`.
+ */
+export function itemCard(item, me, act, ui = {}) {
+  const message = messageText(item.message);
+  const name = itemName(item);
+  return h(
+    'li',
+    { class: `queue-item kind-${item.kind}`, 'data-id': item.id, 'data-state': item.state, 'data-kind': item.kind },
+    h(
+      'p',
+      { class: 'item-head' },
+      h('span', { class: `badge badge-${item.kind}` }, KIND_LABELS[item.kind] ?? item.kind),
+      h('strong', { class: 'name' }, name),
+      item.name ? h('span', { class: 'muted' }, ` ${phone(item.caller)}`) : null,
+      h(
+        'span',
+        { class: 'muted' },
+        ` · ${item.session} · `,
+        item.state === 'done' ? 'done at ' : 'waiting since ',
+        time(item.state === 'done' ? item.doneAt : item.openedAt),
+      ),
+    ),
+    message
+      ? h('blockquote', { class: 'said' }, message)
+      : h('p', { class: 'muted item-message' }, 'No message from them yet.'),
+    callList(item, act.openCall),
+    h(
+      'p',
+      { class: `holder holder-${item.state}` },
+      holderText(item, me),
+      item.state === 'claimed' ? [' since ', time(item.claimedAt)] : null,
+      item.state === 'done' ? [': ', resolutionText(item.resolution), item.note ? ` (${item.note})` : ''] : null,
+    ),
+    actions(item, me, act),
+    ui.doneOpen && item.state === 'claimed'
+      ? doneForm(
+          item,
+          (body) => act.done(item, body),
+          () => act.cancelDone(item),
+        )
+      : null,
+    ui.error ? h('p', { class: 'error-text', role: 'alert' }, ui.error) : null,
+  );
+}
