@@ -121,6 +121,11 @@ function toSettings(id: string, s: SessionConfig, alerts: Config['alerts']): Ses
     frustration: s.frustration,
     conversionWindow: s.conversionWindow,
     welcome: s.welcome,
+    hours: s.hours,
+    languages: s.languages,
+    followUp: s.followUp,
+    optOut: s.optOut,
+    groupCalls: s.groupCalls,
     alerts: {
       slack: routes('slack', s.alerts.slack),
       webhook: routes('webhook', s.alerts.webhook),

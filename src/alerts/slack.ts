@@ -9,6 +9,7 @@ const headline: Record<AlertType, (d: AlertData) => string> = {
   'call.vip': (d) => `:star: VIP ${who(d)} is calling the WhatsApp line`,
   'caller.stressed': (d) => `:warning: ${who(d)} keeps calling (${d.callsInWindow ?? '?'} calls)`,
   'chat.escalated': (d) => `:rotating_light: Priority 1: ${who(d)} wrote after calling repeatedly`,
+  'call.group': (d) => `:busts_in_silhouette: Group ${d.isVideo ? 'video' : 'voice'} call from ${who(d)}`,
 };
 
 function who(d: AlertData): string {

@@ -88,20 +88,18 @@ const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
  * A message template that may use only `placeholders`, each template declaring its own set (a
  * placeholder nobody fills would be dropped, or sent as typed, to every caller).
  */
-export function template(placeholders: readonly string[], fallback: string) {
+export function templateText(placeholders: readonly string[]) {
   const allowed = placeholders.map((p) => `{{${p}}}`).join(', ');
-  return text
-    .superRefine((source, ctx) => {
-      const used = [...source.matchAll(PLACEHOLDER)].map((m) => (m[1] ?? '').split('|')[0]!.trim());
-      const unknown = [...new Set(used.filter((p) => !placeholders.includes(p)))];
-      if (unknown.length === 0) return;
-      const named = unknown.map((p) => `{{${p}}}`).join(', ');
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown placeholder${unknown.length > 1 ? 's' : ''} ${named}; this template may use ${allowed}`,
-      });
-    })
-    .prefault(fallback);
+  return text.superRefine((source, ctx) => {
+    const used = [...source.matchAll(PLACEHOLDER)].map((m) => (m[1] ?? '').split('|')[0]!.trim());
+    const unknown = [...new Set(used.filter((p) => !placeholders.includes(p)))];
+    if (unknown.length === 0) return;
+    const named = unknown.map((p) => `{{${p}}}`).join(', ');
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown placeholder${unknown.length > 1 ? 's' : ''} ${named}; this template may use ${allowed}`,
+    });
+  });
 }
 
 /** An empty value (typically `${VAR:-}` with VAR unset) means "not configured". */

@@ -1,28 +1,23 @@
 import { z } from 'zod';
 import { checkChatId } from '../domain/jid.js';
-import {
-  ALERT_KINDS,
-  MESSAGE_PLACEHOLDERS,
-  type AlertKind,
-  type RedirectSettings,
-  type SessionSettings,
-} from '../domain/types.js';
+import { ALERT_KINDS, type AlertKind, type RedirectSettings, type SessionSettings } from '../domain/types.js';
 import { sessionPattern } from '../sessionKeys.js';
-import { duration, flag, httpUrl, integer, secret, size, strictObject, template, text, token } from './fields.js';
+import {
+  followUp,
+  groupCalls,
+  hours,
+  languages,
+  missingDefaultLanguage,
+  optOut,
+  sessionTexts,
+  timeZone,
+} from './conversations.js';
+import { duration, flag, httpUrl, integer, secret, size, strictObject, text, token } from './fields.js';
+import { closedMessage, message } from './texts.js';
 
 // The validated configuration, and the one place its shape is written down: the types below are
 // what this schema outputs. Durations are milliseconds, sizes are bytes, and empty secrets are
 // undefined, so nothing downstream re-parses or re-checks a setting.
-
-/** An IANA time zone, checked against the runtime's own list. */
-const timeZone = text.refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an IANA time zone like "Europe/Madrid"');
 
 const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 const name = z.string().regex(NAME, 'names start with a letter or digit and contain only letters, digits, "_" and "-"');
@@ -111,9 +106,6 @@ const webhookSecret = z
     'expected a Standard Webhooks secret like "whsec_<base64 of 16+ bytes>"',
   );
 
-/** A text to a caller: it may use the placeholders every message is sent with. */
-const message = (fallback: string) => template(MESSAGE_PLACEHOLDERS, fallback);
-
 const redirect = strictObject({
   enabled: flag(true),
   debounce: duration('2m'),
@@ -129,6 +121,15 @@ const redirect = strictObject({
     "Hi {{name}}, we can see you've been trying to reach us. A member of our team has been told and will write to you here shortly.",
   ),
   repeatWithin: duration('24h'),
+  group: message(
+    "Hi! We saw a call from this group. We don't take calls here: write your question and we'll answer in chat.",
+  ),
+  closed: strictObject({
+    voice: closedMessage().optional(),
+    video: closedMessage().optional(),
+  })
+    .prefault({})
+    .transform((c) => ({ voice: c.voice ?? null, video: c.video ?? null })),
 });
 
 const frustration = strictObject({
@@ -166,10 +167,20 @@ const session = strictObject({
   conversionWindow: duration('30m'),
   welcome: welcome.prefault({}),
   alerts: strictObject({
-    slack: alertKinds(['vip', 'missed', 'stressed', 'escalated']),
+    slack: alertKinds(['vip', 'missed', 'stressed', 'escalated', 'group']),
     webhook: alertKinds(ALERT_KINDS),
     chatwoot: alertKinds(['vip', 'missed', 'stressed', 'escalated']),
   }).prefault({}),
+  hours,
+  languages,
+  followUp,
+  optOut,
+  groupCalls,
+}).superRefine((s, ctx) => {
+  for (const [path, t] of sessionTexts(s)) {
+    const problem = missingDefaultLanguage(t, s.languages.default);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path });
+  }
 });
 
 export const configSchema = strictObject({

@@ -137,7 +137,7 @@ export class Dispatcher {
     // the reason is recorded; a reject (idempotent at the gateway) and an alert (receivers dedupe by
     // its key) are tried again.
     const since = action.sendingSince ?? null;
-    if (since !== null && (action.kind === 'sendRedirect' || action.kind === 'sendWelcome')) {
+    if (since !== null && isText(action)) {
       const error = `in doubt: an attempt started at ${new Date(since).toISOString()} has no recorded outcome (its process stopped); not sent again`;
       return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
     }
@@ -147,8 +147,8 @@ export class Dispatcher {
     // yet durable would find it in doubt.
     if (sending) this.renewals.set(action.id, this.keepLease(sending, action.id, startedAt));
     try {
-      await this.run(action);
-      return { ...base, durationMs: took(), outcome: 'ok', error: null, attempted: true };
+      const sent = await this.run(action);
+      return { ...base, durationMs: took(), outcome: 'ok', error: null, attempted: true, ...(sent ? { sent } : {}) };
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError((err as Error).message, false);
       const failed = { ...base, durationMs: took(), statusCode: e.statusCode, error: e.message, attempted: true };
@@ -181,10 +181,13 @@ export class Dispatcher {
     };
   }
 
-  private async run(action: Action): Promise<void> {
+  /** Runs the action; a text returns what it said and to whom. */
+  private async run(action: Action): Promise<{ text: string; name: string | null } | void> {
     switch (action.kind) {
       case 'sendRedirect':
       case 'sendWelcome':
+      case 'sendFollowUp':
+      case 'sendOptOut':
         return this.sendText(action.session, action.payload as TextPayload);
       case 'rejectCall': {
         const p = action.payload as PayloadOf<'rejectCall'>;
@@ -212,11 +215,12 @@ export class Dispatcher {
     );
   }
 
-  private async sendText(session: string, p: TextPayload): Promise<void> {
+  private async sendText(session: string, p: TextPayload): Promise<{ text: string; name: string | null }> {
     const t = this.target(session);
     const name = p.name ?? (await this.nameOf(t, p.chatId));
-    const text = renderTemplate(p.template, { name, session: t.session, number: phoneOf(p.chatId) });
+    const text = renderTemplate(p.template, { ...p.vars, name, session: t.session, number: phoneOf(p.chatId) });
     await t.client.sendText(t.sessionName, p.chatId, text);
+    return { text, name };
   }
 
   private async sendAlert(action: Action): Promise<void> {
@@ -231,6 +235,11 @@ export class Dispatcher {
     await sender.send(alert);
   }
 }
+
+const TEXT_KINDS: ReadonlySet<Action['kind']> = new Set(['sendRedirect', 'sendWelcome', 'sendFollowUp', 'sendOptOut']);
+
+/** Texts to a person: the ones never sent twice when in doubt. */
+const isText = (action: Action) => TEXT_KINDS.has(action.kind);
 
 /**
  * What an operator reads about an attempt that did not deliver: `warn` for a failure that will be

@@ -10,6 +10,7 @@ const alertTypeOf: Record<AlertKind, AlertType> = {
   vip: 'call.vip',
   stressed: 'caller.stressed',
   escalated: 'chat.escalated',
+  group: 'call.group',
 };
 
 const channels: AlertChannel[] = ['slack', 'webhook', 'chatwoot'];

@@ -1,17 +1,12 @@
-import { alertActions, callAlertData, callerAlertData } from './alerts.js';
-import { escalationPending } from './escalation.js';
+import { alertActions, callAlertData } from './alerts.js';
+import { emptyCaller, newCall, nothing, ringTimer, ringTimerKey } from './decision.js';
+import { followUpDue, followUpKey, followUpTimer } from './followUp.js';
 import { frustrationLevel, windowStart } from './frustration.js';
-import { redirectSkipReason, redirectTemplate } from './redirect.js';
-import type {
-  ActionSpec,
-  AlertData,
-  Call,
-  CallerProfile,
-  CallerState,
-  CallEvent,
-  Decision,
-  SessionSettings,
-} from './types.js';
+import { groupRing } from './groupCall.js';
+import { callerLanguage } from './language.js';
+import { message } from './message.js';
+import { redirectSkipReason, redirectText } from './redirect.js';
+import type { AlertData, Call, CallerProfile, CallerState, CallEvent, Decision, SessionSettings } from './types.js';
 import { isVip } from './vip.js';
 
 export interface DecisionState {
@@ -24,24 +19,13 @@ export interface DecisionState {
   vip: { name: string | null } | null;
   /** What the CRM said about the caller, when asked in time. */
   profile: CallerProfile | null;
+  /** When the caller wrote an opt-out keyword, unless they have resumed since. */
+  optedOut: { at: number } | null;
 }
 
 type Ringing = Extract<CallEvent, { type: 'call.ringing' }>;
-type Message = Extract<CallEvent, { type: 'message.received' }>;
 
-const nothing = (): Decision => ({ call: null, caller: null, actions: [], timers: [], cancelTimers: [] });
-
-export const emptyCaller: CallerState = {
-  version: 0,
-  lastCallAt: null,
-  lastRedirectAt: null,
-  lastRedirectedCallId: null,
-  stressedAt: null,
-  escalateUntil: null,
-  welcomedAt: null,
-};
-
-export const ringTimerKey = (session: string, callId: string) => `ring:${session}:${callId}`;
+export { emptyCaller, ringTimerKey };
 
 /**
  * The policy: what an event means for a call and a caller, and which side effects follow.
@@ -57,13 +41,16 @@ export function decide(event: CallEvent, state: DecisionState, settings: Session
     case 'call.timeout':
       return timeout(state.call, settings, now);
     case 'redirect.sent':
-      return redirected(state.call, settings, now);
+      return redirected(state.call, event.name ?? null, settings, now);
     case 'message.received':
       return message(event, state, settings, now);
+    case 'followUp.due':
+      return followUpDue(state.call, state.optedOut !== null, settings, now);
   }
 }
 
 function ring(event: Ringing, state: DecisionState, settings: SessionSettings, now: number): Decision {
+  if (event.isGroup && !event.fromMe) return groupRing(event, state.caller, settings, now);
   const { session } = settings;
   const person = event.caller !== null && !event.fromMe && !event.isGroup ? event.caller : null;
   const callsInWindow = person ? state.recentCalls + 1 : 0;
@@ -71,35 +58,16 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   const vip = person !== null && isVip(settings, person, { added: state.vip !== null, crm: state.profile?.vip });
   const name = state.vip?.name || state.profile?.name || null;
   const before = state.caller ?? emptyCaller;
-  const skipped = redirectSkipReason(event, before, vip, settings, now);
+  const skipped = redirectSkipReason(event, before, vip, state.optedOut !== null, settings, now);
   const call: Call = {
-    session,
-    callId: event.callId,
-    caller: event.caller,
-    isVideo: event.isVideo,
-    isGroup: event.isGroup,
-    fromMe: event.fromMe,
+    ...newCall(event, settings, now),
     isVip: vip,
-    status: 'ringing',
     level,
-    receivedAt: now,
-    endedAt: null,
     redirectSkipped: skipped,
-    redirectedAt: null,
-    convertedAt: null,
+    name,
+    language: person ? callerLanguage(settings.languages, person) : null,
   };
-  const decision: Decision = {
-    ...nothing(),
-    call,
-    timers: [
-      {
-        key: ringTimerKey(session, event.callId),
-        kind: 'ringTimeout',
-        dueAt: now + settings.ringTimeout,
-        callId: event.callId,
-      },
-    ],
-  };
+  const decision: Decision = { ...nothing(), call, timers: [ringTimer(settings, event.callId, now)] };
   const profile = state.profile ? { tier: state.profile.tier ?? null, tags: state.profile.tags ?? [] } : null;
   const data = (reason: string, extra: Partial<AlertData> = {}) =>
     callAlertData(call, reason, { name, callsInWindow: person ? callsInWindow : null, profile, ...extra });
@@ -137,17 +105,26 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   if (skipped === null) {
     after.lastRedirectAt = now;
     after.lastRedirectedCallId = event.callId;
+    const language = call.language ?? settings.languages.default;
+    const text = redirectText(event, before, after, settings, { language, closed: call.closed }, now);
+    call.template = text.key;
+    call.variant = text.variant;
     decision.actions.push({
       kind: 'sendRedirect',
       key: `redirect:${session}:${event.callId}`,
       expiresAt: now + settings.redirect.expireAfter,
       payload: {
         chatId: person,
-        template: redirectTemplate(event, before, after, settings, now),
+        template: text.template,
         name,
         isVideo: event.isVideo,
+        ...(text.vars ? { vars: text.vars } : {}),
       },
     });
+    // One follow-up pending per caller: the one of the call they were last told about.
+    if (before.lastRedirectedCallId) decision.cancelTimers.push(followUpKey(session, before.lastRedirectedCallId));
+    if (settings.followUp.enabled)
+      decision.timers.push(followUpTimer(session, event.callId, now + settings.followUp.after));
   }
   if (settings.rejectCalls) {
     decision.actions.push({
@@ -179,22 +156,8 @@ function end(
   let cancelTimers: string[] = [];
   if (!current) {
     // The closing event overtook the ring (or the ring never came): record the call as it ended.
-    call = {
-      session: settings.session,
-      callId: event.callId,
-      caller: event.caller,
-      isVideo: false,
-      isGroup: false,
-      fromMe: false,
-      isVip: false,
-      status,
-      level: null,
-      receivedAt: now,
-      endedAt: now,
-      redirectSkipped: 'late',
-      redirectedAt: null,
-      convertedAt: null,
-    };
+    const ringing = { ...event, type: 'call.ringing', isVideo: false, isGroup: false, fromMe: false } as const;
+    call = { ...newCall(ringing, settings, now), status, endedAt: now, redirectSkipped: 'late' };
   } else if (current.status === 'ringing' || current.status === 'missed') {
     // "missed" was only our inference from silence; the gateway's word overrides it.
     call = { ...current, caller: current.caller ?? event.caller, status, endedAt: now };
@@ -228,9 +191,10 @@ function timeout(current: Call | null, settings: SessionSettings, now: number): 
   };
 }
 
-function redirected(current: Call | null, settings: SessionSettings, now: number): Decision {
+function redirected(current: Call | null, name: string | null, settings: SessionSettings, now: number): Decision {
   if (!current || current.redirectedAt !== null) return nothing();
-  const call: Call = { ...current, redirectedAt: now };
+  // The gateway's contact name, looked up as the text was sent, for calls whose name was not known.
+  const call: Call = { ...current, redirectedAt: now, name: current.name ?? name };
   return {
     ...nothing(),
     call,
@@ -242,49 +206,4 @@ function redirected(current: Call | null, settings: SessionSettings, now: number
       now,
     ),
   };
-}
-
-function message(event: Message, state: DecisionState, settings: SessionSettings, now: number): Decision {
-  const before = state.caller ?? emptyCaller;
-  const after: CallerState = { ...before };
-  const decision = nothing();
-  const data = (reason: string, extra: Partial<AlertData> = {}): AlertData =>
-    callerAlertData(settings.session, event.caller, reason, {
-      message: { id: event.messageId, text: event.text },
-      ...extra,
-    });
-
-  if (escalationPending(before, now)) {
-    after.escalateUntil = null;
-    const alerts = alertActions(
-      settings,
-      'escalated',
-      event.messageId,
-      data('Priority 1: a caller who kept calling has written', { priority: 'P1', level: 'stressed' }),
-      now,
-    );
-    decision.actions.push(...alerts);
-  }
-
-  const call = state.call;
-  if (call?.redirectedAt != null && call.convertedAt === null && now - call.redirectedAt <= settings.conversionWindow) {
-    decision.call = { ...call, convertedAt: now };
-  }
-
-  const { welcome } = settings;
-  const toldRecently = before.lastRedirectAt !== null && now - before.lastRedirectAt < welcome.every;
-  const welcomedRecently = before.welcomedAt !== null && now - before.welcomedAt < welcome.every;
-  if (welcome.enabled && !toldRecently && !welcomedRecently) {
-    after.welcomedAt = now;
-    const welcomeAction: ActionSpec = {
-      kind: 'sendWelcome',
-      key: `welcome:${settings.session}:${event.caller}:${event.messageId}`,
-      expiresAt: now + settings.redirect.expireAfter,
-      payload: { chatId: event.caller, template: welcome.text, name: null },
-    };
-    decision.actions.push(welcomeAction);
-  }
-
-  if (after.escalateUntil !== before.escalateUntil || after.welcomedAt !== before.welcomedAt) decision.caller = after;
-  return decision;
 }

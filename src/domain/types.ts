@@ -1,5 +1,9 @@
 /** The domain vocabulary. Pure data: no I/O, no clock. Times are epoch milliseconds. */
 
+import type { BusinessHours } from './hours.js';
+
+export type { BusinessHours };
+
 export type CallStatus = 'ringing' | 'answered' | 'rejected' | 'missed';
 
 export type FrustrationLevel = 'calm' | 'elevated' | 'stressed';
@@ -20,9 +24,11 @@ export type CallEvent =
   /** The ring timeout timer fell due. */
   | { type: 'call.timeout'; callId: string }
   /** The outbox delivered the call's redirect. */
-  | { type: 'redirect.sent'; callId: string }
+  | { type: 'redirect.sent'; callId: string; name?: string | null }
   /** A chat message from a caller (never the business's own). */
-  | { type: 'message.received'; messageId: string; caller: string; text: string };
+  | { type: 'message.received'; messageId: string; caller: string; text: string }
+  /** The follow-up timer of a redirected call fell due. */
+  | { type: 'followUp.due'; callId: string };
 
 export interface Call {
   session: string;
@@ -43,9 +49,21 @@ export interface Call {
   redirectedAt: number | null;
   /** When the caller first wrote after the redirect (within the conversion window). */
   convertedAt: number | null;
+  /** The name the caller is greeted with, once known (VIP list, CRM, the gateway's contact). */
+  name: string | null;
+  /** Whether the session was outside its business hours when the call rang. */
+  closed: boolean;
+  /** The caller's language, which chose the texts. */
+  language: string | null;
+  /** The config key of the redirect's text (`voice`, `closed.video`, `group`...) and its variant, when one was decided. */
+  template: string | null;
+  variant: { index: number; id: string } | null;
+  /** The message that converted the call. */
+  reply: string | null;
 }
 
-export type RedirectSkipReason = 'disabled' | 'debounced' | 'group' | 'from_me' | 'no_caller' | 'late' | 'vip';
+export type RedirectSkipReason =
+  'disabled' | 'debounced' | 'group' | 'from_me' | 'no_caller' | 'late' | 'vip' | 'opted_out';
 
 /** What the policy remembers about a caller on one session. `version` guards concurrent writers. */
 export interface CallerState {
@@ -74,16 +92,32 @@ export interface CallerProfile {
  * that needs more (a closed-hours text's opening time) declares its own set at its config key.
  */
 export const MESSAGE_PLACEHOLDERS = ['name', 'session', 'number'] as const;
+/** What a text sent outside business hours may also say: when the session opens again. */
+export const BUSINESS_HOURS_PLACEHOLDERS = ['opensAt'] as const;
+
+/** One wording of a text; `id` is the first 8 hex of the SHA-256 of `text`, stable while the text is. */
+export interface Variant {
+  text: string;
+  weight: number;
+  id: string;
+}
+
+/** A text's variants by language; `*` when it is written once for every language. */
+export type MessageTemplate = Readonly<Record<string, readonly Variant[]>>;
 
 export interface RedirectSettings {
   enabled: boolean;
   debounce: number;
   expireAfter: number;
-  voice: string;
-  video: string;
-  repeat: string;
-  repeatStressed: string;
+  voice: MessageTemplate;
+  video: MessageTemplate;
+  repeat: MessageTemplate;
+  repeatStressed: MessageTemplate;
   repeatWithin: number;
+  /** The text to a group that called, when `groupCalls.action` is `redirect`. */
+  group: MessageTemplate;
+  /** Outside business hours; a missing one falls back to the open text. */
+  closed: { voice: MessageTemplate | null; video: MessageTemplate | null };
 }
 
 /** Alert kinds a session routes to channels. */
@@ -96,6 +130,7 @@ export const ALERT_KINDS = [
   'vip',
   'stressed',
   'escalated',
+  'group',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export type AlertChannel = 'slack' | 'webhook' | 'chatwoot';
@@ -108,7 +143,19 @@ export interface SessionSettings {
   vip: { numbers: ReadonlySet<string>; bypassRedirect: boolean };
   frustration: { window: number; elevated: number; stressed: number; escalateFor: number };
   conversionWindow: number;
-  welcome: { enabled: boolean; text: string; every: number };
+  welcome: { enabled: boolean; text: MessageTemplate; every: number };
+  /** Null: always open. */
+  hours: BusinessHours | null;
+  languages: { default: string; byCountry: Readonly<Record<string, string>> };
+  followUp: { enabled: boolean; after: number; text: MessageTemplate; whenClosed: 'wait' | 'skip' | 'send' };
+  /** Keywords as `optOutKeyword` compares them (see domain/optOut.ts). */
+  optOut: {
+    keywords: ReadonlySet<string>;
+    resume: ReadonlySet<string>;
+    confirm: MessageTemplate;
+    resumed: MessageTemplate;
+  };
+  groupCalls: { action: 'ignore' | 'redirect' | 'alert' };
   /** Per channel, the kinds it gets; a channel that is not configured gets none. */
   alerts: Record<AlertChannel, ReadonlySet<AlertKind>>;
   /** How long an alert may wait for a channel that is down before it is given up as expired. */
@@ -124,7 +171,8 @@ export type AlertType =
   | 'call.missed'
   | 'call.vip'
   | 'caller.stressed'
-  | 'chat.escalated';
+  | 'chat.escalated'
+  | 'call.group';
 
 export interface AlertData {
   session: string;
@@ -150,12 +198,17 @@ export interface TextPayload {
   template: string;
   /** A name already known when deciding (VIP list, CRM); else the dispatcher looks one up. */
   name: string | null;
+  /** Placeholders filled when deciding (`opensAt`), besides those every text gets when it is sent. */
+  vars?: Record<string, string>;
 }
 
 /** A side effect to run after commit. `key` makes it idempotent: one row per key, ever. */
 export type ActionSpec =
   | { kind: 'sendRedirect'; key: string; expiresAt: number; payload: TextPayload & { isVideo: boolean } }
   | { kind: 'sendWelcome'; key: string; expiresAt: number; payload: TextPayload }
+  | { kind: 'sendFollowUp'; key: string; expiresAt: number; payload: TextPayload }
+  /** The reply to an opt-out or resume keyword. */
+  | { kind: 'sendOptOut'; key: string; expiresAt: number; payload: TextPayload }
   | { kind: 'rejectCall'; key: string; expiresAt: number; payload: { chatId: string; callId: string } }
   | {
       kind: 'alert';
@@ -166,7 +219,7 @@ export type ActionSpec =
 
 export interface TimerSpec {
   key: string;
-  kind: 'ringTimeout';
+  kind: 'ringTimeout' | 'followUp';
   dueAt: number;
   callId: string;
 }
@@ -180,4 +233,6 @@ export interface Decision {
   actions: ActionSpec[];
   timers: TimerSpec[];
   cancelTimers: string[];
+  /** The caller's opt-out: set at a moment, or cleared; null leaves it as it is. */
+  optOut: { at: number } | 'clear' | null;
 }

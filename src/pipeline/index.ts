@@ -99,7 +99,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
         this.internal(
           t.session,
           `timer:${t.key}`,
-          { type: 'call.timeout', callId: t.callId },
+          t.kind === 'followUp'
+            ? { type: 'followUp.due', callId: t.callId }
+            : { type: 'call.timeout', callId: t.callId },
           { timer: t.key, dueAt: t.dueAt },
         ),
         now,
@@ -164,7 +166,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
         this.internal(
           action.session,
           `sent:${action.key}`,
-          { type: 'redirect.sent', callId: action.callId },
+          { type: 'redirect.sent', callId: action.callId, name: result.sent?.name ?? null },
           { action: action.key },
         ),
         now,

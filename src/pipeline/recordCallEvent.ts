@@ -7,6 +7,7 @@ import { findCall, saveCall } from '../store/calls.js';
 import { eventSummary, recordEvent } from '../store/events.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
+import { findOptOut, saveOptOut } from '../store/optouts.js';
 import { findVip } from '../store/vips.js';
 import { StaleDecision } from './groupCommit.js';
 
@@ -46,11 +47,14 @@ export const nothingCommitted = (outcome: Outcome): Committed => ({
 
 const callIdOf = (e: CallEvent | null) => (e && 'callId' in e ? e.callId : null);
 
-/** The caller whose state this event reads and may change: a person who rang, or who wrote. */
-function callerOf(e: CallEvent): string | null {
+/**
+ * The caller whose state this event reads and may change: a person who rang, or who wrote; a group
+ * that rang, when the session answers groups (their debounce is kept as a caller's).
+ */
+function callerOf(e: CallEvent, s: SessionSettings): string | null {
   if (e.type === 'message.received') return e.caller;
-  if (e.type === 'call.ringing' && !e.fromMe && !e.isGroup) return e.caller;
-  return null;
+  if (e.type !== 'call.ringing' || e.fromMe) return null;
+  return !e.isGroup || s.groupCalls.action === 'redirect' ? e.caller : null;
 }
 
 async function loadState(
@@ -60,22 +64,29 @@ async function loadState(
   now: number,
   profile: CallerProfile | null,
 ): Promise<DecisionState> {
-  const none = { caller: null, recentCalls: 0, vip: null, profile: null };
+  const none = { caller: null, recentCalls: 0, vip: null, profile: null, optedOut: null };
   if (e.type === 'message.received') {
     const caller = await findCaller(trx, s.session, e.caller);
     const last = caller?.lastRedirectedCallId;
-    return { ...none, call: last ? await findCall(trx, s.session, last) : null, caller };
+    const call = last ? await findCall(trx, s.session, last) : null;
+    return { ...none, call, caller, optedOut: await findOptOut(trx, s.session, e.caller) };
   }
   const call = await findCall(trx, s.session, e.callId);
-  const person = callerOf(e);
-  // Only a new ring from a person reads (and may change) the caller: repeats and closing events don't.
-  if (call !== null || person === null) return { ...none, call };
+  if (e.type === 'followUp.due') {
+    return { ...none, call, optedOut: call?.caller ? await findOptOut(trx, s.session, call.caller) : null };
+  }
+  const person = callerOf(e, s);
+  // Only a new ring reads (and may change) the caller: repeats and closing events don't.
+  if (call !== null || person === null || e.type !== 'call.ringing') return { ...none, call };
+  const caller = await findCaller(trx, s.session, person);
+  if (e.isGroup) return { ...none, call, caller };
   return {
     call,
-    caller: await findCaller(trx, s.session, person),
+    caller,
     recentCalls: await countCallsSince(trx, s.session, person, now - s.frustration.window),
     vip: await findVip(trx, s.session, person),
     profile,
+    optedOut: await findOptOut(trx, s.session, person),
   };
 }
 
@@ -129,10 +140,11 @@ export async function recordCallEvent(
 
   if (d.call && (await saveCall(trx, d.call, state.call?.status ?? null, now)) === null)
     throw new StaleDecision('call');
-  const caller = callerOf(event);
+  const caller = callerOf(event, settings);
   if (d.caller && caller && !(await saveCaller(trx, session, caller, d.caller, state.caller, now))) {
     throw new StaleDecision('caller');
   }
+  if (d.optOut && caller) await saveOptOut(trx, session, caller, d.optOut);
   await scheduleTimers(trx, session, d.timers);
   await cancelTimers(trx, d.cancelTimers);
   const actions = await insertActions(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease);

@@ -174,6 +174,8 @@ export interface AttemptResult {
   nextAttemptAt: number | null;
   /** False when the action was never tried (it had expired before its turn). */
   attempted: boolean;
+  /** A text the gateway accepted: as the caller got it, and the name it greeted them with. */
+  sent?: { text: string; name: string | null };
 }
 
 const statusAfter: Record<AttemptResult['outcome'], ActionStatus> = {
@@ -194,6 +196,7 @@ const updateAfterAttempt = precompiled((db, p) =>
       sending_since: null,
       last_error: p(3),
       updated_at: p(4),
+      sent_text: eb.fn.coalesce(eb.val(p(6)), eb.ref('sent_text')),
     }))
     .where('id', '=', p(5))
     .where('status', '=', 'pending'),
@@ -206,7 +209,16 @@ const insertAttempt = precompiled((db, p) =>
 );
 
 export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<void> {
-  await updateAfterAttempt(db, statusAfter[a.outcome], a.attempted ? 1 : 0, a.nextAttemptAt, a.error, now, a.actionId);
+  await updateAfterAttempt(
+    db,
+    statusAfter[a.outcome],
+    a.attempted ? 1 : 0,
+    a.nextAttemptAt,
+    a.error,
+    now,
+    a.actionId,
+    a.sent?.text ?? null,
+  );
   await insertAttempt(db, a.actionId, a.startedAt, a.durationMs, a.outcome, a.statusCode, a.error);
 }
 
@@ -214,6 +226,7 @@ export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now:
 export interface ActionRecord extends Action {
   createdAt: number;
   lastError: string | null;
+  sentText: string | null;
 }
 
 /** One try at an action. */
@@ -239,7 +252,12 @@ export async function listActionsForCall(
     .where('call_id', '=', callId)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...toAction(r), createdAt: r.created_at, lastError: r.last_error }));
+  return rows.map((r) => ({
+    ...toAction(r),
+    createdAt: r.created_at,
+    lastError: r.last_error,
+    sentText: r.sent_text,
+  }));
 }
 
 /** The tries at these actions, oldest first. */

@@ -22,6 +22,12 @@ const toCall = (r: CallRow): Call => ({
   redirectSkipped: r.redirect_skipped as RedirectSkipReason | null,
   redirectedAt: r.redirected_at,
   convertedAt: r.converted_at,
+  name: r.name,
+  closed: r.closed === 1,
+  language: r.language,
+  template: r.template,
+  variant: r.variant_id !== null ? { index: r.variant_index ?? 0, id: r.variant_id } : null,
+  reply: r.reply,
 });
 
 const selectCall = precompiled<CallRow>((db, p) =>
@@ -47,7 +53,14 @@ const decidedColumns = (p: Param, at: number) => ({
   redirect_skipped: p(at + 9),
   redirected_at: p(at + 10),
   converted_at: p(at + 11),
-  updated_at: p(at + 12),
+  name: p(at + 12),
+  closed: p(at + 13),
+  language: p(at + 14),
+  template: p(at + 15),
+  variant_index: p(at + 16),
+  variant_id: p(at + 17),
+  reply: p(at + 18),
+  updated_at: p(at + 19),
 });
 
 const insertCall = precompiled<{ id: number }>((db, p) =>
@@ -91,6 +104,13 @@ export async function saveCall(
     call.redirectSkipped,
     call.redirectedAt,
     call.convertedAt,
+    call.name,
+    call.closed ? 1 : 0,
+    call.language,
+    call.template,
+    call.variant?.index ?? null,
+    call.variant?.id ?? null,
+    call.reply,
     now,
   ];
   const res =
@@ -114,6 +134,8 @@ export interface RedirectAction {
   status: ActionStatus;
   attempts: number;
   lastError: string | null;
+  /** The text the gateway accepted, once it has. */
+  sentText: string | null;
 }
 
 /** A stored call: its row id (the API's id and page cursor), and its redirect action when one was decided. */
@@ -122,7 +144,12 @@ export interface StoredCall extends Call {
   redirectAction: RedirectAction | null;
 }
 
-type CallWithRedirectRow = CallRow & { r_status: string | null; r_attempts: number | null; r_error: string | null };
+type CallWithRedirectRow = CallRow & {
+  r_status: string | null;
+  r_attempts: number | null;
+  r_error: string | null;
+  r_text: string | null;
+};
 
 const toStoredCall = (r: CallWithRedirectRow): StoredCall => ({
   id: r.id,
@@ -130,7 +157,7 @@ const toStoredCall = (r: CallWithRedirectRow): StoredCall => ({
   redirectAction:
     r.r_status === null
       ? null
-      : { status: r.r_status as ActionStatus, attempts: r.r_attempts ?? 0, lastError: r.r_error },
+      : { status: r.r_status as ActionStatus, attempts: r.r_attempts ?? 0, lastError: r.r_error, sentText: r.r_text },
 });
 
 function callsWithRedirect(db: Kysely<Database>) {
@@ -143,7 +170,12 @@ function callsWithRedirect(db: Kysely<Database>) {
         .on('actions.kind', '=', 'sendRedirect'),
     )
     .selectAll('calls')
-    .select(['actions.status as r_status', 'actions.attempts as r_attempts', 'actions.last_error as r_error']);
+    .select([
+      'actions.status as r_status',
+      'actions.attempts as r_attempts',
+      'actions.last_error as r_error',
+      'actions.sent_text as r_text',
+    ]);
 }
 
 /**

@@ -31,6 +31,8 @@ const actionView = (a: ActionRecord, tries: AttemptRecord[]) => ({
   createdAt: iso(a.createdAt),
   expiresAt: isoOrNull(a.expiresAt),
   lastError: a.lastError,
+  /** Exactly what the caller got, for a text the gateway took. */
+  text: a.sentText,
   history: tries.map(attemptView),
 });
 

@@ -16,5 +16,11 @@ export const aCall = (over: Partial<Call> = {}): Call => ({
   redirectSkipped: null,
   redirectedAt: null,
   convertedAt: null,
+  name: null,
+  closed: false,
+  language: 'en',
+  template: null,
+  variant: null,
+  reply: null,
   ...over,
 });

@@ -66,6 +66,9 @@ export function chatwootNote(alert: Alert, time: (at: number) => string = utcTim
     case 'call.rejected':
       text = `The ${kind} from ${who(d)} was rejected (${t}).`;
       break;
+    case 'call.group':
+      text = `A group ${kind} at ${t} from ${who(d)}: nobody was answered in chat; write to the group.`;
+      break;
     case 'caller.stressed': {
       const calls = d.callsInWindow ? `${d.callsInWindow} calls` : 'several calls';
       text = `${capital(who(d))} keeps calling: ${calls} in a short time, the latest at ${t}. Their next message will be raised as Priority 1.`;

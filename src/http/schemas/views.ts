@@ -26,6 +26,7 @@ export const callSummarySchema = {
     session: str,
     callId: str,
     caller: nullable(str),
+    name: { ...nullable(str), description: 'push name, CRM or VIP name, when known' },
     isVideo: bool,
     isGroup: bool,
     isVip: bool,
@@ -33,8 +34,24 @@ export const callSummarySchema = {
     level: { type: ['string', 'null'], enum: [...level.enum, null] },
     receivedAt: isoTime,
     endedAt: nullable(isoTime),
-    redirect: object({ status: str, attempts: int, lastError: nullable(str), sentAt: nullable(isoTime) }),
-    conversion: { ...object({ at: isoTime, seconds: int }), type: ['object', 'null'] },
+    closed: { ...bool, description: 'the session was outside its business hours when the call rang' },
+    language: nullable(str),
+    redirect: object({
+      status: str,
+      attempts: int,
+      lastError: nullable(str),
+      sentAt: nullable(isoTime),
+      template: { ...nullable(str), description: 'the config key of its text: voice, video, repeat, closed.voice...' },
+      variant: {
+        ...object({ index: int, id: { ...str, description: 'first 8 hex of the SHA-256 of the text' } }),
+        type: ['object', 'null'],
+      },
+      text: { ...nullable(str), description: 'exactly what the caller got, once the gateway took it' },
+    }),
+    conversion: {
+      ...object({ at: isoTime, seconds: int, text: { ...nullable(str), description: "the caller's reply" } }),
+      type: ['object', 'null'],
+    },
   }),
 };
 
@@ -63,6 +80,7 @@ export const callDetailSchema = object({
       createdAt: isoTime,
       expiresAt: nullable(isoTime),
       lastError: nullable(str),
+      text: { ...nullable(str), description: 'exactly what the caller got, for a text the gateway took' },
       history: {
         type: 'array',
         items: object({

@@ -20,7 +20,7 @@ sessions:
     redirect: { enabled: true, debounse: 2m }
 `);
     expect(problemsOf(() => loadConfig({ file, env: {} }))).toEqual([
-      'sessions.default.redirect.debounse: unknown key; allowed: enabled, debounce, expireAfter, voice, video, repeat, repeatStressed, repeatWithin',
+      'sessions.default.redirect.debounse: unknown key; allowed: enabled, debounce, expireAfter, voice, video, repeat, repeatStressed, repeatWithin, group, closed',
     ]);
     expect(problemsOf(() => parseConfig({ ...minimal, colour: 'blue' }, {}))).toEqual([
       'colour: unknown key; allowed: http, insecure, database, api, metrics, webhooks, log, gateways, sessions, dispatch, alerts, crm, retention',

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, type Config } from '../../../src/config/index.js';
+import { DEFAULT_OPT_OUT, DEFAULT_RESUME, keywordForm } from '../../../src/domain/optOut.js';
+import { oneText } from '../../helpers/texts.js';
 import { dir, minimal, problemsOf, writeYaml } from './helpers.js';
 
 describe('defaults', () => {
@@ -27,14 +29,21 @@ describe('defaults', () => {
             enabled: true,
             debounce: 120_000,
             expireAfter: 120_000,
-            voice: 'Hi {{name}}! We saw you trying to call. We answer fastest here in chat: how can we help?',
-            video:
+            voice: oneText('Hi {{name}}! We saw you trying to call. We answer fastest here in chat: how can we help?'),
+            video: oneText(
               "Hi {{name}}! Video calls aren't answered here. Send us photos or a short video of the issue and we'll take it from there.",
-            repeat:
+            ),
+            repeat: oneText(
               "Hi {{name}}, this number doesn't take calls, but we're right here in chat. Please write your question and we'll answer it here.",
-            repeatStressed:
+            ),
+            repeatStressed: oneText(
               "Hi {{name}}, we can see you've been trying to reach us. A member of our team has been told and will write to you here shortly.",
+            ),
             repeatWithin: 86_400_000,
+            group: oneText(
+              "Hi! We saw a call from this group. We don't take calls here: write your question and we'll answer in chat.",
+            ),
+            closed: { voice: null, video: null },
           },
           contactLookup: { enabled: true, budget: 300, cacheTtl: 3_600_000 },
           vip: { numbers: [], bypassRedirect: true },
@@ -42,14 +51,41 @@ describe('defaults', () => {
           conversionWindow: 1_800_000,
           welcome: {
             enabled: false,
-            text: 'Hi {{name}}! Thanks for your message. This number answers in chat, not by phone: write to us here any time.',
+            text: oneText(
+              'Hi {{name}}! Thanks for your message. This number answers in chat, not by phone: write to us here any time.',
+            ),
             every: 2_592_000_000,
           },
           alerts: {
-            slack: ['vip', 'missed', 'stressed', 'escalated'],
-            webhook: ['received', 'redirected', 'answered', 'rejected', 'missed', 'vip', 'stressed', 'escalated'],
+            slack: ['vip', 'missed', 'stressed', 'escalated', 'group'],
+            webhook: [
+              'received',
+              'redirected',
+              'answered',
+              'rejected',
+              'missed',
+              'vip',
+              'stressed',
+              'escalated',
+              'group',
+            ],
             chatwoot: ['vip', 'missed', 'stressed', 'escalated'],
           },
+          hours: null,
+          languages: { default: 'en', byCountry: {} },
+          followUp: {
+            enabled: false,
+            after: 7_200_000,
+            text: oneText('Hi {{name}}, still need a hand? Just reply here.'),
+            whenClosed: 'wait',
+          },
+          optOut: {
+            keywords: new Set(['STOP', 'UNSUBSCRIBE', ...DEFAULT_OPT_OUT].map(keywordForm)),
+            resume: new Set(['START', ...DEFAULT_RESUME].map(keywordForm)),
+            confirm: oneText('Done: no more automatic messages from us. Write START to undo.'),
+            resumed: oneText('Welcome back! Automatic replies are on again.'),
+          },
+          groupCalls: { action: 'ignore' },
         },
       },
       dispatch: { retryInitial: 1_000, retryMax: 300_000, pollInterval: 1_000, lease: 30_000 },
@@ -194,8 +230,8 @@ dispatch:
         enabled: true,
         debounce: 600_000,
         expireAfter: 90_000,
-        voice: 'Hello {{name}}, chat with us here.',
-        video: 'No video calls, {{name}}.',
+        voice: oneText('Hello {{name}}, chat with us here.'),
+        video: oneText('No video calls, {{name}}.'),
       },
       contactLookup: { enabled: false, budget: 250, cacheTtl: 7_200_000 },
     });
@@ -369,7 +405,7 @@ sessions: { default: { gateway: local } }
       },
       {},
     );
-    expect(config.sessions.default?.redirect.voice).toBe('Costs $5 {{name}} ${not a var}');
+    expect(config.sessions.default?.redirect.voice['*']?.[0]?.text).toBe('Costs $5 {{name}} ${not a var}');
   });
 });
 

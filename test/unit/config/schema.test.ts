@@ -148,7 +148,7 @@ describe('message templates', () => {
 
   it('may use {{name}}, {{session}} and {{number}}, with a default and spaces', () => {
     const voice = 'Hi {{ name | there }}, this is {{session}} for {{number}}.';
-    expect(parseConfig(withRedirect({ voice }), {}).sessions.default?.redirect.voice).toBe(voice);
+    expect(parseConfig(withRedirect({ voice }), {}).sessions.default?.redirect.voice['*']?.[0]?.text).toBe(voice);
   });
 
   it('refuses a placeholder nobody fills, naming the template and what it may use', () => {
@@ -171,7 +171,7 @@ describe('message templates', () => {
   it('checks the built-in texts the same way', () => {
     const { redirect, welcome } = parseConfig(minimal, {}).sessions.default!;
     for (const t of [redirect.voice, redirect.video, redirect.repeat, redirect.repeatStressed, welcome.text])
-      expect(t).toContain('{{name}}');
+      expect(t['*']?.[0]?.text).toContain('{{name}}');
   });
 });
 

@@ -22,6 +22,7 @@ const state = (over: Partial<DecisionState> = {}): DecisionState => ({
   recentCalls: 0,
   vip: null,
   profile: null,
+  optedOut: null,
   ...over,
 });
 const caller = (over: Partial<CallerState>): CallerState => ({ ...emptyCaller, version: 1, ...over });

@@ -19,7 +19,11 @@ describe('the call summary', () => {
         endedAt: T + 5_000,
         redirectedAt: T + 1_000,
         convertedAt: T + 91_400,
-        redirectAction: { status: 'done', attempts: 1, lastError: null },
+        redirectAction: { status: 'done', attempts: 1, lastError: null, sentText: 'Hi John' },
+        name: 'John',
+        template: 'voice',
+        variant: { index: 1, id: 'abcd1234' },
+        reply: 'I need help',
       }),
     );
     expect(summary).toEqual({
@@ -27,6 +31,7 @@ describe('the call summary', () => {
       session: 'default',
       callId: 'c1',
       caller: '15550000111@c.us',
+      name: 'John',
       isVideo: false,
       isGroup: false,
       isVip: false,
@@ -34,16 +39,34 @@ describe('the call summary', () => {
       level: 'calm',
       receivedAt: '2026-12-01T09:00:00.000Z',
       endedAt: '2026-12-01T09:00:05.000Z',
-      redirect: { status: 'sent', attempts: 1, lastError: null, sentAt: '2026-12-01T09:00:01.000Z' },
-      conversion: { at: '2026-12-01T09:01:31.400Z', seconds: 90 },
+      closed: false,
+      language: 'en',
+      redirect: {
+        status: 'sent',
+        attempts: 1,
+        lastError: null,
+        sentAt: '2026-12-01T09:00:01.000Z',
+        template: 'voice',
+        variant: { index: 1, id: 'abcd1234' },
+        text: 'Hi John',
+      },
+      conversion: { at: '2026-12-01T09:01:31.400Z', seconds: 90, text: 'I need help' },
     });
   });
 
   it("names the redirect's outbox status, or why no redirect was decided", () => {
-    const failed = { status: 'failed', attempts: 3, lastError: 'HTTP 500' } as const;
-    expect(callSummary(stored({ redirectAction: failed })).redirect).toEqual({ ...failed, sentAt: null });
+    const failed = { status: 'failed', attempts: 3, lastError: 'HTTP 500', sentText: null } as const;
+    expect(callSummary(stored({ redirectAction: failed })).redirect).toEqual({
+      status: 'failed',
+      attempts: 3,
+      lastError: 'HTTP 500',
+      sentAt: null,
+      template: null,
+      variant: null,
+      text: null,
+    });
     expect(callSummary(stored({ redirectSkipped: 'debounced' })).redirect.status).toBe('skipped:debounced');
-    expect(callSummary(stored()).redirect).toEqual({ status: 'none', attempts: 0, lastError: null, sentAt: null });
+    expect(callSummary(stored()).redirect).toMatchObject({ status: 'none', attempts: 0, lastError: null, text: null });
     expect(callSummary(stored()).conversion).toBeNull();
   });
 
@@ -76,6 +99,7 @@ describe('the call detail', () => {
       expiresAt: null,
       createdAt: T,
       lastError: null,
+      sentText: 'hi',
     });
     const attempt = (actionId: number, at: number) => ({
       actionId,
