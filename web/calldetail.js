@@ -87,7 +87,14 @@ function timeline({ events, actions }, to) {
 
 /** The message the caller got: the exact text when the server keeps it, else what the redirect's status says. */
 function sentText(r) {
-  if (r.text) return h('blockquote', { class: 'said' }, r.text);
+  const which = r.template ? `the ${r.template} text${r.variant ? `, variant ${r.variant.index + 1}` : ''}` : '';
+  if (r.text)
+    return h(
+      'span',
+      {},
+      h('blockquote', { class: 'said' }, r.text),
+      which ? h('span', { class: 'muted' }, which) : null,
+    );
   return h(
     'span',
     { class: 'muted' },
@@ -110,8 +117,8 @@ export async function openCall(id, { showCallerCalls }) {
   const c = detail.call;
   const r = c.redirect;
   const who = displayName(c);
-  // The reply is the call detail's; read from the call too, wherever the server puts it.
-  const reply = detail.reply ?? c.reply ?? null;
+  // The caller's reply comes with the conversion (what they wrote back within its window).
+  const reply = c.conversion?.text ? { text: c.conversion.text, at: c.conversion.at } : null;
   showDetail(
     `${c.isVideo ? 'Video' : 'Voice'} call from ${who}`,
     facts([
@@ -123,6 +130,7 @@ export async function openCall(id, { showCallerCalls }) {
       ['Session', c.session],
       ['Rang', time(c.receivedAt)],
       ['Ended', time(c.endedAt)],
+      ...(c.closed ? [['Hours', 'outside business hours']] : []),
       [
         'Redirect',
         h(

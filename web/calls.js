@@ -220,6 +220,7 @@ function callRow(c) {
       'td',
       { 'data-label': 'Marks', class: 'flags' },
       c.isVip ? badge('VIP', 'vip') : null,
+      c.closed ? badge('after hours', 'closed') : null,
       c.level && c.level !== 'calm' ? badge(c.level) : null,
       c.conversion ? badge('wrote back', 'converted') : null,
     ),

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { callReceived, callRejected } from '../../src/sim/webhooks.js';
+import { callReceived, callRejected, messageReceived } from '../../src/sim/webhooks.js';
 import { freshPage, hasChromium, launchChromium } from '../helpers/browser.js';
 import { startHarness, testConfig, TOKEN, waitFor, type Harness } from '../helpers/harness.js';
 
@@ -160,6 +160,34 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     );
     await page.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it("names the caller in the list, and the detail shows the exact text sent and the caller's reply", async () => {
+    h.gateway.setContact('15550003434', { pushname: 'Johanna' });
+    await h.post(callReceived({ from: '15550003434@c.us', callId: 'named-1' }));
+    await h.settled();
+    await h.post(messageReceived({ from: '15550003434@c.us', body: 'Thanks, I will write here' }));
+    await signIn();
+    const row = callRow('named-1');
+    await row.locator('.name').getByText('Johanna').waitFor();
+    await row.getByText('wrote back').waitFor();
+    await row.getByRole('button', { name: 'Details of the call from Johanna' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Voice call from Johanna').waitFor();
+    const sent = h.gateway.sent.find((t) => t.chatId === '15550003434@c.us')!.text;
+    await dialog.locator('blockquote').getByText(sent, { exact: true }).waitFor();
+    await dialog.locator('blockquote').getByText('Thanks, I will write here', { exact: true }).waitFor();
+    await dialog.getByText(`Chat message sent to Johanna at`).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+
+    // A name typed in the caller field finds the caller's calls, whatever its case.
+    const filters = page.getByRole('search', { name: 'Filter calls' });
+    await filters.getByLabel('Caller').fill('johan');
+    await filters.getByLabel('Caller').press('Enter');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#calls-body tr')].every((r) => r.textContent!.includes('Johanna')),
+    );
+    expect(await callRow('named-1').count()).toBe(1);
   });
 
   it('filters by caller, by status, and from a deep link', async () => {
