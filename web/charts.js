@@ -10,11 +10,10 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** 0, then round steps up to at least `max`: 1, 2, 5, 10, 20, 50… */
+/** The top of a count axis: at least `max`, and even, so the middle line is a whole count too (2, 4, 6, 8, 10, 20…). */
 function niceMax(max) {
-  if (max <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= max);
+  const p = 10 ** Math.max(0, Math.floor(Math.log10(Math.max(1, max))));
+  return [2, 4, 6, 8, 10].map((m) => m * p).find((v) => v >= max);
 }
 
 const hourFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });

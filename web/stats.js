@@ -98,7 +98,12 @@ function renderVariants(variants) {
         'tr',
         {},
         h('td', { 'data-label': 'Template' }, v.template, v.language ? ` (${v.language})` : ''),
-        h('td', { 'data-label': 'Variant', title: v.text ?? '' }, v.variant?.id ?? `#${v.variant?.index ?? '?'}`),
+        h(
+          'td',
+          { 'data-label': 'Variant', title: v.variant?.id ?? '' },
+          v.variant ? `${v.variant.index + 1}` : '—',
+          v.text ? h('span', { class: 'muted' }, `: ${v.text}`) : null,
+        ),
         h('td', { 'data-label': 'Sent', class: 'num' }, String(v.sent)),
         h('td', { 'data-label': 'Replies', class: 'num' }, String(v.replies)),
         h('td', { 'data-label': 'Reply rate', class: 'num' }, percent(v.replyRate)),
