@@ -99,7 +99,10 @@ async function loadSessions() {
   const { sessions: served } = await api('api/sessions');
   served.forEach((s) => noteSession(s.id));
   const configured = served.find((s) => s.pattern === null) ?? served[0];
-  if (configured && !$('#vip-session').value) $('#vip-session').value = configured.id;
+  if (!configured || $('#vip-session').value) return;
+  $('#vip-session').value = configured.id;
+  // The VIPs view may have been opened before the sessions came.
+  if (!$('#vips-view').hidden) run(loadVips());
 }
 
 async function start(view) {

@@ -128,7 +128,7 @@ export function itemCard(item, me, act, ui = {}) {
       item.state === 'done' ? [': ', resolutionText(item.resolution), item.note ? ` (${item.note})` : ''] : null,
     ),
     actions(item, me, act),
-    ui.doneOpen && item.state === 'claimed'
+    ui.doneOpen && item.state === 'claimed' && item.claimedBy === me
       ? doneForm(
           item,
           (body) => act.done(item, body),
