@@ -181,7 +181,7 @@ function exportQueue() {
       i.state,
       i.doneBy ?? i.claimedBy ?? '',
       i.doneAt ?? '',
-      i.resolution ? resolutionText(i.resolution) : '',
+      i.state === 'done' ? resolutionText(i) : '',
       i.note ?? '',
       messageText(i.message) ?? '',
       (i.calls ?? []).length,

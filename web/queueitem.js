@@ -3,22 +3,27 @@ import { chatLink, h, phone, time } from './dom.js';
 
 export const KIND_LABELS = { p1: 'P1', vip: 'VIP', missed: 'Missed call' };
 export const RESOLUTIONS = { replied: 'Replied in chat', called_back: 'Called back', no_action: 'No action needed' };
-const AUTO = 'Closed by a reply from the phone';
+const BY_PHONE = 'Closed by a reply from the business phone';
 
 /** The caller's last message: the API gives `{ text }`, a plain string or nothing. */
 export const messageText = (m) => (typeof m === 'string' ? m : (m?.text ?? null));
 
 export const itemName = (item) => item.name || phone(item.caller);
 
-export const resolutionText = (r) => (r === 'auto' ? AUTO : (RESOLUTIONS[r] ?? r ?? ''));
+/** How an item was closed; one nobody closed was answered from the business's phone (or, `auto`, by callbridge). */
+export const resolutionText = (item) =>
+  !item.doneBy && (item.resolution === 'replied' || item.resolution === 'auto')
+    ? BY_PHONE
+    : (RESOLUTIONS[item.resolution] ?? item.resolution ?? '');
 
-/** "claimed by ana", "claimed by you", or "open". */
+/** "open", "claimed by ana", "claimed by you", "done by ana: Called back (note)". */
 export function holderText(item, me) {
   if (item.state === 'open') return 'open';
   if (item.state === 'claimed')
     return item.claimedBy && item.claimedBy === me ? 'claimed by you' : `claimed by ${item.claimedBy}`;
-  const by = item.doneBy === me && me ? 'you' : item.doneBy;
-  return by ? `done by ${by}` : 'done';
+  const note = item.note ? ` (${item.note})` : '';
+  if (!item.doneBy) return `${resolutionText(item)}${note}`;
+  return `done by ${item.doneBy === me ? 'you' : item.doneBy}: ${resolutionText(item)}${note}`;
 }
 
 function callList(item, openCall) {
@@ -125,7 +130,6 @@ export function itemCard(item, me, act, ui = {}) {
       { class: `holder holder-${item.state}` },
       holderText(item, me),
       item.state === 'claimed' ? [' since ', time(item.claimedAt)] : null,
-      item.state === 'done' ? [': ', resolutionText(item.resolution), item.note ? ` (${item.note})` : ''] : null,
     ),
     actions(item, me, act),
     ui.doneOpen && item.state === 'claimed' && item.claimedBy === me
