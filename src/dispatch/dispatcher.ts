@@ -100,9 +100,14 @@ export class Dispatcher {
       }
     };
     const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
-      .then(async (result) => {
+      .then(async ({ result, tried }) => {
         this.finishing.add(action.id);
-        if (!result) return;
+        if (!result) {
+          // The claim it tried to send under had run out; a newer claim that joined this run since is this process's.
+          const latest = this.running.get(action.id);
+          if (latest && latest !== tried) this.queued.set(action.id, latest);
+          return;
+        }
         await this.deps.record(action, result);
         settle();
         if (result.nextAttemptAt !== null) this.deps.wakeAt(result.nextAttemptAt);
@@ -120,8 +125,16 @@ export class Dispatcher {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Null when the action was taken over by another dispatcher before it was tried here. */
-  private async execute(action: Action): Promise<AttemptResult | null> {
+  /**
+   * The attempt's result, and the claim it ran under; no result when that claim was no longer this
+   * dispatcher's when the attempt was about to start.
+   */
+  private async execute(action: Action): Promise<{ result: AttemptResult | null; tried: Action }> {
+    const tried = this.running.get(action.id) ?? action;
+    return { result: await this.attempt(tried), tried };
+  }
+
+  private async attempt(action: Action): Promise<AttemptResult | null> {
     const { clock } = this.deps;
     const startedAt = clock.now();
     // How long the peer took is measured on the machine's monotonic time, not the domain's.
@@ -142,7 +155,7 @@ export class Dispatcher {
       return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
     }
     const { sending } = this.deps;
-    if (sending && !(await sending.start(this.running.get(action.id) ?? action, startedAt))) return null;
+    if (sending && !(await sending.start(action, startedAt))) return null;
     // Held until the outcome is recorded: another dispatcher taking over a send that is done but not
     // yet durable would find it in doubt.
     if (sending) this.renewals.set(action.id, this.keepLease(sending, action.id, startedAt));

@@ -15,6 +15,7 @@ import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas, callDetailSchema, callStatus } from './schemas/views.js';
 import { sessionRoutes } from './sessions.js';
+import { optOutRoutes } from './optouts.js';
 import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
@@ -125,5 +126,6 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
 
   await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions, clock: opts.clock });
   await app.register(vipRoutes, { store: opts.store, clock: opts.clock });
+  await app.register(optOutRoutes, { store: opts.store });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
 };

@@ -18,11 +18,17 @@ const catalog = {
     status: 404,
     message: (session: string) => `unknown session "${session}"`,
   },
+  badCursor: { code: 'bad_request', status: 400, message: () => 'cursor: not a nextCursor this API gave' },
   noSuchCall: { code: 'not_found', status: 404, message: (id: number) => `no call with id ${id}` },
   noSuchCaller: {
     code: 'not_found',
     status: 404,
     message: (caller: string, session: string) => `no calls or messages from ${caller} on session "${session}"`,
+  },
+  notOptedOut: {
+    code: 'not_found',
+    status: 404,
+    message: (caller: string, session: string) => `${caller} has not opted out of session "${session}"`,
   },
   notAVip: {
     code: 'not_found',

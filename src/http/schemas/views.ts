@@ -113,6 +113,11 @@ export const callerSchema = { $id: 'Caller', ...object(callerFields) };
 export const callerDetailSchema = object({
   ...callerFields,
   vipName: nullable(str),
+  optedOut: {
+    ...object({ at: isoTime }),
+    type: ['object', 'null'],
+    description: 'since when no automated text reaches them',
+  },
   conversions: {
     type: 'array',
     items: {
