@@ -41,6 +41,11 @@ export interface DispatcherDeps {
     extend: (actionId: number, sendingSince: number) => Promise<boolean>;
     lease: number;
   };
+  /**
+   * Whether the caller has opted out: asked just before a text is sent, for one decided before
+   * their "STOP" (a retry, a follow-up) must not reach them either.
+   */
+  optedOut?: (session: string, chatId: string) => Promise<boolean>;
   /** Asks to be woken when a retry falls due. */
   wakeAt: (at: number) => void;
   onResult?: (action: Action, result: AttemptResult) => void;
@@ -154,6 +159,16 @@ export class Dispatcher {
       const error = `in doubt: an attempt started at ${new Date(since).toISOString()} has no recorded outcome (its process stopped); not sent again`;
       return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
     }
+    const chatId = (action.payload as Partial<TextPayload>).chatId;
+    if (
+      isText(action) &&
+      action.kind !== 'sendOptOut' &&
+      chatId &&
+      (await this.deps.optedOut?.(action.session, chatId))
+    ) {
+      const error = 'the caller opted out after this text was decided; not sent';
+      return { ...base, durationMs: 0, outcome: 'failed', error, attempted: false };
+    }
     const { sending } = this.deps;
     if (sending && !(await sending.start(action, startedAt))) return null;
     // Held until the outcome is recorded: another dispatcher taking over a send that is done but not
@@ -253,36 +268,3 @@ const TEXT_KINDS: ReadonlySet<Action['kind']> = new Set(['sendRedirect', 'sendWe
 
 /** Texts to a person: the ones never sent twice when in doubt. */
 const isText = (action: Action) => TEXT_KINDS.has(action.kind);
-
-/**
- * What an operator reads about an attempt that did not deliver: `warn` for a failure that will be
- * retried, `error` for an expiry or a final failure; null when it was delivered. Never the text,
- * and of the chat only its last 4 digits.
- */
-export function describeAttempt(
-  action: Action,
-  r: AttemptResult,
-): { level: 'warn' | 'error'; fields: Record<string, unknown>; msg: string } | null {
-  if (r.outcome === 'ok') return null;
-  const p = action.payload as { chatId?: string; channel?: string };
-  const digits = p.chatId ? phoneOf(p.chatId) : null;
-  const what = action.kind === 'alert' ? `alert to ${p.channel}` : action.kind;
-  const fields = {
-    action: action.id,
-    kind: action.kind,
-    session: action.session,
-    ...(action.callId ? { callId: action.callId } : {}),
-    ...(p.channel ? { channel: p.channel } : {}),
-    ...(digits ? { chat: `…${digits.slice(-4)}` } : {}),
-    attempt: action.attempts + (r.attempted ? 1 : 0),
-    status: r.statusCode,
-    error: r.error,
-    ...(r.nextAttemptAt !== null ? { nextAttemptAt: new Date(r.nextAttemptAt).toISOString() } : {}),
-  };
-  if (r.outcome === 'retry') {
-    const at = new Date(r.nextAttemptAt!).toISOString();
-    return { level: 'warn', fields, msg: `${what} failed (attempt ${fields.attempt}): ${r.error}; next try at ${at}` };
-  }
-  if (r.outcome === 'expired') return { level: 'error', fields, msg: `${what} expired: ${r.error}` };
-  return { level: 'error', fields, msg: `${what} failed for good (attempt ${fields.attempt}): ${r.error}` };
-}

@@ -140,6 +140,25 @@ describe('opt-out', () => {
     expect((await textsTo(h, from, 3))[2]).toBe('Hi, write to us here.');
   });
 
+  it('a text decided before the STOP and retried after it is not sent, and says why', async () => {
+    const from = caller();
+    h.gateway.failNext('sendText', 1, 503);
+    const call = await ring(h, '2027-01-04T10:00:00Z', from);
+    await waitFor('the failed first attempt', async () => (await h.attempts()) >= 1);
+    await write(h, from, 'STOP');
+    await h.gateway.waitFor((g) => g.sent.some((m) => m.chatId === from));
+    h.clock.advance('1s');
+    await h.settled();
+    expect(h.gateway.sent.filter((m) => m.chatId === from)).toHaveLength(1);
+    const { body } = await h.api<{ actions: Array<{ kind: string; status: string; lastError: string }> }>(
+      `/api/calls/${(await h.api<{ calls: Array<{ id: number; callId: string }> }>('/api/calls')).body.calls.find((c) => c.callId === call.callId)!.id}`,
+    );
+    expect(body.actions.find((a) => a.kind === 'sendRedirect')).toMatchObject({
+      status: 'failed',
+      lastError: 'the caller opted out after this text was decided; not sent',
+    });
+  });
+
   it('a Spanish keyword in any case and accents opts out; an agent can remove the opt-out through the API', async () => {
     const from = caller();
     h.clock.set('2027-01-04T10:00:00Z');
@@ -208,5 +227,28 @@ describe('the follow-up', () => {
     await h.restart();
     h.clock.advance('2h');
     expect((await textsTo(h, call.from, 2))[1]).toBe('Still need a hand?');
+  });
+});
+
+describe('group calls', () => {
+  const h = useHarness((dbFile, url) =>
+    testConfig(dbFile, url, {
+      sessions: { default: { gateway: 'local', ringTimeout: '1s', groupCalls: { action: 'redirect' } } },
+    }),
+  );
+
+  it('with redirect, the group gets one text per call, debounced per group', async () => {
+    const group = '120363000000000001@g.us';
+    await ring(h, '2027-01-04T10:00:00Z', group);
+    await ring(h, '2027-01-04T10:01:00Z', group);
+    await h.settled();
+    expect(h.gateway.sent.filter((m) => m.chatId === group).map((m) => m.text)).toEqual([
+      "Hi! We saw a call from this group. We don't take calls here: write your question and we'll answer in chat.",
+    ]);
+    const { body } = await h.api<{ calls: Array<{ isGroup: boolean; redirect: { status: string } }> }>('/api/calls');
+    expect(body.calls.map((c) => [c.isGroup, c.redirect.status])).toEqual([
+      [true, 'skipped:debounced'],
+      [true, 'sent'],
+    ]);
   });
 });

@@ -10,7 +10,8 @@ import { testSettings } from '../../helpers/settings.js';
 import { oneText } from '../../helpers/texts.js';
 
 const T = Date.UTC(2027, 0, 4, 10, 0); // a Monday, 11:00 in Madrid
-const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}): CallEvent => ({
+type Ringing = Extract<CallEvent, { type: 'call.ringing' }>;
+const ring = (over: Partial<Ringing> = {}): Ringing => ({
   type: 'call.ringing',
   callId: 'c1',
   caller: '15550000111@c.us',
