@@ -31,7 +31,11 @@ const config = (dbFile: string, url: string) =>
   testConfig(dbFile, url, {
     sessions: {
       default: session,
-      night: { ...session, hours: { timezone: 'Europe/Madrid', weekly: { fri: ['22:00-02:00'] } } },
+      night: {
+        ...session,
+        hours: { timezone: 'Europe/Madrid', weekly: { fri: ['22:00-02:00'] } },
+        followUp: { enabled: false },
+      },
     },
   });
 
