@@ -60,6 +60,8 @@ export function decide(event: CallEvent, state: DecisionState, settings: Session
       return redirected(state.call, settings, now);
     case 'message.received':
       return message(event, state, settings, now);
+    case 'message.sent':
+      return nothing();
   }
 }
 

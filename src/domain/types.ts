@@ -22,7 +22,9 @@ export type CallEvent =
   /** The outbox delivered the call's redirect. */
   | { type: 'redirect.sent'; callId: string }
   /** A chat message from a caller (never the business's own). */
-  | { type: 'message.received'; messageId: string; caller: string; text: string };
+  | { type: 'message.received'; messageId: string; caller: string; text: string }
+  /** A message the business sent to `caller`: typed by a person (phone, WhatsApp Web), or through the gateway's API. */
+  | { type: 'message.sent'; messageId: string; caller: string; byPerson: boolean };
 
 export interface Call {
   session: string;

@@ -66,6 +66,7 @@ async function loadState(
     const last = caller?.lastRedirectedCallId;
     return { ...none, call: last ? await findCall(trx, s.session, last) : null, caller };
   }
+  if (e.type === 'message.sent') return { ...none, call: null };
   const call = await findCall(trx, s.session, e.callId);
   const person = callerOf(e);
   // Only a new ring from a person reads (and may change) the caller: repeats and closing events don't.
