@@ -55,7 +55,8 @@ const MAX_BUFFERED = 1 << 20;
 
 /**
  * `GET /api/stream`: Server-Sent Events, one `call` event per call change, with the call as
- * `GET /api/calls` shows it. Event ids are feed positions, valid on every replica, so a client
+ * `GET /api/calls` shows it, and one `queue` event per work item change, with the item as
+ * `GET /api/queue` shows it. Event ids are feed positions, valid on every replica, so a client
  * that reconnects with `Last-Event-ID` (anywhere) misses nothing. It takes the API token as a
  * header, or a ticket (`POST /api/stream/tickets`) as `?ticket=`, since EventSource can't set headers.
  */
@@ -113,7 +114,8 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
     {
       onRequest: limited(opts.limits?.api),
       schema: {
-        summary: 'Server-Sent Events: one `call` event per call change, the call as GET /api/calls shows it',
+        summary:
+          'Server-Sent Events: one `call` event per call change (the call as GET /api/calls shows it), one `queue` event per work item change (as GET /api/queue shows it)',
         tags: ['stream'],
         querystring: {
           type: 'object',
@@ -123,7 +125,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,15}$' } } },
         response: {
           200: {
-            description: "the stream; each event's data is a CallSummary",
+            description: "the stream; a `call` event's data is a CallSummary, a `queue` event's a WorkItem",
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
           ...apiErrors(),
@@ -163,7 +165,12 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
       };
       const sub = opts.feed.subscribe(
         after,
-        (m) => write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+        (m) =>
+          write(
+            m.item === undefined
+              ? `id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`
+              : `id: ${m.id}\nevent: queue\ndata: ${JSON.stringify(m.item)}\n\n`,
+          ),
         // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
         () => res.end(),
       );

@@ -5,9 +5,11 @@ import { insertActions, type Action } from '../store/actions.js';
 import { countCallsSince, findCaller, saveCaller } from '../store/callers.js';
 import { findCall, saveCall } from '../store/calls.js';
 import { eventSummary, recordEvent } from '../store/events.js';
+import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
 import { findVip } from '../store/vips.js';
+import { applyWorkItems } from './applyWorkItems.js';
 import { StaleDecision } from './groupCommit.js';
 
 export interface IncomingEvent {
@@ -35,6 +37,8 @@ export interface Committed {
   timers: TimerSpec[];
   /** The call this event changed, for the live feed. */
   changedCall: { session: string; callId: string } | null;
+  /** The work items this event opened, joined or closed, for the live feed. */
+  changedItems: FeedRef[];
 }
 
 export const nothingCommitted = (outcome: Outcome): Committed => ({
@@ -42,6 +46,7 @@ export const nothingCommitted = (outcome: Outcome): Committed => ({
   actions: [],
   timers: [],
   changedCall: null,
+  changedItems: [],
 });
 
 const callIdOf = (e: CallEvent | null) => (e && 'callId' in e ? e.callId : null);
@@ -137,10 +142,12 @@ export async function recordCallEvent(
   await scheduleTimers(trx, session, d.timers);
   await cancelTimers(trx, d.cancelTimers);
   const actions = await insertActions(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease);
+  const queue = await applyWorkItems(trx, session, event, state, d, now);
   return {
     outcome,
     actions,
     timers: d.timers,
     changedCall: d.call ? { session, callId: d.call.callId } : null,
+    changedItems: queue,
   };
 }
