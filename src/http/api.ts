@@ -15,11 +15,12 @@ import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas, callDetailSchema, callStatus } from './schemas/views.js';
 import { sessionRoutes } from './sessions.js';
+import type { ApiTokens } from './tokens.js';
 import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
   store: Store;
-  token: string | undefined;
+  tokens: ApiTokens;
   sessions: Sessions;
   clock: Clock;
   /** The API's rate limit, counted before the token is checked (so wrong tokens count too). */
@@ -32,11 +33,11 @@ export const tokenMatches = (header: string | undefined, token: string) => {
   return given.length === want.length && timingSafeEqual(given, want);
 };
 
-/** Refuses a request without `Authorization: Bearer <token>`, naming what is wrong. */
+/** Refuses a request without `Authorization: Bearer <token>` (the admin's or an agent's), naming what is wrong. */
 export const requireToken =
-  (token: string): onRequestHookHandler =>
+  (tokens: ApiTokens): onRequestHookHandler =>
   async (req, reply) => {
-    if (!tokenMatches(req.headers.authorization, token)) {
+    if (tokens.agentOf(req.headers.authorization) === null) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(
         reply,
@@ -46,11 +47,11 @@ export const requireToken =
     }
   };
 
-/** The JSON API, behind `Authorization: Bearer <api.token>` when a token is configured. */
+/** The JSON API, behind `Authorization: Bearer <api.token or an agent's>` when a token is configured. */
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   addSharedSchemas(app);
   if (opts.limit) app.addHook('onRequest', opts.limit);
-  if (opts.token) app.addHook('onRequest', requireToken(opts.token));
+  if (opts.tokens.required) app.addHook('onRequest', requireToken(opts.tokens));
 
   app.get<{ Querystring: { session?: string; status?: CallStatus; caller?: string; limit: number; cursor?: string } }>(
     '/api/calls',

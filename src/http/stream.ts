@@ -3,14 +3,15 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { tokenMatches } from './api.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas } from './schemas/views.js';
+import type { ApiTokens } from './tokens.js';
 
 export interface StreamOptions {
   feed: LiveFeed;
-  token: string | undefined;
+  /** Who may open the stream (the admin's token or an agent's); none configured, anyone. */
+  tokens?: ApiTokens;
   /** How often a comment line keeps idle connections (and proxies) open. */
   heartbeatMs?: number;
   /** Ticket expiry is read from it; the machine's when the stream is served on its own. */
@@ -64,7 +65,8 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   addSharedSchemas(app);
   const clock = opts.clock ?? systemClock;
-  const tickets = streamTickets(opts.token, TICKET_TTL);
+  const tokens = opts.tokens;
+  const tickets = streamTickets(tokens?.admin, TICKET_TTL);
   const unauthorized = (reply: FastifyReply, why: string) => {
     reply.header('www-authenticate', 'Bearer');
     return sendError(reply, 'unauthorized', why);
@@ -72,7 +74,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   /** Why the request's bearer token is refused (`missing` when it has none), or null. */
   const refuseToken = (req: FastifyRequest, missing: string) => {
     const header = req.headers.authorization;
-    if (!opts.token || tokenMatches(header, opts.token)) return null;
+    if (!tokens?.required || tokens.agentOf(header) !== null) return null;
     return header ? 'the bearer token is wrong' : missing;
   };
   // A stream never ends by itself: on shutdown each is ended, and its EventSource reconnects
@@ -133,7 +135,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      if (opts.token) {
+      if (tokens?.required) {
         const { ticket } = req.query;
         // Said plainly, for clients written when the stream took it.
         if (req.query.token !== undefined)
