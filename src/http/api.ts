@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
 import type { CallStatus } from '../domain/types.js';
 import type { Clock } from '../lib/clock.js';
+import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import { listActionsForCall, listAttempts } from '../store/actions.js';
 import { findCallById, listCalls } from '../store/calls.js';
@@ -14,6 +15,7 @@ import { callerRoutes } from './callers.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas, callDetailSchema, callStatus } from './schemas/views.js';
+import { queueRoutes } from './queue.js';
 import { sessionRoutes } from './sessions.js';
 import type { ApiTokens } from './tokens.js';
 import { vipRoutes } from './vips.js';
@@ -21,6 +23,7 @@ import { vipRoutes } from './vips.js';
 export interface ApiOptions {
   store: Store;
   tokens: ApiTokens;
+  pipeline: EventPipeline;
   sessions: Sessions;
   clock: Clock;
   /** The API's rate limit, counted before the token is checked (so wrong tokens count too). */
@@ -127,4 +130,5 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions, clock: opts.clock });
   await app.register(vipRoutes, { store: opts.store, clock: opts.clock });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(queueRoutes, { store: opts.store, pipeline: opts.pipeline, tokens: opts.tokens });
 };

@@ -86,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(apiRoutes, {
     store: deps.store,
     tokens,
+    pipeline: deps.pipeline,
     sessions: deps.sessions,
     clock: deps.clock,
     limit: limits.api,
