@@ -187,10 +187,24 @@ describe('the work queue', () => {
       const queued = () => stream.events.filter((e) => e.event === 'queue').map((e) => JSON.parse(e.data) as Item);
       const opened = await stream.waitFor('the open item', () => queued().find((i) => i.state === 'open'));
       expect(opened).toEqual((await queue(h))[0]);
+      const openedAt = stream.events.find((e) => e.event === 'queue')!.id!;
       await api(h, `/api/queue/${opened.id}/claim`, { method: 'POST', token: BO });
       await stream.waitFor('the claim', () => queued().some((i) => i.claimedBy === 'bo'));
       // Calls keep their own events.
       expect(stream.calls().some((c) => c.callId === 'streamed')).toBe(true);
+
+      // Resuming after the opening gets the claim, and not the opening again.
+      const resumed = await openStream(`${h.bridge.url}/api/stream`, {
+        authorization: `Bearer ${ANA}`,
+        'last-event-id': openedAt,
+      });
+      try {
+        const claim = await resumed.waitFor('the claim, resumed', (s) => s.events.find((e) => e.event === 'queue'));
+        expect(JSON.parse(claim.data)).toMatchObject({ id: opened.id, claimedBy: 'bo' });
+        expect(Number(claim.id)).toBeGreaterThan(Number(openedAt));
+      } finally {
+        resumed.close();
+      }
     } finally {
       stream.close();
     }
