@@ -8,6 +8,7 @@ import {
   type SessionSettings,
 } from '../domain/types.js';
 import { sessionPattern } from '../sessionKeys.js';
+import { agents, checkAgents } from './agents.js';
 import { duration, flag, httpUrl, integer, secret, size, strictObject, template, text, token } from './fields.js';
 
 // The validated configuration, and the one place its shape is written down: the types below are
@@ -172,36 +173,6 @@ const session = strictObject({
   }).prefault({}),
 });
 
-/** An agent's bearer token, or several while one is being rotated. */
-const agentToken = z.string().min(16, 'must be at least 16 characters');
-const agent = strictObject({
-  token: z.union([agentToken.transform((t) => [t]), z.array(agentToken).min(1, 'list at least one token')], {
-    error: (issue) => (issue.code === 'invalid_union' ? 'expected a token, or a list of tokens' : undefined),
-  }),
-});
-/** `admin` is what the admin's token records; `phone`, a reply typed on the business's phone. */
-const agentName = name.refine((n) => n !== 'admin' && n !== 'phone', 'the names "admin" and "phone" are taken');
-
-/** Agents' tokens must tell them apart, and need the admin's beside them. */
-function checkAgents(
-  api: { token?: string | undefined; agents: Record<string, { token: string[] }> },
-  ctx: z.RefinementCtx,
-) {
-  const owner = new Map<string, string>(api.token === undefined ? [] : [[api.token, 'api.token']]);
-  for (const [agentKey, a] of Object.entries(api.agents)) {
-    if (api.token === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['agents'], message: "agents need api.token (the admin's) to be set" });
-      return;
-    }
-    for (const t of a.token) {
-      const other = owner.get(t);
-      if (other !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['agents', agentKey, 'token'], message: `the same token as ${other}` });
-      else owner.set(t, `api.agents.${agentKey}`);
-    }
-  }
-}
-
 export const configSchema = strictObject({
   http: strictObject({
     // Loopback until the config says otherwise (and makes that safe: see checkExposure).
@@ -221,7 +192,7 @@ export const configSchema = strictObject({
   api: strictObject({
     token: token(),
     /** Named agents, each with their own token(s): claims and closes in the work queue record who. */
-    agents: z.record(agentName, agent).default({}),
+    agents: agents(name),
     /** Requests per client (its token, else its IP) in each window; webhooks and /healthz are not limited. */
     rateLimit: strictObject({
       max: integer(1, 1_000_000, 600),
