@@ -35,6 +35,19 @@ const catalog = {
     status: 404,
     message: (caller: string, session: string) => `${caller} is not a VIP of session "${session}"`,
   },
+  noSuchWorkItem: { code: 'not_found', status: 404, message: (id: number) => `no work item with id ${id}` },
+  alreadyClaimed: { code: 'already_claimed', status: 409, message: (by: string) => `${by} has claimed this item` },
+  itemDone: {
+    code: 'already_done',
+    status: 409,
+    message: (by: string, resolution: string) => `this item is done already (${resolution}, by ${by})`,
+  },
+  notClaimed: { code: 'not_claimed', status: 409, message: () => 'nobody has claimed this item' },
+  notTheHolder: {
+    code: 'not_holder',
+    status: 409,
+    message: (by: string) => `${by} has claimed this item; only they or the admin can release it`,
+  },
   noRoute: {
     code: 'not_found',
     status: 404,

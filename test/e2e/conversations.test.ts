@@ -214,6 +214,17 @@ describe('the follow-up', () => {
     expect(h.gateway.sent.filter((m) => m.chatId === call.from)).toHaveLength(1);
   });
 
+  it('is cancelled when a person at the business writes to the caller from the phone', async () => {
+    const call = await ring(h, '2027-01-04T09:00:00Z');
+    await textsTo(h, call.from, 1);
+    const fromPhone = messageReceived({ from: call.from, body: 'Hi, Ana here', fromMe: true, clock: h.clock });
+    expect((await h.post(fromPhone)).status).toBe(200);
+    await waitFor('the follow-up cancelled', async () => (await pending(h)) === 0);
+    h.clock.advance('3h');
+    await h.settled();
+    expect(h.gateway.sent.filter((m) => m.chatId === call.from)).toHaveLength(1);
+  });
+
   it('falling due after hours, waits for the opening (wait)', async () => {
     const call = await ring(h, '2027-01-04T17:30:00Z'); // Monday 18:30
     await textsTo(h, call.from, 1);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema, isoTime, nullable } from './errors.js';
+import { workItemSchema } from './queue.js';
 
 // The JSON the API answers with, as `src/views/` builds it. A Fastify response schema also filters
 // what is sent (fast-json-stringify drops what it does not list), so every field a view returns is here.
@@ -158,6 +159,6 @@ export const sessionSchema = object({
  * before any route, and by each plugin that refers to them when it is served on its own (tests).
  */
 export function addSharedSchemas(app: FastifyInstance): void {
-  for (const schema of [errorSchema, callSummarySchema, callerSchema, vipSchema])
+  for (const schema of [errorSchema, callSummarySchema, callerSchema, vipSchema, workItemSchema])
     if (!app.getSchema(schema.$id)) app.addSchema(schema);
 }
