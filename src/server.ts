@@ -4,7 +4,8 @@ import { createSlackSender, createWebhookSender, type AlertSender } from './aler
 import type { Config } from './config/index.js';
 import { CallerProfiles } from './crm/profiles.js';
 import { LiveFeed } from './feed/liveFeed.js';
-import { describeAttempt, Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
+import { describeAttempt } from './dispatch/describe.js';
+import { Dispatcher, type SessionTarget } from './dispatch/dispatcher.js';
 import type { AlertChannel } from './domain/types.js';
 import { gatewayKind } from './gateways/index.js';
 import type { GatewayClient } from './gateways/types.js';
@@ -23,6 +24,7 @@ import { countPendingActions } from './store/actions.js';
 import { openStore, type Store } from './store/db.js';
 import { FEED_KEEP } from './store/feed.js';
 import { HISTORY_TABLES, type HistoryTable } from './store/retention.js';
+import { findOptOut } from './store/optouts.js';
 import { countTimers } from './store/timers.js';
 
 export interface Callbridge {
@@ -168,6 +170,7 @@ export async function startCallbridge(
       extend: (id, since) => pipeline.extendLease(id, since),
       lease: dispatch.lease,
     },
+    optedOut: async (session, chatId) => (await findOptOut(store.db, session, chatId)) !== null,
     wakeAt: (at) => actionLoop.wake(at),
     onResult: (action, r) => {
       metrics.actions.inc({ kind: action.kind, outcome: r.outcome });

@@ -9,6 +9,7 @@ const REDACTED = '***';
 export function redactConfig(c: Config): Config {
   const copy = structuredClone(c);
   copy.api.token = hide(copy.api.token);
+  for (const a of Object.values(copy.api.agents)) a.token = a.token.map(() => REDACTED);
   copy.metrics.token = hide(copy.metrics.token);
   copy.database.url = redactUrl(copy.database.url);
   if (copy.alerts.webhook) copy.alerts.webhook.secret = REDACTED;

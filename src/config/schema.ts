@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkChatId } from '../domain/jid.js';
 import { ALERT_KINDS, type AlertKind, type RedirectSettings, type SessionSettings } from '../domain/types.js';
 import { sessionPattern } from '../sessionKeys.js';
+import { agents, checkAgents } from './agents.js';
 import {
   followUp,
   groupCalls,
@@ -201,6 +202,8 @@ export const configSchema = strictObject({
   database,
   api: strictObject({
     token: token(),
+    /** Named agents, each with their own token(s): claims and closes in the work queue record who. */
+    agents: agents(name),
     /** Requests per client (its token, else its IP) in each window; webhooks and /healthz are not limited. */
     rateLimit: strictObject({
       max: integer(1, 1_000_000, 600),
@@ -208,7 +211,9 @@ export const configSchema = strictObject({
       tickets: integer(1, 1_000_000, 30),
       window: duration('1m', 1),
     }).prefault({}),
-  }).prefault({}),
+  })
+    .superRefine(checkAgents)
+    .prefault({}),
   /** Bearer token for /metrics; without it, /metrics is open. */
   metrics: strictObject({ token: token() }).prefault({}),
   webhooks: strictObject({

@@ -41,6 +41,11 @@ export interface DispatcherDeps {
     extend: (actionId: number, sendingSince: number) => Promise<boolean>;
     lease: number;
   };
+  /**
+   * Whether the caller has opted out: asked just before a text is sent, for one decided before
+   * their "STOP" (a retry, a follow-up) must not reach them either.
+   */
+  optedOut?: (session: string, chatId: string) => Promise<boolean>;
   /** Asks to be woken when a retry falls due. */
   wakeAt: (at: number) => void;
   onResult?: (action: Action, result: AttemptResult) => void;
@@ -100,9 +105,14 @@ export class Dispatcher {
       }
     };
     const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
-      .then(async (result) => {
+      .then(async ({ result, tried }) => {
         this.finishing.add(action.id);
-        if (!result) return;
+        if (!result) {
+          // The claim it tried to send under had run out; a newer claim that joined this run since is this process's.
+          const latest = this.running.get(action.id);
+          if (latest && latest !== tried) this.queued.set(action.id, latest);
+          return;
+        }
         await this.deps.record(action, result);
         settle();
         if (result.nextAttemptAt !== null) this.deps.wakeAt(result.nextAttemptAt);
@@ -120,8 +130,16 @@ export class Dispatcher {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Null when the action was taken over by another dispatcher before it was tried here. */
-  private async execute(action: Action): Promise<AttemptResult | null> {
+  /**
+   * The attempt's result, and the claim it ran under; no result when that claim was no longer this
+   * dispatcher's when the attempt was about to start.
+   */
+  private async execute(action: Action): Promise<{ result: AttemptResult | null; tried: Action }> {
+    const tried = this.running.get(action.id) ?? action;
+    return { result: await this.attempt(tried), tried };
+  }
+
+  private async attempt(action: Action): Promise<AttemptResult | null> {
     const { clock } = this.deps;
     const startedAt = clock.now();
     // How long the peer took is measured on the machine's monotonic time, not the domain's.
@@ -141,8 +159,18 @@ export class Dispatcher {
       const error = `in doubt: an attempt started at ${new Date(since).toISOString()} has no recorded outcome (its process stopped); not sent again`;
       return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
     }
+    const chatId = (action.payload as Partial<TextPayload>).chatId;
+    if (
+      isText(action) &&
+      action.kind !== 'sendOptOut' &&
+      chatId &&
+      (await this.deps.optedOut?.(action.session, chatId))
+    ) {
+      const error = 'the caller opted out after this text was decided; not sent';
+      return { ...base, durationMs: 0, outcome: 'failed', error, attempted: false };
+    }
     const { sending } = this.deps;
-    if (sending && !(await sending.start(this.running.get(action.id) ?? action, startedAt))) return null;
+    if (sending && !(await sending.start(action, startedAt))) return null;
     // Held until the outcome is recorded: another dispatcher taking over a send that is done but not
     // yet durable would find it in doubt.
     if (sending) this.renewals.set(action.id, this.keepLease(sending, action.id, startedAt));
@@ -240,36 +268,3 @@ const TEXT_KINDS: ReadonlySet<Action['kind']> = new Set(['sendRedirect', 'sendWe
 
 /** Texts to a person: the ones never sent twice when in doubt. */
 const isText = (action: Action) => TEXT_KINDS.has(action.kind);
-
-/**
- * What an operator reads about an attempt that did not deliver: `warn` for a failure that will be
- * retried, `error` for an expiry or a final failure; null when it was delivered. Never the text,
- * and of the chat only its last 4 digits.
- */
-export function describeAttempt(
-  action: Action,
-  r: AttemptResult,
-): { level: 'warn' | 'error'; fields: Record<string, unknown>; msg: string } | null {
-  if (r.outcome === 'ok') return null;
-  const p = action.payload as { chatId?: string; channel?: string };
-  const digits = p.chatId ? phoneOf(p.chatId) : null;
-  const what = action.kind === 'alert' ? `alert to ${p.channel}` : action.kind;
-  const fields = {
-    action: action.id,
-    kind: action.kind,
-    session: action.session,
-    ...(action.callId ? { callId: action.callId } : {}),
-    ...(p.channel ? { channel: p.channel } : {}),
-    ...(digits ? { chat: `…${digits.slice(-4)}` } : {}),
-    attempt: action.attempts + (r.attempted ? 1 : 0),
-    status: r.statusCode,
-    error: r.error,
-    ...(r.nextAttemptAt !== null ? { nextAttemptAt: new Date(r.nextAttemptAt).toISOString() } : {}),
-  };
-  if (r.outcome === 'retry') {
-    const at = new Date(r.nextAttemptAt!).toISOString();
-    return { level: 'warn', fields, msg: `${what} failed (attempt ${fields.attempt}): ${r.error}; next try at ${at}` };
-  }
-  if (r.outcome === 'expired') return { level: 'error', fields, msg: `${what} expired: ${r.error}` };
-  return { level: 'error', fields, msg: `${what} failed for good (attempt ${fields.attempt}): ${r.error}` };
-}

@@ -46,6 +46,11 @@ export function decide(event: CallEvent, state: DecisionState, settings: Session
       return message(event, state, settings, now);
     case 'followUp.due':
       return followUpDue(state.call, state.optedOut !== null, settings, now);
+    case 'message.sent':
+      // A person at the business wrote to the caller: the bot's follow-up would come after them.
+      return event.byPerson && state.call
+        ? { ...nothing(), cancelTimers: [followUpKey(settings.session, state.call.callId)] }
+        : nothing();
   }
 }
 

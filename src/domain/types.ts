@@ -28,7 +28,9 @@ export type CallEvent =
   /** A chat message from a caller (never the business's own). */
   | { type: 'message.received'; messageId: string; caller: string; text: string }
   /** The follow-up timer of a redirected call fell due. */
-  | { type: 'followUp.due'; callId: string };
+  | { type: 'followUp.due'; callId: string }
+  /** A message the business sent to `caller`: typed by a person (phone, WhatsApp Web), or through the gateway's API. */
+  | { type: 'message.sent'; messageId: string; caller: string; byPerson: boolean };
 
 export interface Call {
   session: string;

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { normaliseChatId } from '../domain/jid.js';
 import type { CallStatus } from '../domain/types.js';
 import type { Clock } from '../lib/clock.js';
+import type { EventPipeline } from '../pipeline/index.js';
 import type { Sessions } from '../sessions.js';
 import { listActionsForCall, listAttempts } from '../store/actions.js';
 import { findCallById, listCalls } from '../store/calls.js';
@@ -14,12 +15,16 @@ import { callerRoutes } from './callers.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas, callDetailSchema, callStatus } from './schemas/views.js';
+import { queueRoutes } from './queue.js';
 import { sessionRoutes } from './sessions.js';
+import { optOutRoutes } from './optouts.js';
+import type { ApiTokens } from './tokens.js';
 import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
   store: Store;
-  token: string | undefined;
+  tokens: ApiTokens;
+  pipeline: EventPipeline;
   sessions: Sessions;
   clock: Clock;
   /** The API's rate limit, counted before the token is checked (so wrong tokens count too). */
@@ -32,11 +37,11 @@ export const tokenMatches = (header: string | undefined, token: string) => {
   return given.length === want.length && timingSafeEqual(given, want);
 };
 
-/** Refuses a request without `Authorization: Bearer <token>`, naming what is wrong. */
+/** Refuses a request without `Authorization: Bearer <token>` (the admin's or an agent's), naming what is wrong. */
 export const requireToken =
-  (token: string): onRequestHookHandler =>
+  (tokens: ApiTokens): onRequestHookHandler =>
   async (req, reply) => {
-    if (!tokenMatches(req.headers.authorization, token)) {
+    if (tokens.agentOf(req.headers.authorization) === null) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(
         reply,
@@ -46,11 +51,11 @@ export const requireToken =
     }
   };
 
-/** The JSON API, behind `Authorization: Bearer <api.token>` when a token is configured. */
+/** The JSON API, behind `Authorization: Bearer <api.token or an agent's>` when a token is configured. */
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   addSharedSchemas(app);
   if (opts.limit) app.addHook('onRequest', opts.limit);
-  if (opts.token) app.addHook('onRequest', requireToken(opts.token));
+  if (opts.tokens.required) app.addHook('onRequest', requireToken(opts.tokens));
 
   app.get<{ Querystring: { session?: string; status?: CallStatus; caller?: string; limit: number; cursor?: string } }>(
     '/api/calls',
@@ -125,5 +130,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
 
   await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions, clock: opts.clock });
   await app.register(vipRoutes, { store: opts.store, clock: opts.clock });
+  await app.register(optOutRoutes, { store: opts.store });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(queueRoutes, { store: opts.store, pipeline: opts.pipeline, tokens: opts.tokens });
 };

@@ -16,6 +16,7 @@ import { metricsRoutes, type Metrics } from './metrics.js';
 import { docsRoutes, installOpenApi } from './openapi.js';
 import { installSessionResolver } from './session.js';
 import { streamRoutes } from './stream.js';
+import { ApiTokens } from './tokens.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppDeps {
@@ -74,7 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(helmet, securityHeaders);
   // Limits are opted into by the /api routes (webhooks burst legitimately; /healthz is polled).
   await app.register(rateLimit, { global: false });
-  const limits = apiLimits(app, config.api);
+  const tokens = new ApiTokens(config.api);
+  const limits = apiLimits(app, config.api, tokens);
   await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
   await app.register(metricsRoutes, {
     metrics: deps.metrics,
@@ -83,14 +85,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(apiRoutes, {
     store: deps.store,
-    token: config.api.token,
+    tokens,
+    pipeline: deps.pipeline,
     sessions: deps.sessions,
     clock: deps.clock,
     limit: limits.api,
   });
-  await app.register(streamRoutes, { feed: deps.feed, token: config.api.token, clock: deps.clock, limits });
-  const token = config.api.token;
-  await app.register(docsRoutes, { guard: token ? [limits.api, requireToken(token)] : [limits.api] });
+  await app.register(streamRoutes, { feed: deps.feed, tokens, clock: deps.clock, limits });
+  await app.register(docsRoutes, { guard: tokens.required ? [limits.api, requireToken(tokens)] : [limits.api] });
   await app.register(dashboardRoutes);
   await app.register(webhookRoutes, {
     gateways: config.gateways,

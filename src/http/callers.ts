@@ -16,6 +16,7 @@ import {
 } from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
+import { findOptOut } from '../store/optouts.js';
 import { findVip, findVipsAmong } from '../store/vips.js';
 import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
@@ -162,12 +163,14 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
       const state = await findCaller(db, s.session, caller);
       if (!state) return sendError(reply, 'noSuchCaller', caller, s.session);
       const now = opts.clock.now();
-      const [callsInWindow, vip, conversions] = await Promise.all([
+      const [callsInWindow, vip, conversions, optedOut] = await Promise.all([
         countCallsSince(db, s.session, caller, windowStart(s.frustration, now)),
         findVip(db, s.session, caller),
         listConversions(db, s.session, caller),
+        findOptOut(db, s.session, caller),
       ]);
-      return callerDetail({ session: s.session, caller, ...state }, s, { callsInWindow, vip, conversions }, now);
+      const facts = { callsInWindow, vip, conversions, optedOut };
+      return callerDetail({ session: s.session, caller, ...state }, s, facts, now);
     },
   );
 };

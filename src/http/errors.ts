@@ -18,16 +18,35 @@ const catalog = {
     status: 404,
     message: (session: string) => `unknown session "${session}"`,
   },
+  badCursor: { code: 'bad_request', status: 400, message: () => 'cursor: not a nextCursor this API gave' },
   noSuchCall: { code: 'not_found', status: 404, message: (id: number) => `no call with id ${id}` },
   noSuchCaller: {
     code: 'not_found',
     status: 404,
     message: (caller: string, session: string) => `no calls or messages from ${caller} on session "${session}"`,
   },
+  notOptedOut: {
+    code: 'not_found',
+    status: 404,
+    message: (caller: string, session: string) => `${caller} has not opted out of session "${session}"`,
+  },
   notAVip: {
     code: 'not_found',
     status: 404,
     message: (caller: string, session: string) => `${caller} is not a VIP of session "${session}"`,
+  },
+  noSuchWorkItem: { code: 'not_found', status: 404, message: (id: number) => `no work item with id ${id}` },
+  alreadyClaimed: { code: 'already_claimed', status: 409, message: (by: string) => `${by} has claimed this item` },
+  itemDone: {
+    code: 'already_done',
+    status: 409,
+    message: (by: string, resolution: string) => `this item is done already (${resolution}, by ${by})`,
+  },
+  notClaimed: { code: 'not_claimed', status: 409, message: () => 'nobody has claimed this item' },
+  notTheHolder: {
+    code: 'not_holder',
+    status: 409,
+    message: (by: string) => `${by} has claimed this item; only they or the admin can release it`,
   },
   noRoute: {
     code: 'not_found',

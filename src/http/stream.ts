@@ -3,14 +3,15 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { tokenMatches } from './api.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas } from './schemas/views.js';
+import type { ApiTokens } from './tokens.js';
 
 export interface StreamOptions {
   feed: LiveFeed;
-  token: string | undefined;
+  /** Who may open the stream (the admin's token or an agent's); none configured, anyone. */
+  tokens?: ApiTokens;
   /** How often a comment line keeps idle connections (and proxies) open. */
   heartbeatMs?: number;
   /** Ticket expiry is read from it; the machine's when the stream is served on its own. */
@@ -55,7 +56,8 @@ const MAX_BUFFERED = 1 << 20;
 
 /**
  * `GET /api/stream`: Server-Sent Events, one `call` event per call change, with the call as
- * `GET /api/calls` shows it. Event ids are feed positions, valid on every replica, so a client
+ * `GET /api/calls` shows it, and one `queue` event per work item change, with the item as
+ * `GET /api/queue` shows it. Event ids are feed positions, valid on every replica, so a client
  * that reconnects with `Last-Event-ID` (anywhere) misses nothing. It takes the API token as a
  * header, or a ticket (`POST /api/stream/tickets`) as `?ticket=`, since EventSource can't set headers.
  */
@@ -63,7 +65,8 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   addSharedSchemas(app);
   const clock = opts.clock ?? systemClock;
-  const tickets = streamTickets(opts.token, TICKET_TTL);
+  const tokens = opts.tokens;
+  const tickets = streamTickets(tokens?.admin, TICKET_TTL);
   const unauthorized = (reply: FastifyReply, why: string) => {
     reply.header('www-authenticate', 'Bearer');
     return sendError(reply, 'unauthorized', why);
@@ -71,7 +74,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
   /** Why the request's bearer token is refused (`missing` when it has none), or null. */
   const refuseToken = (req: FastifyRequest, missing: string) => {
     const header = req.headers.authorization;
-    if (!opts.token || tokenMatches(header, opts.token)) return null;
+    if (!tokens?.required || tokens.agentOf(header) !== null) return null;
     return header ? 'the bearer token is wrong' : missing;
   };
   // A stream never ends by itself: on shutdown each is ended, and its EventSource reconnects
@@ -113,7 +116,8 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
     {
       onRequest: limited(opts.limits?.api),
       schema: {
-        summary: 'Server-Sent Events: one `call` event per call change, the call as GET /api/calls shows it',
+        summary:
+          'Server-Sent Events: one `call` event per call change (the call as GET /api/calls shows it), one `queue` event per work item change (as GET /api/queue shows it)',
         tags: ['stream'],
         querystring: {
           type: 'object',
@@ -123,7 +127,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,15}$' } } },
         response: {
           200: {
-            description: "the stream; each event's data is a CallSummary",
+            description: "the stream; a `call` event's data is a CallSummary, a `queue` event's a WorkItem",
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
           ...apiErrors(),
@@ -131,7 +135,7 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      if (opts.token) {
+      if (tokens?.required) {
         const { ticket } = req.query;
         // Said plainly, for clients written when the stream took it.
         if (req.query.token !== undefined)
@@ -163,7 +167,12 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
       };
       const sub = opts.feed.subscribe(
         after,
-        (m) => write(`id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`),
+        (m) =>
+          write(
+            m.item === undefined
+              ? `id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`
+              : `id: ${m.id}\nevent: queue\ndata: ${JSON.stringify(m.item)}\n\n`,
+          ),
         // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
         () => res.end(),
       );

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../store/db.js';
-import type { CallRef } from '../store/feed.js';
+import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
 
 /** Thrown by a job whose decision was made on state another writer has since changed: the job runs again. */
@@ -29,7 +29,7 @@ const PG_LOCK_TIMEOUT = '200ms';
 
 interface Job {
   work: (trx: Kysely<Database>) => Promise<unknown>;
-  changed: ((value: unknown) => CallRef[]) | undefined;
+  changed: ((value: unknown) => FeedRef[]) | undefined;
   deferrals: number;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -46,10 +46,10 @@ export interface GroupCommitOptions {
   maxInFlight: number;
   /** How long a job submitted with `later` may wait for a batch to ride in, ms. */
   maxRiderDelay: number;
-  /** Runs last in every transaction whose jobs changed calls (the live feed's writes). */
-  beforeCommit?: (trx: Kysely<Database>, changed: CallRef[]) => Promise<void>;
+  /** Runs last in every transaction whose jobs changed calls or work items (the live feed's writes). */
+  beforeCommit?: (trx: Kysely<Database>, changed: FeedRef[]) => Promise<void>;
   /** After such a transaction has committed. */
-  afterCommit?: (changed: CallRef[]) => void;
+  afterCommit?: (changed: FeedRef[]) => void;
 }
 
 /**
@@ -78,9 +78,9 @@ export class GroupCommit {
 
   /**
    * Runs `work` inside the next shared transaction; resolves once that transaction has committed.
-   * `changed` names the calls the work changed, for the live feed.
+   * `changed` names the calls and work items the work changed, for the live feed.
    */
-  run<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => CallRef[]): Promise<R> {
+  run<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => FeedRef[]): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the database is closing'));
     return new Promise<R>((resolve, reject) => {
       this.queue.push(job(work, changed, resolve, reject));
@@ -93,7 +93,7 @@ export class GroupCommit {
    * is committed after `maxRiderDelay` ms if none comes. For writes nobody is waiting to see
    * durable right away, like an action's outcome.
    */
-  later<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => CallRef[]): Promise<R> {
+  later<R>(work: (trx: Kysely<Database>) => Promise<R>, changed?: (value: R) => FeedRef[]): Promise<R> {
     if (this.closed) return Promise.reject(new Error('the database is closing'));
     return new Promise<R>((resolve, reject) => {
       this.riders.push(job(work, changed, resolve, reject));
@@ -152,7 +152,7 @@ export class GroupCommit {
   }
 
   /** First without savepoints (two statements less per job); on any failure, again with one per job. */
-  private async commitBatch(batch: Job[]): Promise<{ outcomes: Outcome[]; changed: CallRef[] }> {
+  private async commitBatch(batch: Job[]): Promise<{ outcomes: Outcome[]; changed: FeedRef[] }> {
     try {
       return await this.write(batch, async (trx, j) => ({ ok: true, value: await j.work(trx) }));
     } catch {
@@ -162,7 +162,7 @@ export class GroupCommit {
 
   private async write(batch: Job[], run: (trx: Kysely<Database>, job: Job) => Promise<Outcome>) {
     const outcomes: Outcome[] = [];
-    const changed: CallRef[] = [];
+    const changed: FeedRef[] = [];
     await this.store.db.transaction().execute(async (trx) => {
       outcomes.length = 0;
       changed.length = 0;
@@ -183,13 +183,13 @@ export class GroupCommit {
 
 function job<R>(
   work: (trx: Kysely<Database>) => Promise<R>,
-  changed: ((value: R) => CallRef[]) | undefined,
+  changed: ((value: R) => FeedRef[]) | undefined,
   resolve: (v: R) => void,
   reject: (e: unknown) => void,
 ): Job {
   return {
     work,
-    changed: changed as ((value: unknown) => CallRef[]) | undefined,
+    changed: changed as ((value: unknown) => FeedRef[]) | undefined,
     deferrals: 0,
     resolve: resolve as (v: unknown) => void,
     reject,

@@ -12,21 +12,22 @@ import {
 import type { SessionLookup } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
-import { appendFeed, feedChannel, type CallRef } from '../store/feed.js';
+import { appendFeed, feedChannel, type FeedRef } from '../store/feed.js';
 import { pruneOldest, type HistoryTable } from '../store/retention.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
+import { runQueueCommand, type QueueCommand, type QueueOutcome } from '../store/workItems.js';
 import { GroupCommit } from './groupCommit.js';
 import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
 
 export interface PipelineEvents {
   committed: [Committed];
-  /** Calls whose summary changed (and were appended to the feed) in a transaction that has committed. */
-  callsChanged: [CallRef[]];
+  /** Calls whose summary changed, and work items that changed (appended to the feed), in a transaction that has committed. */
+  callsChanged: [FeedRef[]];
   /** The SQLite writer thread stopped: nothing more can be stored until a restart. */
   writerFailed: [Error];
 }
 
-const changedCall = (c: Committed): CallRef[] => (c.changedCall ? [c.changedCall] : []);
+const changedCall = (c: Committed): FeedRef[] => [...(c.changedCall ? [c.changedCall] : []), ...c.changedItems];
 
 /**
  * Where every write goes: webhooks, fallen-due timers, claims and outbox outcomes. `Pipeline` runs
@@ -42,6 +43,8 @@ export interface EventPipeline extends EventEmitter<PipelineEvents> {
   /** Keeps the lease of an attempt still on the wire; false once it has an outcome or was taken over. */
   extendLease(actionId: number, sendingSince: number): Promise<boolean>;
   recordAttempt(action: Action, result: AttemptResult): Promise<Committed>;
+  /** An agent's claim, release or close of a work item, committed (and on the feed) when it resolves. */
+  updateQueue(cmd: QueueCommand): Promise<QueueOutcome>;
   /** Deletes up to `limit` of the oldest rows of `table` older than `before`; returns how many. */
   prune(table: HistoryTable, before: number, limit: number): Promise<number>;
   /** Writes submitted and not yet committed. */
@@ -138,6 +141,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
 
   prune(table: HistoryTable, before: number, limit: number): Promise<number> {
     return this.commit.run((trx) => pruneOldest(trx, table, before, limit));
+  }
+
+  updateQueue(cmd: QueueCommand, now = this.clock.now()): Promise<QueueOutcome> {
+    return this.commit.run(
+      (trx) => runQueueCommand(trx, cmd, now),
+      (o): FeedRef[] => (o.ok ? [{ session: o.session, itemId: cmd.id }] : []),
+    );
   }
 
   get depth(): number {

@@ -5,10 +5,12 @@ import { insertActions, type Action } from '../store/actions.js';
 import { countCallsSince, findCaller, saveCaller } from '../store/callers.js';
 import { findCall, saveCall } from '../store/calls.js';
 import { eventSummary, recordEvent } from '../store/events.js';
+import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
 import { findOptOut, saveOptOut } from '../store/optouts.js';
 import { findVip } from '../store/vips.js';
+import { applyWorkItems } from './applyWorkItems.js';
 import { StaleDecision } from './groupCommit.js';
 
 export interface IncomingEvent {
@@ -36,6 +38,8 @@ export interface Committed {
   timers: TimerSpec[];
   /** The call this event changed, for the live feed. */
   changedCall: { session: string; callId: string } | null;
+  /** The work items this event opened, joined or closed, for the live feed. */
+  changedItems: FeedRef[];
 }
 
 export const nothingCommitted = (outcome: Outcome): Committed => ({
@@ -43,6 +47,7 @@ export const nothingCommitted = (outcome: Outcome): Committed => ({
   actions: [],
   timers: [],
   changedCall: null,
+  changedItems: [],
 });
 
 const callIdOf = (e: CallEvent | null) => (e && 'callId' in e ? e.callId : null);
@@ -65,12 +70,14 @@ async function loadState(
   profile: CallerProfile | null,
 ): Promise<DecisionState> {
   const none = { caller: null, recentCalls: 0, vip: null, profile: null, optedOut: null };
-  if (e.type === 'message.received') {
+  if (e.type === 'message.received' || (e.type === 'message.sent' && e.byPerson)) {
     const caller = await findCaller(trx, s.session, e.caller);
     const last = caller?.lastRedirectedCallId;
     const call = last ? await findCall(trx, s.session, last) : null;
+    if (e.type === 'message.sent') return { ...none, call, caller };
     return { ...none, call, caller, optedOut: await findOptOut(trx, s.session, e.caller) };
   }
+  if (e.type === 'message.sent') return { ...none, call: null };
   const call = await findCall(trx, s.session, e.callId);
   if (e.type === 'followUp.due') {
     return { ...none, call, optedOut: call?.caller ? await findOptOut(trx, s.session, call.caller) : null };
@@ -148,10 +155,12 @@ export async function recordCallEvent(
   await scheduleTimers(trx, session, d.timers);
   await cancelTimers(trx, d.cancelTimers);
   const actions = await insertActions(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease);
+  const queue = await applyWorkItems(trx, session, event, state, d, now);
   return {
     outcome,
     actions,
     timers: d.timers,
     changedCall: d.call ? { session, callId: d.call.callId } : null,
+    changedItems: queue,
   };
 }

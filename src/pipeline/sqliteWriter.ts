@@ -66,6 +66,8 @@ try {
         return pipeline.recordAttempt(req.action, req.result, req.now);
       case 'prune':
         return pipeline.prune(req.table, req.before, req.limit);
+      case 'updateQueue':
+        return pipeline.updateQueue(req.cmd, req.now);
       case 'close':
         return pipeline.close().then(() => store.close());
     }

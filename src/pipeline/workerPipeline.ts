@@ -7,6 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
+import type { QueueCommand, QueueOutcome } from '../store/workItems.js';
 import type { EventPipeline, PipelineEvents } from './index.js';
 import type { Committed, IncomingEvent } from './recordCallEvent.js';
 
@@ -40,6 +41,7 @@ export type WriterRequest =
   | { op: 'extendLease'; actionId: number; sendingSince: number }
   | { op: 'recordAttempt'; action: Action; result: AttemptResult }
   | { op: 'prune'; table: HistoryTable; before: number; limit: number }
+  | { op: 'updateQueue'; cmd: QueueCommand }
   | { op: 'close' };
 
 /**
@@ -188,6 +190,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
 
   prune(table: HistoryTable, before: number, limit: number): Promise<number> {
     return this.call({ op: 'prune', table, before, limit }) as Promise<number>;
+  }
+
+  updateQueue(cmd: QueueCommand): Promise<QueueOutcome> {
+    return this.call({ op: 'updateQueue', cmd }) as Promise<QueueOutcome>;
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,8 @@ export interface MessageOptions extends EnvelopeOptions {
   from: string;
   body: string;
   fromMe?: boolean;
+  /** Of an own message: `app` (typed on the phone or WhatsApp Web, the default) or `api`. */
+  source?: 'app' | 'api';
   messageId?: string;
 }
 
@@ -138,16 +140,20 @@ export function callRejected(opts: CallClosedOptions): object {
   );
 }
 
-/** `message` from the other party, or `message.any` for an own message (`fromMe`), as WAHA delivers them. */
+/**
+ * `message` from the other party, or `message.any` for an own message (`fromMe`), as WAHA delivers
+ * them. An own message names the chat in `to` on WEBJS (`from` is the business), in `from` on NOWEB and GOWS.
+ */
 export function messageReceived(opts: MessageOptions): object {
   const fromMe = opts.fromMe ?? false;
   const meId = DEFAULT_ME.id;
+  const chatInFrom = !fromMe || (opts.engine ?? 'WEBJS') !== 'WEBJS';
   const payload = {
     id: opts.messageId ?? `${fromMe}_${opts.from}_${randomBytes(10).toString('hex').toUpperCase()}`,
     timestamp: nowSeconds(opts.clock),
-    from: fromMe ? meId : opts.from,
+    from: chatInFrom ? opts.from : meId,
     fromMe,
-    source: 'app',
+    source: opts.source ?? 'app',
     to: fromMe ? opts.from : meId,
     body: opts.body,
     hasMedia: false,

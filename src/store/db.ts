@@ -9,6 +9,7 @@ import * as liveFeed from './migrations/003_live_feed.js';
 import * as recent from './migrations/004_recent.js';
 import * as sending from './migrations/005_sending.js';
 import * as conversations from './migrations/006_conversations.js';
+import * as queue from './migrations/007_queue.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statementCache.js';
 
@@ -31,6 +32,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '004_recent': { up: (db) => recent.up(db) },
   '005_sending': { up: (db) => sending.up(db) },
   '006_conversations': { up: (db) => conversations.up(db) },
+  '007_queue': { up: (db) => queue.up(db, dialect) },
 });
 
 /** Opens the database named by `url` (`sqlite:<file>` or `postgres://...`) and brings its schema up to date. */

@@ -8,6 +8,11 @@ export interface CallRef {
   callId: string;
 }
 
+/** What the feed announces: a call's change, or a work item's. */
+export type FeedRef = (CallRef & { itemId?: undefined }) | { session: string; itemId: number; callId?: undefined };
+
+const feedKey = (r: FeedRef) => (r.itemId === undefined ? `${r.session}\u0000${r.callId}` : `item:${r.itemId}`);
+
 /** Any constant shared by all replicas; with the schema's hash it names the advisory lock that orders feed writes. */
 const FEED_LOCK = 473_122_300;
 
@@ -18,7 +23,7 @@ export const feedChannel = (schema: string) => `callbridge_feed.${schema}`;
 export const FEED_KEEP = 24 * 60 * 60 * 1000;
 
 /**
- * Appends the changed calls to the feed, as the last writes of a transaction.
+ * Appends the changed calls and work items to the feed, as the last writes of a transaction.
  *
  * On PostgreSQL an identity value is taken at insert but becomes visible at commit, so two
  * transactions could commit ids 11 then 10, and a reader that saw 11 would never see 10.
@@ -30,11 +35,11 @@ export const FEED_KEEP = 24 * 60 * 60 * 1000;
 export async function appendFeed(
   trx: Kysely<Database>,
   dialect: Dialect,
-  changed: CallRef[],
+  changed: FeedRef[],
   now: number,
   channel?: string,
 ): Promise<void> {
-  const unique = new Map(changed.map((c) => [`${c.session}\u0000${c.callId}`, c]));
+  const unique = new Map(changed.map((c) => [feedKey(c), c]));
   if (unique.size === 0) return;
   if (dialect === 'postgres') {
     // No lock_timeout here: the queue for this lock is other transactions' commits, never a deadlock.
@@ -44,15 +49,22 @@ export async function appendFeed(
   }
   await trx
     .insertInto('feed')
-    .values([...unique.values()].map((c) => ({ session: c.session, call_id: c.callId, created_at: now })))
+    .values(
+      [...unique.values()].map((c) => ({
+        session: c.session,
+        call_id: c.callId ?? '',
+        item_id: c.itemId ?? null,
+        created_at: now,
+      })),
+    )
     .execute();
   // Delivered at commit, to every replica listening.
   if (channel !== undefined) await sql`select pg_notify(${channel}, '')`.execute(trx);
 }
 
 export interface FeedPage {
-  /** Changes in id order; a call that changed several times in the page appears once, at its last id. */
-  changes: Array<CallRef & { id: number }>;
+  /** Changes in id order; a call or item that changed several times in the page appears once, at its last id. */
+  changes: Array<FeedRef & { id: number }>;
   /** The highest id read: the cursor for the next page. */
   end: number;
   /** True when the page was full and more may follow. */
@@ -62,16 +74,18 @@ export interface FeedPage {
 export async function readFeed(db: Kysely<Database>, after: number, limit: number): Promise<FeedPage> {
   const rows = await db
     .selectFrom('feed')
-    .select(['id', 'session', 'call_id'])
+    .select(['id', 'session', 'call_id', 'item_id'])
     .where('id', '>', after)
     .orderBy('id')
     .limit(limit)
     .execute();
-  const latest = new Map<string, CallRef & { id: number }>();
+  const latest = new Map<string, FeedRef & { id: number }>();
   for (const r of rows) {
-    const key = `${r.session}\u0000${r.call_id}`;
+    const ref: FeedRef =
+      r.item_id === null ? { session: r.session, callId: r.call_id } : { session: r.session, itemId: r.item_id };
+    const key = feedKey(ref);
     latest.delete(key);
-    latest.set(key, { id: r.id, session: r.session, callId: r.call_id });
+    latest.set(key, { id: r.id, ...ref });
   }
   return { changes: [...latest.values()], end: rows.at(-1)?.id ?? after, more: rows.length === limit };
 }

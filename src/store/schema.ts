@@ -11,6 +11,8 @@ export interface Database {
   vips: VipsTable;
   feed: FeedTable;
   optouts: OptoutsTable;
+  work_items: WorkItemsTable;
+  work_item_calls: WorkItemCallsTable;
 }
 
 export interface EventsTable {
@@ -135,6 +137,38 @@ export interface FeedTable {
   /** Ids become visible in increasing order (see store/feed.ts), so "after id N" is a resume cursor. */
   id: Generated<number>;
   session: string;
+  /** '' on a work item's row. */
   call_id: string;
+  /** The work item that changed, or null on a call's row. */
+  item_id: number | null;
   created_at: number;
+}
+
+/** The agents' work queue (migrations/007_queue.ts): at most one open item (done_at null) per caller. */
+export interface WorkItemsTable {
+  id: Generated<number>;
+  session: string;
+  caller: string;
+  /** missed | vip | p1: follows `priority`. */
+  kind: string;
+  /** 1 missed, 2 vip, 3 p1: a join only ever raises it. */
+  priority: number;
+  opened_at: number;
+  /** The call that opened the item; null for a P1 opened by a message. */
+  call_id: string | null;
+  /** The caller's last message while the item is open. */
+  message: string | null;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  done_by: string | null;
+  done_at: number | null;
+  /** replied | called_back | no_action | auto */
+  resolution: string | null;
+  note: string | null;
+  updated_at: number;
+}
+
+export interface WorkItemCallsTable {
+  item_id: number;
+  call_id: string;
 }

@@ -6,7 +6,7 @@ import { isVip } from '../domain/vip.js';
 import type { CallerRow } from '../store/callers.js';
 import type { ConvertedCall } from '../store/calls.js';
 import { conversionView } from './calls.js';
-import { isoOrNull } from './time.js';
+import { iso, isoOrNull } from './time.js';
 
 /** What of the session's settings the view reads. */
 type Rules = Pick<SessionSettings, 'vip' | 'frustration'>;
@@ -38,16 +38,23 @@ export function callerView(row: CallerRow, s: Rules, facts: CallerFacts, now: nu
   };
 }
 
-/** `GET /api/callers/:session/:caller`: the caller's view, the name the API gave them as a VIP, and their conversions. */
+/** `GET /api/callers/:session/:caller`: the caller's view, their VIP name, conversions and opt-out. */
 export function callerDetail(
   row: CallerRow,
   s: Rules,
-  facts: { callsInWindow: number; vip: { name: string | null } | null; conversions: ConvertedCall[] },
+  facts: {
+    callsInWindow: number;
+    vip: { name: string | null } | null;
+    conversions: ConvertedCall[];
+    optedOut: { at: number } | null;
+  },
   now: number,
 ) {
   return {
     ...callerView(row, s, { callsInWindow: facts.callsInWindow, addedVip: facts.vip !== null }, now),
     vipName: facts.vip?.name ?? null,
+    /** Since when no automated text reaches them (they wrote an opt-out keyword). */
+    optedOut: facts.optedOut && { at: iso(facts.optedOut.at) },
     conversions: facts.conversions.map(conversionView),
   };
 }

@@ -63,6 +63,17 @@ describe('Evolution API webhooks (parsing)', () => {
     });
     expect(() => parseEvolutionWebhook({ event: 'call', instance: 'x', data: { id: 5 } })).toThrow(/^data\.id: /);
   });
+
+  it('reads an own message as typed by a person: what its API sends comes as send.message instead', () => {
+    const own = evolutionMessage({ from: '5511966666666@s.whatsapp.net', text: 'on it', id: 'M2', fromMe: true });
+    expect(parseEvolutionWebhook(own).event).toEqual({
+      type: 'message.sent',
+      messageId: 'M2',
+      caller: '5511966666666@c.us',
+      byPerson: true,
+    });
+    expect(parseEvolutionWebhook({ ...own, event: 'send.message' }).event).toBeNull();
+  });
 });
 
 describe('an Evolution API gateway', () => {

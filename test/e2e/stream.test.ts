@@ -127,7 +127,7 @@ describe('the live feed, GET /api/stream (SQLite, one process)', () => {
 
   it('sends heartbeat comments on an idle stream', async () => {
     const app = Fastify();
-    await app.register(streamRoutes, { feed: h.bridge.feed, token: undefined, heartbeatMs: 20 });
+    await app.register(streamRoutes, { feed: h.bridge.feed, heartbeatMs: 20 });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const c = await openStream(`${url}/api/stream`);

@@ -29,6 +29,7 @@ describeOnEachDatabase('migrations', (dialect) => {
       '004_recent',
       '005_sending',
       '006_conversations',
+      '007_queue',
     ]);
     for (const s of stores) expect(await s.db.selectFrom('calls').select('id').execute()).toEqual([]);
     opened.push(await tdb.open());

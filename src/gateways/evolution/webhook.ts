@@ -88,8 +88,14 @@ export function parseEvolutionWebhook(body: unknown): ParsedWebhook {
   if (name === 'messages.upsert') {
     const m = parseAt(message, env.data, 'data');
     const base = { eventId: `message:${m.key.id}`, type: name, session: env.instance };
-    if (m.key.fromMe) return { ...base, event: null };
     const from = readChat(m.key.remoteJid, 'data.key.remoteJid');
+    if (m.key.fromMe) {
+      // Typed by a person: Evolution (Baileys with emitOwnEvents off) posts what is sent through its
+      // API as `send.message`, never as `messages.upsert`; own messages here came from the phone or
+      // WhatsApp Web. (Its own `msgCall` reply is the exception: callbridge answers calls instead.)
+      if ('problem' in from || from.isGroup) return { ...base, event: null };
+      return { ...base, event: { type: 'message.sent', messageId: m.key.id, caller: from.chatId, byPerson: true } };
+    }
     if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
     if (from.isGroup) return { ...base, event: null };
     const text = m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '';

@@ -10,7 +10,7 @@ const envelope = z.object({
   id: idField,
   event: nameField,
   session: nameField,
-  me: z.object({ id: z.string().optional() }).loose().nullish(),
+  me: z.object({ id: z.string().optional(), lid: z.string().optional() }).loose().nullish(),
   payload: z.unknown(),
 });
 
@@ -23,11 +23,14 @@ const callPayload = z.object({
   fromMe: z.boolean().nullish(),
 });
 
-/** Message payloads: only what the escalation, welcome and conversion rules read. */
+/** Message payloads: only what the escalation, welcome, conversion and work queue rules read. */
 const messagePayload = z.object({
   id: idField,
   from: z.string().min(1),
+  to: z.string().nullish(),
   fromMe: z.boolean().nullish(),
+  /** Of an own message: `app` typed by a person (the phone, WhatsApp Web), `api` sent through WAHA. */
+  source: z.string().nullish(),
   body: z.string().nullish(),
   hasMedia: z.boolean().nullish(),
 });
@@ -66,14 +69,31 @@ export function parseWahaWebhook(body: unknown): ParsedWebhook {
   };
   const message = (): ParsedWebhook => {
     const p = parseAt(messagePayload, env.payload, 'payload');
-    // The business's own messages say nothing about a caller.
-    if (p.fromMe) return { ...base, event: null };
+    if (p.fromMe) return ownMessage(p);
     const from = readChat(p.from, 'payload.from');
     if ('problem' in from) return { ...base, event: null, invalidCaller: from.problem };
     // Group chatter neither.
     if (from.isGroup) return { ...base, event: null };
     const text = p.body || (p.hasMedia ? '[media]' : '');
     return { ...base, event: { type: 'message.received', messageId: p.id, caller: from.chatId, text } };
+  };
+  /**
+   * The business wrote: to whom, and whether a person typed it. Engines differ on which field names
+   * the chat: WEBJS puts the business in `from` and the chat in `to`, NOWEB and GOWS the chat in
+   * `from`; the chat is whichever is not the business. Unknown without `me`, so then not acted on.
+   * Only `source: "app"` is a person: callbridge's own texts say `api`, and no source proves nothing.
+   */
+  const ownMessage = (p: z.infer<typeof messagePayload>): ParsedWebhook => {
+    const me = env.me;
+    const isMe = (id: string) => (me?.id !== undefined && sameUser(id, me.id)) || id === me?.lid;
+    const other = me?.id === undefined ? undefined : [p.from, p.to].find((id) => id && !isMe(id));
+    const chat = other ? readChat(other, 'payload.to') : null;
+    // A group, a broadcast list or a status update is nobody's work item.
+    if (chat === null || 'problem' in chat || chat.isGroup) return { ...base, event: null };
+    return {
+      ...base,
+      event: { type: 'message.sent', messageId: p.id, caller: chat.chatId, byPerson: p.source === 'app' },
+    };
   };
   switch (env.event) {
     case 'call.received':

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { errorSchema, isoTime, nullable } from './errors.js';
+import { workItemSchema } from './queue.js';
 
 // The JSON the API answers with, as `src/views/` builds it. A Fastify response schema also filters
 // what is sent (fast-json-stringify drops what it does not list), so every field a view returns is here.
@@ -113,6 +114,11 @@ export const callerSchema = { $id: 'Caller', ...object(callerFields) };
 export const callerDetailSchema = object({
   ...callerFields,
   vipName: nullable(str),
+  optedOut: {
+    ...object({ at: isoTime }),
+    type: ['object', 'null'],
+    description: 'since when no automated text reaches them',
+  },
   conversions: {
     type: 'array',
     items: {
@@ -153,6 +159,6 @@ export const sessionSchema = object({
  * before any route, and by each plugin that refers to them when it is served on its own (tests).
  */
 export function addSharedSchemas(app: FastifyInstance): void {
-  for (const schema of [errorSchema, callSummarySchema, callerSchema, vipSchema])
+  for (const schema of [errorSchema, callSummarySchema, callerSchema, vipSchema, workItemSchema])
     if (!app.getSchema(schema.$id)) app.addSchema(schema);
 }

@@ -12,7 +12,7 @@ describe('defaults', () => {
       http: { host: '127.0.0.1', port: 3000, bodyLimit: 65_536, requestTimeout: 10_000, maxConnections: 1000 },
       insecure: false,
       database: { url: 'sqlite:./data/callbridge.db', poolSize: 10 },
-      api: { rateLimit: { max: 600, tickets: 30, window: 60_000 } },
+      api: { agents: {}, rateLimit: { max: 600, tickets: 30, window: 60_000 } },
       metrics: {},
       webhooks: { tolerance: 300_000 },
       log: { level: 'info', requests: false },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeAttempt, Dispatcher } from '../../../src/dispatch/dispatcher.js';
+import { describeAttempt } from '../../../src/dispatch/describe.js';
+import { Dispatcher } from '../../../src/dispatch/dispatcher.js';
 import type { GatewayClient } from '../../../src/gateways/types.js';
 import { BudgetCache } from '../../../src/lib/budgetCache.js';
 import { ManualClock } from '../../../src/lib/clock.js';

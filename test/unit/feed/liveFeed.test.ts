@@ -15,7 +15,7 @@ function subscriber() {
   return {
     got,
     ended,
-    callIds: () => got.map((m) => m.call.callId),
+    callIds: () => got.map((m) => m.call?.callId),
     send: (m: FeedMessage) => got.push(m),
     end: (err: unknown) => ended.push(err),
   };

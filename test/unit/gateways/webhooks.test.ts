@@ -42,16 +42,46 @@ describe('WAHA webhooks', () => {
     };
     expect(parseWahaWebhook(status)).toMatchObject({ type: 'session.status', event: null });
   });
-  it("reads an inbound message, and ignores the business's own", () => {
+  it('reads an inbound message', () => {
     expect(parseWahaWebhook(fixture('waha/message.json')).event).toEqual({
       type: 'message.received',
       messageId: 'false_22222222222@c.us_AAAAAAAAAAAAAAAAAAAA',
       caller: '22222222222@c.us',
       text: 'Hi, my order arrived broken',
     });
-    const own = fixture('waha/message.json') as { payload: { fromMe: boolean } };
-    own.payload.fromMe = true;
-    expect(parseWahaWebhook(own).event).toBeNull();
+  });
+  describe("the business's own messages", () => {
+    type Own = { event: string; engine: string; me?: unknown; payload: Record<string, unknown> };
+    /** The fixture as an own message: `from` and `to` as the engine names them. */
+    const own = (payload: Record<string, unknown>, engine = 'WEBJS') => {
+      const body = fixture('waha/message.json') as Own;
+      Object.assign(body, { event: 'message.any', engine });
+      Object.assign(body.payload, { fromMe: true, ...payload });
+      return body;
+    };
+    const business = '11111111111@c.us';
+    const caller = '22222222222@c.us';
+    it('name the caller whichever field the engine puts the chat in; typed on the phone is by a person', () => {
+      const sent = { type: 'message.sent', messageId: 'false_22222222222@c.us_AAAAAAAAAAAAAAAAAAAA', caller };
+      // WEBJS: from the business, to the caller.
+      expect(parseWahaWebhook(own({ from: business, to: caller })).event).toEqual({ ...sent, byPerson: true });
+      // NOWEB and GOWS: the chat in `from`.
+      expect(parseWahaWebhook(own({ from: caller, to: null }, 'NOWEB')).event).toEqual({ ...sent, byPerson: true });
+    });
+    it('sent through the API (callbridge) are by no person; neither is one without a source', () => {
+      expect(parseWahaWebhook(own({ from: business, to: caller, source: 'api' })).event).toMatchObject({
+        byPerson: false,
+      });
+      expect(parseWahaWebhook(own({ from: business, to: caller, source: undefined })).event).toMatchObject({
+        byPerson: false,
+      });
+    });
+    it('are not acted on to a group, or without `me` to tell the business from the chat', () => {
+      expect(parseWahaWebhook(own({ from: business, to: '120363025246125486@g.us' })).event).toBeNull();
+      const anonymous = own({ from: business, to: caller });
+      delete anonymous.me;
+      expect(parseWahaWebhook(anonymous).event).toBeNull();
+    });
   });
   it('marks a call from its own number as fromMe', () => {
     const body = fixture('waha/call.received.json') as { payload: { from: string } };

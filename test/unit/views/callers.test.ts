@@ -51,7 +51,7 @@ describe('the caller view', () => {
     expect(callerView(row(), s, { callsInWindow: 1, addedVip: true }, T).vip).toBe(true);
   });
 
-  it("in the caller's detail, adds the VIP's name and the conversions", () => {
+  it("in the caller's detail, adds the VIP's name, the conversions and the opt-out", () => {
     const detail = callerDetail(
       row(),
       s,
@@ -59,9 +59,15 @@ describe('the caller view', () => {
         callsInWindow: 1,
         vip: { name: 'Dana' },
         conversions: [{ id: 4, callId: 'c4', receivedAt: T, redirectedAt: T + 1_000, convertedAt: T + 31_000 }],
+        optedOut: { at: T },
       },
       T,
     );
-    expect(detail).toMatchObject({ vip: true, vipName: 'Dana', conversions: [{ callId: 'c4', seconds: 30 }] });
+    expect(detail).toMatchObject({
+      vip: true,
+      vipName: 'Dana',
+      conversions: [{ callId: 'c4', seconds: 30 }],
+      optedOut: { at: new Date(T).toISOString() },
+    });
   });
 });
