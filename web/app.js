@@ -6,7 +6,7 @@ import { closeDetail } from './detail.js';
 import { $, h } from './dom.js';
 import { startLive } from './live.js';
 import { alertNewItem, initNotify } from './notify.js';
-import { initQueue, loadMe, loadQueue, upsertQueueItem } from './queue.js';
+import { callChanged as queueCallChanged, initQueue, loadMe, loadQueue, upsertQueueItem } from './queue.js';
 import { itemName, KIND_LABELS, messageText } from './queueitem.js';
 import { initStats, loadStats } from './stats.js';
 import { initVips, loadVips } from './vips.js';
@@ -122,6 +122,7 @@ async function start(view) {
   live = startLive({
     onCall: (call) => {
       upsertCall(call);
+      queueCallChanged(call);
       callersChanged();
     },
     onQueue: upsertQueueItem,

@@ -2,8 +2,8 @@
 import { api, withQuery } from './api.js';
 import { csvLink } from './csv.js';
 import { $, phone } from './dom.js';
-import { rememberName } from './names.js';
-import { itemCard, KIND_LABELS, messageText, resolutionText } from './queueitem.js';
+import { nameOf, rememberName } from './names.js';
+import { itemCard, itemName, KIND_LABELS, messageText, resolutionText } from './queueitem.js';
 
 const KIND_RANK = { p1: 0, vip: 1, missed: 2 };
 const LIMIT = 200;
@@ -77,6 +77,18 @@ export function upsertQueueItem(item) {
   }
 }
 
+/** A call changed: the items it belongs to show its new status (the queue sends no event for that). */
+export function callChanged(call) {
+  let changed = false;
+  for (const [id, item] of items) {
+    const calls = item.calls ?? [];
+    if (!calls.some((c) => c.id === call.id && c.status !== call.status)) continue;
+    items.set(id, { ...item, calls: calls.map((c) => (c.id === call.id ? { ...c, status: call.status } : c)) });
+    changed = true;
+  }
+  if (changed) render();
+}
+
 function take(item) {
   hooks.onSession(item.session);
   rememberName(item.session, item.caller, item.name);
@@ -126,7 +138,7 @@ async function send(item, verb, body) {
 function renderList(list, wanted) {
   const existing = new Map([...list.children].map((li) => [li.dataset.id, li]));
   wanted.forEach((item, index) => {
-    const key = JSON.stringify([item, ui.get(item.id) ?? null, me]);
+    const key = JSON.stringify([item, itemName(item), ui.get(item.id) ?? null, me]);
     let li = existing.get(String(item.id));
     if (!li || li.dataset.key !== key) {
       const card = itemCard(item, me, act, ui.get(item.id));
@@ -175,7 +187,7 @@ function exportQueue() {
     .map((i) => [
       i.openedAt,
       KIND_LABELS[i.kind] ?? i.kind,
-      i.name ?? '',
+      i.name ?? nameOf(i.session, i.caller) ?? '',
       phone(i.caller),
       i.session,
       i.state,

@@ -1,5 +1,6 @@
 // One work-queue item as a card: who, why, their calls and last message, who holds it, and what you can do.
 import { chatLink, h, phone, time } from './dom.js';
+import { nameOf } from './names.js';
 
 export const KIND_LABELS = { p1: 'P1', vip: 'VIP', missed: 'Missed call' };
 export const RESOLUTIONS = { replied: 'Replied in chat', called_back: 'Called back', no_action: 'No action needed' };
@@ -8,13 +9,15 @@ const BY_PHONE = 'Closed by a reply from the business phone';
 /** The caller's last message: the API gives `{ text }`, a plain string or nothing. */
 export const messageText = (m) => (typeof m === 'string' ? m : (m?.text ?? null));
 
-export const itemName = (item) => item.name || phone(item.caller);
+/** The item's name, else one the caller's calls were greeted with (a P1 from a text has no call of its own). */
+export const itemName = (item) => item.name || nameOf(item.session, item.caller) || phone(item.caller);
 
-/** How an item was closed; one nobody closed was answered from the business's phone (or, `auto`, by callbridge). */
+/** Who closed an item that a reply typed on the business's phone closed (no agent may take the name). */
+const PHONE = 'phone';
+const byPhone = (item) => item.doneBy === PHONE;
+
 export const resolutionText = (item) =>
-  !item.doneBy && (item.resolution === 'replied' || item.resolution === 'auto')
-    ? BY_PHONE
-    : (RESOLUTIONS[item.resolution] ?? item.resolution ?? '');
+  byPhone(item) ? BY_PHONE : (RESOLUTIONS[item.resolution] ?? item.resolution ?? '');
 
 /** "open", "claimed by ana", "claimed by you", "done by ana: Called back (note)". */
 export function holderText(item, me) {
@@ -22,7 +25,7 @@ export function holderText(item, me) {
   if (item.state === 'claimed')
     return item.claimedBy && item.claimedBy === me ? 'claimed by you' : `claimed by ${item.claimedBy}`;
   const note = item.note ? ` (${item.note})` : '';
-  if (!item.doneBy) return `${resolutionText(item)}${note}`;
+  if (!item.doneBy || byPhone(item)) return `${resolutionText(item)}${note}`;
   return `done by ${item.doneBy === me ? 'you' : item.doneBy}: ${resolutionText(item)}${note}`;
 }
 
@@ -112,7 +115,7 @@ export function itemCard(item, me, act, ui = {}) {
       { class: 'item-head' },
       h('span', { class: `badge badge-${item.kind}` }, KIND_LABELS[item.kind] ?? item.kind),
       h('strong', { class: 'name' }, name),
-      item.name ? h('span', { class: 'muted' }, ` ${phone(item.caller)}`) : null,
+      name !== phone(item.caller) ? h('span', { class: 'muted' }, ` ${phone(item.caller)}`) : null,
       h(
         'span',
         { class: 'muted' },
