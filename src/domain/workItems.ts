@@ -5,9 +5,11 @@ import type { Call, CallerState, CallEvent, Decision } from './types.js';
 export const WORK_ITEM_KINDS = ['missed', 'vip', 'p1'] as const;
 export type WorkItemKind = (typeof WORK_ITEM_KINDS)[number];
 
-/** How an item was closed (a reply typed on the business's phone closes it as `replied`). */
+/** How an agent closes an item (a reply typed on the business's phone closes it as `replied`). */
 export const RESOLUTIONS = ['replied', 'called_back', 'no_action'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
+/** How an item closes itself when a call of the caller's was answered: someone spoke to them. */
+export const AUTO = 'auto';
 
 /** Who a claim or close by the admin's token (`api.token`) is recorded as. */
 export const ADMIN = 'admin';
@@ -22,8 +24,8 @@ export type WorkItemChange =
   | { type: 'open'; caller: string; kind: WorkItemKind; callId: string | null; message: string | null }
   /** The caller wrote: their open item, if any, shows it. */
   | { type: 'message'; caller: string; text: string }
-  /** A person at the business wrote to the caller: their open item is done, as replied. */
-  | { type: 'replied'; caller: string };
+  /** A person at the business wrote to the caller (`replied`), or answered a call of theirs (`auto`): their open item is done. */
+  | { type: 'done'; caller: string; resolution: Resolution | typeof AUTO };
 
 /** A call someone can be called back on: a person's, not a group's or the business's own. */
 const personOf = (call: Call): string | null => (call.isGroup || call.fromMe ? null : call.caller);
@@ -46,11 +48,13 @@ export function workItemChange(
         return { type: 'open', caller: event.caller, kind: 'p1', callId: null, message: event.text };
       return { type: 'message', caller: event.caller, text: event.text };
     case 'message.sent':
-      return event.byPerson ? { type: 'replied', caller: event.caller } : null;
+      return event.byPerson ? { type: 'done', caller: event.caller, resolution: 'replied' } : null;
     default: {
       const call = decision.call;
       const person = call && personOf(call);
       if (!call || !person) return null;
+      if (call.status === 'answered' && before.call?.status !== 'answered')
+        return { type: 'done', caller: person, resolution: AUTO };
       if (call.status === 'missed' && before.call?.status !== 'missed')
         return { type: 'open', caller: person, kind: 'missed', callId: call.callId, message: null };
       if (event.type === 'call.ringing' && before.call === null && call.isVip)

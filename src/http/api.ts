@@ -57,7 +57,16 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   if (opts.limit) app.addHook('onRequest', opts.limit);
   if (opts.tokens.required) app.addHook('onRequest', requireToken(opts.tokens));
 
-  app.get<{ Querystring: { session?: string; status?: CallStatus; caller?: string; limit: number; cursor?: string } }>(
+  app.get<{
+    Querystring: {
+      session?: string;
+      status?: CallStatus;
+      caller?: string;
+      name?: string;
+      limit: number;
+      cursor?: string;
+    };
+  }>(
     '/api/calls',
     {
       schema: {
@@ -70,6 +79,12 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
             session: { type: 'string', minLength: 1 },
             status: callStatus,
             caller: { type: 'string', minLength: 1 },
+            name: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+              description: "part of the caller's name, in any case (push name, CRM or VIP name)",
+            },
             limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
             cursor: { type: 'string', pattern: '^[0-9]+$', description: 'nextCursor of the page before' },
           },
@@ -93,6 +108,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         session: q.session,
         status: q.status,
         caller: q.caller === undefined ? undefined : normaliseChatId(q.caller),
+        name: q.name,
         before: q.cursor === undefined ? undefined : Number(q.cursor),
         limit: q.limit,
       });

@@ -4,7 +4,7 @@ import type { CallEvent, Decision } from '../domain/types.js';
 import { workItemChange } from '../domain/workItems.js';
 import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
-import { closeAsReplied, openOrJoinItem, showMessage } from '../store/workItems.js';
+import { closeByPhone, openOrJoinItem, showMessage } from '../store/workItems.js';
 import { StaleDecision } from './groupCommit.js';
 
 /**
@@ -29,7 +29,7 @@ export async function applyWorkItems(
   } else if (change.type === 'message') {
     id = await showMessage(trx, session, change.caller, change.text, now);
   } else {
-    id = await closeAsReplied(trx, session, change.caller, now);
+    id = await closeByPhone(trx, session, change.caller, change.resolution, now);
   }
   return id === null ? [] : [{ session, itemId: id }];
 }

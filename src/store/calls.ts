@@ -124,6 +124,8 @@ export interface CallFilter {
   session?: string;
   status?: CallStatus;
   caller?: string;
+  /** Part of the caller's name, in any case. */
+  name?: string;
   /** Only calls with an id below this (the cursor of the previous page). */
   before?: number;
   limit: number;
@@ -195,6 +197,11 @@ export async function listCalls(db: Kysely<Database>, f: CallFilter): Promise<St
   if (f.session !== undefined) q = q.where('calls.session', '=', f.session);
   if (f.status !== undefined) q = q.where('calls.status', '=', f.status);
   if (f.caller !== undefined) q = q.where('calls.id', 'in', callsOfCaller(f.caller, f.session));
+  if (f.name !== undefined) {
+    // Walks the calls newest first until a page matches: no index serves a substring.
+    const pattern = `%${f.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = q.where(sql<boolean>`lower(calls.name) like ${pattern} escape '\\'`);
+  }
   if (f.before !== undefined) q = q.where('calls.id', '<', f.before);
   const rows = await q.orderBy('calls.id', 'desc').limit(f.limit).execute();
   return rows.map(toStoredCall);

@@ -1,12 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { followUpKey } from '../domain/followUp.js';
 import { ADMIN, priorityOf, type Resolution, type WorkItemKind } from '../domain/workItems.js';
 import type { Database, WorkItemsTable } from './schema.js';
 import { cancelTimers } from './timers.js';
 
 export type WorkItemRow = Selectable<WorkItemsTable>;
-
-/** The follow-up the lead's conversation rules schedule for a call; moot once a person has the caller. */
-export const followUpTimerKey = (session: string, callId: string) => `followUp:${session}:${callId}`;
 
 const openItemOf = (db: Kysely<Database>, session: string, caller: string) =>
   db.updateTable('work_items').where('session', '=', session).where('caller', '=', caller).where('done_at', 'is', null);
@@ -79,14 +77,15 @@ export async function showMessage(
 }
 
 /** A person at the business wrote to the caller: their open item is done, replied from the phone. */
-export async function closeAsReplied(
+export async function closeByPhone(
   db: Kysely<Database>,
   session: string,
   caller: string,
+  resolution: string,
   now: number,
 ): Promise<number | null> {
   const row = await openItemOf(db, session, caller)
-    .set({ done_by: 'phone', done_at: now, resolution: 'replied', updated_at: now })
+    .set({ done_by: 'phone', done_at: now, resolution, updated_at: now })
     .returning('id')
     .executeTakeFirst();
   if (!row) return null;
@@ -104,7 +103,7 @@ async function cancelFollowUps(db: Kysely<Database>, itemId: number): Promise<vo
     .execute();
   await cancelTimers(
     db,
-    calls.map((c) => followUpTimerKey(c.session, c.call_id)),
+    calls.map((c) => followUpKey(c.session, c.call_id)),
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callReceived, messageReceived } from '../../src/sim/webhooks.js';
+import { callAccepted, callReceived, messageReceived } from '../../src/sim/webhooks.js';
 import { TOKEN, testConfig, useHarness, waitFor, type Harness } from '../helpers/harness.js';
 import { openStream } from '../helpers/sse.js';
 
@@ -175,6 +175,16 @@ describe('the work queue', () => {
     await h.post(messageReceived({ from: '15550004444@c.us', fromMe: true, body: 'Hi', engine: 'NOWEB' }));
     const done = await queueWhere(h, 'both closed', (items) => items.length === 2, '?state=done');
     for (const item of done) expect(item).toMatchObject({ state: 'done', doneBy: 'phone', resolution: 'replied' });
+    expect(await queue(h)).toEqual([]);
+  });
+
+  it('closes itself as auto when a later call of the caller is answered', async () => {
+    await missedCall(h, 'm1');
+    await queueWhere(h, 'the missed call item', (items) => items.length === 1);
+    await h.post(callReceived({ from: CALLER, callId: 'm2' }));
+    await h.post(callAccepted({ from: CALLER, callId: 'm2' }));
+    const [item] = await queueWhere(h, 'the item done', (items) => items[0]?.state === 'done', '?state=done');
+    expect(item).toMatchObject({ doneBy: 'phone', resolution: 'auto' });
     expect(await queue(h)).toEqual([]);
   });
 

@@ -10,6 +10,18 @@ const ringing = (callId: string, over: Partial<Call> = {}): Call => aCall({ call
 describeOnEachDatabase('calls', (dialect) => {
   const fresh = useFreshStore(dialect);
 
+  it("finds calls by part of the caller's name, in any case, with % and _ taken as written", async () => {
+    const names = ['John Smith', 'Joanna', 'MAJOR Tom', '100%_sure', null];
+    for (const [i, name] of names.entries()) await saveCall(fresh.store.db, ringing(`n${i}`, { name }), null, i);
+    const found = async (name: string) =>
+      (await listCalls(fresh.store.db, { name, limit: 10 })).map((c) => c.name).sort();
+    expect(await found('jo')).toEqual(['Joanna', 'John Smith', 'MAJOR Tom']);
+    expect(await found('SMITH')).toEqual(['John Smith']);
+    expect(await found('%')).toEqual(['100%_sure']);
+    expect(await found('%_s')).toEqual(['100%_sure']);
+    expect(await found('j_hn')).toEqual([]);
+  });
+
   it('saves a call only over the status it was decided on', async () => {
     expect(await saveCall(fresh.store.db, ringing('c1'), null, 1)).toBeTypeOf('number');
     expect(await saveCall(fresh.store.db, ringing('c1'), null, 2)).toBeNull();

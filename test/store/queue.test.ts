@@ -6,7 +6,8 @@ import type { IncomingEvent } from '../../src/pipeline/recordCallEvent.js';
 import { Sessions } from '../../src/sessions.js';
 import type { Store } from '../../src/store/db.js';
 import { findWorkItems } from '../../src/store/queue.js';
-import { followUpTimerKey, openOrJoinItem } from '../../src/store/workItems.js';
+import { followUpKey } from '../../src/domain/followUp.js';
+import { openOrJoinItem } from '../../src/store/workItems.js';
 import { createTestDatabase, describeOnEachDatabase, type TestDatabase } from '../helpers/stores.js';
 
 const sessions = new Sessions(
@@ -133,7 +134,7 @@ describeOnEachDatabase('the work queue', (dialect) => {
   it("claiming and closing delete the follow-ups of the item's calls, and only those", async () => {
     await missedCalls(['c1', 'c2']);
     await missedCalls(['d1'], '15550000002@c.us');
-    const followUps = ['c1', 'c2', 'd1'].map((c) => followUpTimerKey('default', c));
+    const followUps = ['c1', 'c2', 'd1'].map((c) => followUpKey('default', c));
     await db()
       .insertInto('timers')
       .values(followUps.map((key, i) => ({ key, kind: 'followUp', session: 'default', call_id: `x${i}`, due_at: T })))
@@ -141,6 +142,6 @@ describeOnEachDatabase('the work queue', (dialect) => {
     const [item] = await db().selectFrom('work_items').select('id').where('caller', '=', CALLER).execute();
     expect(await replicas[0].updateQueue({ op: 'claim', id: item!.id, agent: 'ana' }, T)).toMatchObject({ ok: true });
     const left = await db().selectFrom('timers').select('key').execute();
-    expect(left.map((t) => t.key)).toEqual([followUpTimerKey('default', 'd1')]);
+    expect(left.map((t) => t.key)).toEqual([followUpKey('default', 'd1')]);
   });
 });

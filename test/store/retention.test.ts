@@ -3,6 +3,7 @@ import { insertActions, recordAttempt } from '../../src/store/actions.js';
 import { findCall, saveCall } from '../../src/store/calls.js';
 import { countEvents, recordEvent } from '../../src/store/events.js';
 import { HISTORY_TABLES, pruneOldest } from '../../src/store/retention.js';
+import { openOrJoinItem } from '../../src/store/workItems.js';
 import type { Call } from '../../src/domain/types.js';
 import { aCall } from '../helpers/calls.js';
 import { describeOnEachDatabase, useFreshStore } from '../helpers/stores.js';
@@ -88,6 +89,32 @@ describeOnEachDatabase('history retention', (dialect) => {
     expect(actions.map((a) => a.call_id)).toEqual(['old-ringing', 'recent']);
     const attempts = await fresh.store.db.selectFrom('action_attempts').select('action_id').execute();
     expect(attempts).toHaveLength(1);
+  });
+
+  it('deletes old work items that are done, with their lists of calls; an open one stays, whatever its age', async () => {
+    const db = fresh.store.db;
+    const item = async (caller: string, at: number, done: boolean) => {
+      const id = await openOrJoinItem(
+        db,
+        'default',
+        { caller, kind: 'missed', callId: `${caller}-c`, message: null },
+        at,
+      );
+      if (done)
+        await db
+          .updateTable('work_items')
+          .set({ done_at: at + 1, done_by: 'ana', resolution: 'no_action' })
+          .where('id', '=', id!)
+          .execute();
+    };
+    await item('15550000001@c.us', 10 * DAY, true);
+    await item('15550000002@c.us', 10 * DAY, false);
+    await item('15550000003@c.us', NOW - DAY, true);
+    await pruneAll(NOW - 90 * DAY, 10);
+    const left = await db.selectFrom('work_items').select('caller').orderBy('id').execute();
+    expect(left.map((r) => r.caller)).toEqual(['15550000002@c.us', '15550000003@c.us']);
+    const calls = await db.selectFrom('work_item_calls').select('call_id').orderBy('call_id').execute();
+    expect(calls.map((r) => r.call_id)).toEqual(['15550000002@c.us-c', '15550000003@c.us-c']);
   });
 
   it('does nothing, cheaply, when nothing is old', async () => {

@@ -1,4 +1,4 @@
-import { RESOLUTIONS, WORK_ITEM_KINDS } from '../../domain/workItems.js';
+import { AUTO, RESOLUTIONS, WORK_ITEM_KINDS } from '../../domain/workItems.js';
 import { isoTime, nullable } from './errors.js';
 
 // The work queue's JSON, as src/views/queue.ts builds it (a response schema filters what is sent).
@@ -32,7 +32,11 @@ export const workItemSchema = {
     claimedAt: nullable(isoTime),
     doneBy: { ...nullable(str), description: 'an agent, "admin", or "phone" for a reply typed on the business phone' },
     doneAt: nullable(isoTime),
-    resolution: { type: ['string', 'null'], enum: [...RESOLUTIONS, null] },
+    resolution: {
+      type: ['string', 'null'],
+      enum: [...RESOLUTIONS, AUTO, null],
+      description: 'auto: a call of the caller was answered',
+    },
     note: nullable(str),
     calls: { type: 'array', items: object({ id: int, callId: str, status: str, receivedAt: isoTime }) },
   }),

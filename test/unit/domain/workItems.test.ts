@@ -79,8 +79,15 @@ describe('work items: what opens one', () => {
 describe('work items: what closes one', () => {
   it('a message a person sent from the business phone; never one sent through the API', () => {
     const sent = (byPerson: boolean): CallEvent => ({ type: 'message.sent', messageId: 'm', caller: CALLER, byPerson });
-    expect(change(sent(true))).toEqual({ type: 'replied', caller: CALLER });
+    expect(change(sent(true))).toEqual({ type: 'done', caller: CALLER, resolution: 'replied' });
     expect(change(sent(false))).toBeNull();
+  });
+
+  it("a call of the caller's answered, even the missed one the gateway later says was answered: closed as auto", () => {
+    const answered: CallEvent = { type: 'call.answered', callId: 'c1', caller: CALLER };
+    const missed = aCall({ session: 's1', status: 'missed' });
+    expect(change(answered, state({ call: missed }))).toEqual({ type: 'done', caller: CALLER, resolution: 'auto' });
+    expect(change(answered, state({ call: { ...missed, status: 'answered' } }))).toBeNull();
   });
 });
 
