@@ -12,12 +12,19 @@ export const messageText = (m) => (typeof m === 'string' ? m : (m?.text ?? null)
 /** The item's name, else one the caller's calls were greeted with (a P1 from a text has no call of its own). */
 export const itemName = (item) => item.name || nameOf(item.session, item.caller) || phone(item.caller);
 
-/** Who closed an item that a reply typed on the business's phone closed (no agent may take the name). */
+/**
+ * Who closed an item that the business's phone closed (no agent may take the name): by a reply
+ * typed on it (`replied`), or by answering a call of the caller's (`auto`).
+ */
 const PHONE = 'phone';
 const byPhone = (item) => item.doneBy === PHONE;
+const ANSWERED = 'Closed: a call of theirs was answered';
 
-export const resolutionText = (item) =>
-  byPhone(item) ? BY_PHONE : (RESOLUTIONS[item.resolution] ?? item.resolution ?? '');
+export function resolutionText(item) {
+  if (item.resolution === 'auto') return ANSWERED;
+  if (byPhone(item)) return BY_PHONE;
+  return RESOLUTIONS[item.resolution] ?? item.resolution ?? '';
+}
 
 /** "open", "claimed by ana", "claimed by you", "done by ana: Called back (note)". */
 export function holderText(item, me) {
