@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { callReceived, messageReceived } from '../../src/sim/webhooks.js';
+import { callAccepted, callReceived, messageReceived } from '../../src/sim/webhooks.js';
 import { agentPage, hasChromium, launchChromium, noSideScroll, screenshot } from '../helpers/browser.js';
 import { startHarness, testConfig, TOKEN, waitFor, type Harness } from '../helpers/harness.js';
 
@@ -110,6 +110,18 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
       await item(p, 'Carla', '#queue-done').getByText('Closed by a reply from the business phone').waitFor();
       await item(p, 'Carla').waitFor({ state: 'detached' });
     }
+  });
+
+  it('a call of the caller’s that someone answers closes their item too', async () => {
+    h.gateway.setContact('15550004444', { pushname: 'Dora' });
+    await h.post(callReceived({ from: '15550004444@c.us', callId: 'dora-1' }));
+    await h.settled();
+    h.clock.advance('1s');
+    await appearsWithinASecond('15550004444@c.us', 'Dora');
+    await h.post(callReceived({ from: '15550004444@c.us', callId: 'dora-2' }));
+    await h.post(callAccepted({ from: '15550004444@c.us', callId: 'dora-2' }));
+    await item(bo, 'Dora', '#queue-done').getByText('Closed: a call of theirs was answered').waitFor();
+    await item(bo, 'Dora').waitFor({ state: 'detached' });
   });
 
   it('a P1 stays open, however long it waits, until an agent marks it done', async () => {
