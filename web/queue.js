@@ -93,11 +93,12 @@ function take(item) {
   hooks.onSession(item.session);
   rememberName(item.session, item.caller, item.name);
   if (!matches(item)) return void items.delete(item.id);
-  const isNew = !items.has(item.id);
+  const before = items.get(item.id);
   items.set(item.id, item);
   if (item.state !== 'claimed') ui.delete(item.id);
-  // The first list is what was there already; only what comes after it is news.
-  if (isNew && loadedOnce && item.state === 'open') hooks.onNew(item);
+  // The first list is what was there already; news is an item that opens, or one that turns more
+  // urgent (a missed call's caller who writes while owed a reply becomes a P1).
+  if (loadedOnce && item.state === 'open' && before?.kind !== item.kind) hooks.onNew(item);
 }
 
 const isToday = (iso) => iso && new Date(iso).toDateString() === new Date().toDateString();

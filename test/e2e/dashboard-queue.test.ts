@@ -165,6 +165,17 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
       .locator('.item-calls')
       .getByText(/missed$/)
       .waitFor();
+
+    // A missed call's item is no news for the desktop; the same item turning P1 is.
+    h.gateway.setContact('15550005555', { pushname: 'Eve' });
+    for (let i = 1; i <= 5; i++) await h.post(callReceived({ from: '15550005555@c.us', callId: `eve-${i}` }));
+    await h.settled();
+    h.clock.advance('1s');
+    await item(ana, 'Eve').and(ana.locator('[data-kind="missed"]')).waitFor();
+    await h.post(messageReceived({ from: '15550005555@c.us', body: 'Is anyone there?' }));
+    await item(ana, 'Eve').and(ana.locator('[data-kind="p1"]')).waitFor();
+    await waitFor('the P1 notification', async () => (await recorded(ana)).length === 2);
+    expect((await recorded(ana))[1]).toEqual({ title: 'P1: Eve is waiting', body: 'Is anyone there?' });
   });
 
   it('exports the queue as CSV, quoting what needs it', async () => {
