@@ -192,22 +192,29 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
     expect(csv).toContain('"Hi, my order ""42"" is late"');
   });
 
-  it('screenshots of the queue at 1280 and 390 px; no sideways scrolling on a phone', async () => {
-    await screenshot(ana, 'queue-1280');
-    await ana.setViewportSize({ width: 390, height: 844 });
-    await item(ana, 'Victoria').waitFor();
-    expect(await noSideScroll(ana)).toBe(true);
-    await screenshot(ana, 'queue-390');
-    await ana.getByRole('button', { name: 'Calls', exact: true }).click();
-    expect(await noSideScroll(ana)).toBe(true);
-    await screenshot(ana, 'calls-390');
-
-    // Dark when the system is.
+  it('screenshots of every view at 1280 and 390 px; no sideways scrolling on a phone; dark when the system is', async () => {
+    // What each view shows once it has loaded.
+    const views = {
+      queue: '#queue-open li.queue-item',
+      calls: '#calls-body tr',
+      callers: '#callers-body tr',
+      vips: '#vips-body tr',
+    } as const;
+    for (const width of [1280, 390]) {
+      await ana.setViewportSize({ width, height: width > 400 ? 800 : 844 });
+      for (const [view, shown] of Object.entries(views)) {
+        await ana.locator(`#tab-${view}`).click();
+        await ana.locator(shown).first().waitFor();
+        expect(await noSideScroll(ana), `${view} at ${width} px`).toBe(true);
+        await screenshot(ana, `${view}-${width}`);
+      }
+    }
     const background = () => ana.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     const light = await background();
     await ana.emulateMedia({ colorScheme: 'dark' });
     expect(await background()).not.toBe(light);
-    await screenshot(ana, 'calls-390-dark');
+    await ana.locator('#tab-queue').click();
+    await screenshot(ana, 'queue-390-dark');
   });
 });
 
