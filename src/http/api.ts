@@ -15,6 +15,7 @@ import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas, callDetailSchema, callStatus } from './schemas/views.js';
 import { sessionRoutes } from './sessions.js';
+import { statsRoutes } from './stats.js';
 import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
@@ -126,4 +127,5 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(callerRoutes, { store: opts.store, sessions: opts.sessions, clock: opts.clock });
   await app.register(vipRoutes, { store: opts.store, clock: opts.clock });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
+  await app.register(statsRoutes, { store: opts.store, clock: opts.clock, variantText: () => null });
 };
