@@ -73,14 +73,17 @@ export async function statsOf(db: Kysely<Database>, dialect: Dialect, q: StatsQu
       .groupBy('redirect_skipped')
       .select((eb) => ['redirect_skipped as reason', eb.fn.countAll<number>().as('n')])
       .execute(),
+    // Driven by the period's calls that were not redirected (an expired or failed redirect never
+    // was), each action found through `actions_by_call`: filtered on the action's status instead,
+    // SQLite reads every expired and failed action ever through `actions_due` (200 ms at 1M calls).
     callsIn(db, q)
+      .where('calls.redirected_at', 'is', null)
       .innerJoin('actions', (j) =>
         j
           .onRef('actions.session', '=', 'calls.session')
           .onRef('actions.call_id', '=', 'calls.call_id')
           .on('actions.kind', '=', 'sendRedirect'),
       )
-      .where('actions.status', 'in', ['expired', 'failed'])
       .groupBy('actions.status')
       .select((eb) => ['actions.status as status', eb.fn.countAll<number>().as('n')])
       .execute(),
