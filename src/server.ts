@@ -25,6 +25,7 @@ import { openStore, type Store } from './store/db.js';
 import { FEED_KEEP } from './store/feed.js';
 import { HISTORY_TABLES, type HistoryTable } from './store/retention.js';
 import { findOptOut } from './store/optouts.js';
+import { statsReader } from './store/statsReader.js';
 import { countTimers } from './store/timers.js';
 
 export interface Callbridge {
@@ -188,6 +189,8 @@ export async function startCallbridge(
   });
 
   const feed = new LiveFeed(store, logError('the live feed failed'));
+  const url = config.database.url;
+  const stats = statsReader(store, url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : null);
   pipeline.on('callsChanged', () => feed.wake());
   await feed.start();
 
@@ -198,6 +201,7 @@ export async function startCallbridge(
     pipeline,
     feed,
     sessions,
+    stats,
     metrics,
     log,
     beforeScrape: async () => {
@@ -226,7 +230,7 @@ export async function startCallbridge(
     close: () =>
       (closing ??= (async () => {
         await app.close();
-        await feed.stop();
+        await Promise.all([feed.stop(), stats.close()]);
         await Promise.all([actionLoop.stop(), timerLoop.stop(), retentionLoop.stop()]);
         await dispatcher.drain();
         await pipeline.close();

@@ -1,4 +1,4 @@
-import type { MessageTemplate, Variant } from './types.js';
+import type { MessageTemplate, SessionSettings, Variant } from './types.js';
 
 /** The text chosen for one message: its source (placeholders still in it) and which variant it is. */
 export interface ChosenText {
@@ -39,4 +39,30 @@ export function chooseText(template: MessageTemplate, language: string, fallback
   const index = pickVariant(variants, seed);
   const v = variants[index];
   return { template: v?.text ?? '', variant: { index, id: v?.id ?? '' } };
+}
+
+/** The template a call's `template` key names (`voice`, `closed.video`, `group`...). */
+function templateAt(redirect: SessionSettings['redirect'], key: string): MessageTemplate | null {
+  switch (key) {
+    case 'voice':
+    case 'video':
+    case 'repeat':
+    case 'repeatStressed':
+    case 'group':
+      return redirect[key];
+    case 'closed.voice':
+      return redirect.closed.voice;
+    case 'closed.video':
+      return redirect.closed.video;
+    default:
+      return null;
+  }
+}
+
+/** A variant's text as the session's config has it now; null once the text is no longer configured. */
+export function variantText(settings: SessionSettings, key: string, id: string): string | null {
+  const template = templateAt(settings.redirect, key);
+  if (!template) return null;
+  for (const variants of Object.values(template)) for (const v of variants) if (v.id === id) return v.text;
+  return null;
 }

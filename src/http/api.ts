@@ -19,6 +19,9 @@ import { queueRoutes } from './queue.js';
 import { sessionRoutes } from './sessions.js';
 import { optOutRoutes } from './optouts.js';
 import type { ApiTokens } from './tokens.js';
+import type { StatsReader } from '../store/statsReader.js';
+import { statsRoutes } from './stats.js';
+import { variantText } from '../domain/variants.js';
 import { vipRoutes } from './vips.js';
 
 export interface ApiOptions {
@@ -27,6 +30,7 @@ export interface ApiOptions {
   pipeline: EventPipeline;
   sessions: Sessions;
   clock: Clock;
+  stats: StatsReader;
   /** The API's rate limit, counted before the token is checked (so wrong tokens count too). */
   limit?: onRequestHookHandler;
 }
@@ -149,4 +153,12 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(optOutRoutes, { store: opts.store });
   await app.register(sessionRoutes, { store: opts.store, sessions: opts.sessions });
   await app.register(queueRoutes, { store: opts.store, pipeline: opts.pipeline, tokens: opts.tokens });
+  await app.register(statsRoutes, {
+    stats: opts.stats,
+    clock: opts.clock,
+    variantText: (session, template, _language, id) => {
+      const settings = opts.sessions.get(session);
+      return settings ? variantText(settings, template, id) : null;
+    },
+  });
 };

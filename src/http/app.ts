@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { StatsReader } from '../store/statsReader.js';
 import type { Config } from '../config/index.js';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import type { Clock } from '../lib/clock.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   pipeline: EventPipeline;
   feed: LiveFeed;
   sessions: Sessions;
+  /** Where `GET /api/stats` is computed (off the HTTP thread on SQLite). */
+  stats: StatsReader;
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
   log: FastifyBaseLogger;
@@ -89,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     sessions: deps.sessions,
     clock: deps.clock,
+    stats: deps.stats,
     limit: limits.api,
   });
   await app.register(streamRoutes, { feed: deps.feed, tokens, clock: deps.clock, limits });

@@ -1,25 +1,14 @@
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
+import { startThread } from '../lib/threads.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
 import type { QueueCommand, QueueOutcome } from '../store/workItems.js';
 import type { EventPipeline, PipelineEvents } from './index.js';
 import type { Committed, IncomingEvent } from './recordCallEvent.js';
-
-/**
- * tsx's ESM register API as a file URL, for a writer thread started from TypeScript source. The
- * package resolves for require() only here, to its .cjs twin; the .mjs beside it is the ESM one.
- */
-const tsxApi = (() => {
-  if (!import.meta.url.endsWith('.ts')) return '';
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
-})();
 
 /** What the writer thread is started with. */
 export interface WriterInit {
@@ -120,17 +109,11 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   ): Promise<WorkerPipeline> {
     // The test suite bundles the writer into one JavaScript file once per run (test/globalSetup.ts):
     // registering tsx and transpiling the writer's modules in each new thread cost most of a harness start.
-    const bundle = process.env.CALLBRIDGE_WRITER_BUNDLE;
-    const fromTs = !bundle && import.meta.url.endsWith('.ts');
-    const worker = fromTs
-      ? // Under a TypeScript loader (tests, `npm run dev`) the writer is TypeScript too, and a
-        // thread does not inherit the loader: it registers tsx before importing the writer.
-        new Worker(
-          `import(${JSON.stringify(tsxApi)})
-            .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqliteWriter.ts', import.meta.url).href)}); })`,
-          { eval: true, workerData: init },
-        )
-      : new Worker(bundle ?? new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
+    const worker = startThread(
+      new URL('./sqliteWriter.js', import.meta.url),
+      process.env.CALLBRIDGE_WRITER_BUNDLE,
+      init,
+    );
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`the database writer thread exited (code ${code}) while starting`));
