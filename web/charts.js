@@ -33,9 +33,10 @@ function frame({ from, to, stepMs, max, tickText, label, width: W }) {
       s('line', { class: 'grid', x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v) }),
       s('text', { class: 'tick', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, tickText(v)),
     );
-  // About six labels along the bottom, whatever the period.
+  // As many labels along the bottom as fit, one per 80 px at most, so they never run into each other.
   const fmt = stepMs < 86_400_000 ? hourFormat : dayFormat;
-  const every = Math.max(1, Math.round((to - from) / stepMs / 6));
+  const fit = Math.max(2, Math.floor((W - PAD.left - PAD.right) / 80));
+  const every = Math.max(1, Math.ceil((to - from) / stepMs / fit));
   for (let t = from, i = 0; t < to; t += stepMs, i++)
     if (i % every === 0 && x(t) < W - 40)
       svg.append(s('text', { class: 'tick', x: x(t), y: H - PAD.bottom + 16, 'text-anchor': 'start' }, fmt.format(t)));
