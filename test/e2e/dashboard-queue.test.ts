@@ -65,13 +65,36 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
     expect(await ana.getByRole('button', { name: 'Queue (1)' }).count()).toBe(1);
   });
 
-  it("the caller's message shows on their item, and the calls list shows their name above the number", async () => {
+  it("the caller's message shows on their item; the calls show their name, the text sent and their reply", async () => {
     await h.post(messageReceived({ from: '15550001111@c.us', body: 'Hi, my order "42" is late' }));
     await item(ana, 'John').getByText('Hi, my order "42" is late').waitFor();
     await ana.getByRole('button', { name: 'Calls', exact: true }).click();
     const row = ana.locator('#calls-body tr[data-call-id="john-1"]');
     await row.locator('.name').getByText('John').waitFor();
     expect(await row.locator('td.who').innerText()).toMatch(/^John\s+\+15550001111$/);
+    await row.getByText('wrote back').waitFor();
+
+    await row.getByRole('button', { name: 'Details of the call from John' }).click();
+    const dialog = ana.getByRole('dialog');
+    await dialog.getByText('Voice call from John').waitFor();
+    const sent = h.gateway.sent.find((t) => t.chatId === '15550001111@c.us')!.text;
+    await dialog.locator('blockquote').getByText(sent, { exact: true }).waitFor();
+    await dialog.locator('blockquote').getByText('Hi, my order "42" is late', { exact: true }).waitFor();
+    await dialog.getByText('Chat message sent to John at').waitFor();
+    expect(await dialog.getByRole('link', { name: 'Open chat' }).getAttribute('href')).toBe(
+      'https://wa.me/15550001111',
+    );
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // A name typed in the caller field finds the caller's calls, whatever its case.
+    const filters = ana.getByRole('search', { name: 'Filter calls' });
+    await filters.getByLabel('Caller').fill('joh');
+    await filters.getByLabel('Caller').press('Enter');
+    await ana.waitForFunction(() =>
+      [...document.querySelectorAll('#calls-body tr')].every((r) => r.textContent!.includes('John')),
+    );
+    expect(await row.count()).toBe(1);
+    await filters.getByRole('button', { name: 'Clear' }).click();
     await ana.getByRole('button', { name: /^Queue/ }).click();
   });
 
