@@ -9,6 +9,9 @@ import { chooseText } from './variants.js';
 
 type Message = Extract<CallEvent, { type: 'message.received' }>;
 
+/** How much of the reply that converted a call it keeps: what an agent reads at a glance, on every call row. */
+const REPLY_KEPT = 1000;
+
 export interface MessageState {
   /** The caller's last redirected call. */
   call: Call | null;
@@ -74,7 +77,7 @@ export function message(event: Message, state: MessageState, settings: SessionSe
       call.convertedAt === null &&
       now - call.redirectedAt <= settings.conversionWindow
     ) {
-      decision.call = { ...call, convertedAt: now, reply: event.text };
+      decision.call = { ...call, convertedAt: now, reply: event.text.slice(0, REPLY_KEPT) };
     }
     const { welcome } = settings;
     const toldRecently = before.lastRedirectAt !== null && now - before.lastRedirectAt < welcome.every;

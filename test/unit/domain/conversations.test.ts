@@ -128,6 +128,17 @@ describe('opt-out keywords', () => {
   });
 });
 
+describe('the reply', () => {
+  it('converts the redirected call, which keeps its first 1,000 characters', () => {
+    const call = aCall({ session: 's1', redirectedAt: T - 60_000 });
+    const long = 'x'.repeat(5000);
+    expect(decide(say(long), state({ call }), testSettings(), T).call).toMatchObject({
+      convertedAt: T,
+      reply: 'x'.repeat(1000),
+    });
+  });
+});
+
 describe('the follow-up', () => {
   const on = (over: Partial<SessionSettings['followUp']> = {}) =>
     testSettings({ followUp: { ...testSettings().followUp, enabled: true, ...over } });
