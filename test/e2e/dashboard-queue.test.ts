@@ -201,6 +201,25 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
     expect((await recorded(ana))[1]).toEqual({ title: 'P1: Eve is waiting', body: 'Is anyone there?' });
   });
 
+  it('says how to allow desktop alerts again when the browser refuses them', async () => {
+    const page = await agentPage(browser, h.bridge.url, BO, {
+      // The browser's answer when the agent blocks the site (headless Chromium only dismisses the prompt).
+      before: (p) =>
+        p.addInitScript(() => {
+          let permission: NotificationPermission = 'default';
+          Object.defineProperty(Notification, 'permission', { get: () => permission });
+          Notification.requestPermission = async () => (permission = 'denied');
+        }),
+    });
+    expect(await page.locator('#notify-banner').isHidden()).toBe(true);
+    await page.getByRole('button', { name: 'Turn on desktop alerts' }).click();
+    await page
+      .locator('#notify-banner')
+      .getByText("allow notifications for it in the browser's site settings")
+      .waitFor();
+    await page.context().close();
+  });
+
   it('exports the queue as CSV, quoting what needs it', async () => {
     const [download] = await Promise.all([
       ana.waitForEvent('download'),
