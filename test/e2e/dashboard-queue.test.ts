@@ -220,18 +220,36 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
     await page.context().close();
   });
 
-  it('exports the queue as CSV, quoting what needs it', async () => {
+  /** Clicks the shown view's "Export CSV" and reads the file it downloads. */
+  async function exported(page: Page) {
     const [download] = await Promise.all([
-      ana.waitForEvent('download'),
-      ana.getByRole('link', { name: 'Export CSV' }).click(),
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe('callbridge-queue.csv');
-    const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\r\n')[0]).toBe(
+    return { name: download.suggestedFilename(), csv: readFileSync((await download.path())!, 'utf8') };
+  }
+
+  it('exports the queue and the filtered calls as CSV, quoting what needs it', async () => {
+    const queue = await exported(ana);
+    expect(queue.name).toBe('callbridge-queue.csv');
+    expect(queue.csv.split('\r\n')[0]).toBe(
       '\ufeffopened,kind,name,number,session,state,held by,done at,resolution,note,last message,calls',
     );
-    expect(csv).toContain(',John,+15550001111,default,done,ana,');
-    expect(csv).toContain('"Hi, my order ""42"" is late"');
+    expect(queue.csv).toContain(',John,+15550001111,default,done,ana,');
+    expect(queue.csv).toContain('"Hi, my order ""42"" is late"');
+
+    await ana.getByRole('button', { name: 'Calls', exact: true }).click();
+    await ana.getByRole('search', { name: 'Filter calls' }).getByLabel('Caller').fill('Carla');
+    await ana.getByRole('search', { name: 'Filter calls' }).getByLabel('Caller').press('Enter');
+    await ana.waitForFunction(() => document.querySelectorAll('#calls-body tr').length === 1);
+    const calls = await exported(ana);
+    expect(calls.name).toBe('callbridge-calls.csv');
+    const [header, ...rows] = calls.csv.trimEnd().split('\r\n');
+    expect(header).toBe('\ufeffrang,name,number,session,call,status,redirect,sent text,vip,wrote back');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(',Carla,+15550002222,default,voice,missed,sent,');
+    await ana.getByRole('search', { name: 'Filter calls' }).getByRole('button', { name: 'Clear' }).click();
+    await ana.getByRole('button', { name: /^Queue/ }).click();
   });
 
   it('screenshots of every view at 1280 and 390 px; no sideways scrolling on a phone; dark when the system is', async () => {
