@@ -83,13 +83,15 @@ function showCount(n) {
   document.title = n ? `(${n}) callbridge` : 'callbridge';
 }
 
+const unanswered = (n) => (n === 1 ? '1 call, not answered' : n ? `${n} calls, not answered` : 'calling now');
+
 function newItem(item) {
   const name = itemName(item);
   const kind = KIND_LABELS[item.kind] ?? item.kind;
   $('#announcer').textContent = `${kind}: ${name} is waiting`;
   alertNewItem(item, {
     title: `${kind}: ${name} is waiting`,
-    body: messageText(item.message) ?? `${item.calls?.length || 1} call(s), not answered yet`,
+    body: messageText(item.message) ?? unanswered(item.calls?.length ?? 0),
     onClick: () => showView('queue'),
   });
 }
