@@ -4,7 +4,7 @@ import { openCall as openCallDetail, redirectText } from './calldetail.js';
 import { csvLink } from './csv.js';
 import { closeDetail } from './detail.js';
 import { $, badge, displayName, h, phone, time } from './dom.js';
-import { rememberName } from './names.js';
+import { nameOf, rememberName } from './names.js';
 
 const PAGE = 50;
 
@@ -180,16 +180,29 @@ function drop(id) {
   rowOf(id)?.remove();
 }
 
+/**
+ * Only the call a caller was greeted on carries their name (not a repeat within the debounce, not a
+ * VIP's): the others of theirs are named from it, once it has been seen.
+ */
+const nameOfCall = (c) => c.name ?? nameOf(c.session, c.caller);
+
 function put(call) {
   noteSession(call.session);
+  const learned = call.name && !nameOf(call.session, call.caller);
   rememberName(call.session, call.caller, call.name);
   calls.set(call.id, call);
   const row = callRow(call);
   const old = rowOf(call.id);
-  if (old) return old.replaceWith(row);
-  // Ids grow with time: a row goes before the first older one.
-  const older = [...$('#calls-body').children].find((tr) => Number(tr.dataset.id) < call.id);
-  $('#calls-body').insertBefore(row, older ?? null);
+  if (old) old.replaceWith(row);
+  else {
+    // Ids grow with time: a row goes before the first older one.
+    const older = [...$('#calls-body').children].find((tr) => Number(tr.dataset.id) < call.id);
+    $('#calls-body').insertBefore(row, older ?? null);
+  }
+  if (learned)
+    for (const other of calls.values())
+      if (!other.name && other.session === call.session && other.caller === call.caller)
+        rowOf(other.id)?.replaceWith(callRow(other));
 }
 
 function callRow(c) {
@@ -206,7 +219,7 @@ function callRow(c) {
     h(
       'td',
       { 'data-label': 'Caller', class: 'who' },
-      c.name ? h('span', { class: 'name' }, c.name) : null,
+      nameOfCall(c) ? h('span', { class: 'name' }, nameOfCall(c)) : null,
       h(
         'button',
         { type: 'button', class: 'link', 'aria-label': `Details of the call from ${displayName(c)}` },
@@ -247,7 +260,7 @@ function exportCalls() {
     .sort((a, b) => b.id - a.id)
     .map((c) => [
       c.receivedAt,
-      c.name ?? '',
+      nameOfCall(c) ?? '',
       phone(c.caller),
       c.session,
       c.isVideo ? 'video' : 'voice',

@@ -1,4 +1,5 @@
 // Tiny helpers for building and formatting the page; text always goes in as text, never as HTML.
+import { nameOf } from './names.js';
 
 /** `h('td', { class: 'x' }, 'text', child)`: an element with attributes and children. */
 export function h(tag, attrs = {}, ...children) {
@@ -42,8 +43,8 @@ export function numberOf(chatId) {
   return domain === 'c.us' || domain === 's.whatsapp.net' ? local : null;
 }
 
-/** What to call someone: their name when known, else their number. */
-export const displayName = (c) => c.name || phone(c.caller);
+/** What to call someone: their name, or one their other calls carried, else their number. */
+export const displayName = (c) => c.name || nameOf(c.session, c.caller) || phone(c.caller);
 
 /** "Open chat": WhatsApp's own link to the caller's chat, in a new tab; nothing for a group or LID. */
 export function chatLink(chatId) {

@@ -199,6 +199,13 @@ describe.skipIf(!hasChromium)('the work queue in the dashboard (needs /usr/bin/c
     await item(ana, 'Eve').and(ana.locator('[data-kind="p1"]')).waitFor();
     await waitFor('the P1 notification', async () => (await recorded(ana)).length === 2);
     expect((await recorded(ana))[1]).toEqual({ title: 'P1: Eve is waiting', body: 'Is anyone there?' });
+
+    // Her repeats got no text of their own, so the server names only her first call: the list names them all.
+    await ana.getByRole('button', { name: 'Calls', exact: true }).click();
+    const eve = ana.locator('#calls-body tr', { hasText: '+15550005555' });
+    await ana.waitForFunction(() => document.querySelectorAll('#calls-body tr[data-call-id^="eve-"]').length === 5);
+    expect(await eve.locator('.name').allTextContents()).toEqual(Array(5).fill('Eve'));
+    await ana.getByRole('button', { name: /^Queue/ }).click();
   });
 
   it('says how to allow desktop alerts again when the browser refuses them', async () => {
