@@ -66,7 +66,7 @@ export async function agentPage(
   browser: Browser,
   url: string,
   token: string,
-  { notifications = false, before }: { notifications?: boolean; before?: (page: Page) => Promise<void> } = {},
+  { notifications = false, before }: { notifications?: boolean; before?: (page: Page) => Promise<unknown> } = {},
 ): Promise<Page> {
   const page = await freshPage(browser);
   await before?.(page);
