@@ -2,7 +2,8 @@
 import { api, withQuery } from './api.js';
 import { showCallerCalls } from './calls.js';
 import { facts, showDetail } from './detail.js';
-import { $, badge, h, phone, time } from './dom.js';
+import { $, badge, chatLink, h, phone, time } from './dom.js';
+import { nameOf } from './names.js';
 
 let noteSession = () => {};
 
@@ -14,6 +15,7 @@ export function initCallers({ onSession }) {
     loadCallers();
   });
   form.addEventListener('change', () => loadCallers());
+  form.elements.who.addEventListener('input', showCallers);
   // Escalations run out and calls leave the frustration window with no call changing.
   setInterval(callersChanged, 15_000);
   $('#callers-body').addEventListener('click', (e) => {
@@ -24,6 +26,9 @@ export function initCallers({ onSession }) {
 
 /** Bumped by every load: an answer older than the one shown is dropped. */
 let generation = 0;
+/** The callers loaded; the name or number typed filters them here (the callers API searches neither). */
+let loaded = [];
+const nameOfCaller = (c) => c.name ?? nameOf(c.session, c.caller);
 
 export async function loadCallers() {
   const asked = ++generation;
@@ -31,9 +36,22 @@ export async function loadCallers() {
   const { callers } = await api(withQuery('api/callers', { session: f.get('session').trim(), level: f.get('level') }));
   if (asked !== generation) return;
   for (const c of callers) noteSession(c.session);
-  $('#callers-body').replaceChildren(...callers.map(callerRow));
-  $('#callers-empty').hidden = callers.length > 0;
-  const owed = callers.filter((c) => c.escalation.pending).length;
+  loaded = callers;
+  showCallers();
+}
+
+function showCallers() {
+  const who = $('#caller-filters').elements.who.value.trim().toLocaleLowerCase();
+  const digits = who.replace(/\D/g, '');
+  const shown = loaded.filter(
+    (c) =>
+      !who ||
+      (nameOfCaller(c) ?? '').toLocaleLowerCase().includes(who) ||
+      (digits.length > 0 && /^[\d\s+()-]+$/.test(who) && (c.caller ?? '').split('@')[0].includes(digits)),
+  );
+  $('#callers-body').replaceChildren(...shown.map(callerRow));
+  $('#callers-empty').hidden = shown.length > 0;
+  const owed = shown.filter((c) => c.escalation.pending).length;
   const banner = $('#escalations');
   banner.hidden = owed === 0;
   banner.textContent =
@@ -71,31 +89,34 @@ const escalation = (e) =>
       : '';
 
 function callerRow(c) {
+  const name = nameOfCaller(c);
   return h(
     'tr',
     { 'data-session': c.session, 'data-caller': c.caller, class: c.escalation.pending ? 'escalated' : null },
     h(
       'td',
-      {},
+      { 'data-label': 'Caller', class: 'who' },
+      name ? h('span', { class: 'name' }, name) : null,
       h(
         'button',
-        { type: 'button', class: 'link', 'aria-label': `Details of caller ${phone(c.caller)}` },
+        { type: 'button', class: 'link', 'aria-label': `Details of caller ${name ?? phone(c.caller)}` },
         phone(c.caller),
       ),
     ),
-    h('td', {}, c.session),
-    h('td', {}, badge(c.level)),
-    h('td', { class: 'num' }, String(c.callsInWindow)),
-    h('td', {}, time(c.lastCallAt)),
-    h('td', {}, escalation(c.escalation)),
-    h('td', {}, c.vip ? badge('VIP', 'vip') : ''),
+    h('td', { 'data-label': 'Session' }, c.session),
+    h('td', { 'data-label': 'Level' }, badge(c.level)),
+    h('td', { 'data-label': 'Calls in window', class: 'num' }, String(c.callsInWindow)),
+    h('td', { 'data-label': 'Last call' }, time(c.lastCallAt)),
+    h('td', { 'data-label': 'Escalation' }, escalation(c.escalation)),
+    h('td', { 'data-label': 'VIP' }, c.vip ? badge('VIP', 'vip') : ''),
   );
 }
 
 async function openCaller(session, caller) {
   const c = await api(`api/callers/${encodeURIComponent(session)}/${encodeURIComponent(caller)}`);
+  const name = nameOfCaller(c);
   showDetail(
-    `Caller ${phone(c.caller)}`,
+    `Caller ${name ? `${name}, ` : ''}${phone(c.caller)}`,
     facts([
       ['Session', c.session],
       ['Level', h('span', {}, badge(c.level), ` ${c.callsInWindow} calls in the window`)],
@@ -115,7 +136,8 @@ async function openCaller(session, caller) {
       : h('p', { class: 'muted' }, 'Not yet.'),
     h(
       'p',
-      {},
+      { class: 'actions' },
+      chatLink(c.caller),
       h(
         'button',
         { type: 'button', onclick: () => showCallerCalls(c.session, c.caller) },

@@ -1,12 +1,15 @@
 // The calls view: newest first, filtered, updated in place as calls ring and end.
 import { api, withQuery } from './api.js';
-import { closeDetail, facts, showDetail } from './detail.js';
-import { $, badge, h, phone, time } from './dom.js';
+import { openCall as openCallDetail, redirectText } from './calldetail.js';
+import { csvLink } from './csv.js';
+import { closeDetail } from './detail.js';
+import { $, badge, displayName, h, phone, time } from './dom.js';
+import { nameOf, rememberName } from './names.js';
 
 const PAGE = 50;
 
 const calls = new Map();
-let filter = { session: '', status: '', caller: '' };
+let filter = { session: '', status: '', caller: '', name: '' };
 let nextCursor = null;
 /** Bumped by every new filter: answers to requests made for an older one are dropped. */
 let generation = 0;
@@ -26,6 +29,7 @@ export function initCalls({ onSession }) {
   form.addEventListener('change', () => applyFilter());
   form.addEventListener('reset', () => setTimeout(applyFilter));
   $('#calls-more').addEventListener('click', loadMore);
+  $('#calls-export').replaceWith(csvLink('calls-export', 'Export CSV', exportCalls));
   $('#calls-body').addEventListener('click', (e) => {
     const row = e.target.closest('tr[data-id]');
     if (row) openCall(Number(row.dataset.id));
@@ -38,9 +42,20 @@ export function setCallFilter(values) {
   for (const [k, v] of Object.entries(values)) if (form.elements[k]) form.elements[k].value = v ?? '';
 }
 
+/**
+ * A caller typed with letters is part of a name (`?name=`), else a number or chat id (`?caller=`).
+ * Live updates are matched here the same way.
+ */
 function readFilter() {
   const f = new FormData($('#call-filters'));
-  return { session: f.get('session').trim(), status: f.get('status'), caller: f.get('caller').trim() };
+  const who = f.get('caller').trim();
+  const isName = /\p{L}/u.test(who) && !who.includes('@');
+  return {
+    session: f.get('session').trim(),
+    status: f.get('status'),
+    caller: isName ? '' : who,
+    name: isName ? who.toLocaleLowerCase() : '',
+  };
 }
 
 async function applyFilter() {
@@ -49,12 +64,24 @@ async function applyFilter() {
   history.replaceState(
     null,
     '',
-    withQuery(location.pathname, { session: filter.session, caller: filter.caller, status: filter.status }),
+    withQuery(location.pathname, {
+      session: filter.session,
+      caller: filter.caller || filter.name,
+      status: filter.status,
+    }),
   );
   await loadCalls();
 }
 
-const query = (extra) => withQuery('api/calls', { ...filter, limit: PAGE, ...extra });
+const query = (extra) =>
+  withQuery('api/calls', {
+    session: filter.session,
+    status: filter.status,
+    caller: filter.caller,
+    name: filter.name,
+    limit: PAGE,
+    ...extra,
+  });
 
 /**
  * A page may have been read before a live update that arrives while it is on its way; applied
@@ -125,7 +152,7 @@ export function upsertCall(call) {
   if (matches(call)) {
     put(call);
     if (isNew && call.status === 'ringing')
-      announce(`${call.isVideo ? 'Video' : 'Voice'} call ringing from ${phone(call.caller)}`);
+      announce(`${call.isVideo ? 'Video' : 'Voice'} call ringing from ${displayName(call)}`);
   } else if (!isNew) {
     drop(call.id);
   }
@@ -135,6 +162,7 @@ export function upsertCall(call) {
 function matches(call) {
   if (filter.session && call.session !== filter.session) return false;
   if (filter.status && call.status !== filter.status) return false;
+  if (filter.name && !(call.name ?? '').toLocaleLowerCase().includes(filter.name)) return false;
   if (filter.caller) {
     // The API accepts any spelling of a number; compare digits, or whole chat ids when one is given.
     const chatId = filter.caller.includes('@');
@@ -152,19 +180,33 @@ function drop(id) {
   rowOf(id)?.remove();
 }
 
+/**
+ * Only the call a caller was greeted on carries their name (not a repeat within the debounce, not a
+ * VIP's): the others of theirs are named from it, once it has been seen.
+ */
+const nameOfCall = (c) => c.name ?? nameOf(c.session, c.caller);
+
 function put(call) {
   noteSession(call.session);
+  const learned = call.name && !nameOf(call.session, call.caller);
+  rememberName(call.session, call.caller, call.name);
   calls.set(call.id, call);
   const row = callRow(call);
   const old = rowOf(call.id);
-  if (old) return old.replaceWith(row);
-  // Ids grow with time: a row goes before the first older one.
-  const older = [...$('#calls-body').children].find((tr) => Number(tr.dataset.id) < call.id);
-  $('#calls-body').insertBefore(row, older ?? null);
+  if (old) old.replaceWith(row);
+  else {
+    // Ids grow with time: a row goes before the first older one.
+    const older = [...$('#calls-body').children].find((tr) => Number(tr.dataset.id) < call.id);
+    $('#calls-body').insertBefore(row, older ?? null);
+  }
+  if (learned)
+    for (const other of calls.values())
+      if (!other.name && other.session === call.session && other.caller === call.caller)
+        rowOf(other.id)?.replaceWith(callRow(other));
 }
 
 function callRow(c) {
-  const who = phone(c.caller);
+  const number = phone(c.caller);
   return h(
     'tr',
     {
@@ -173,36 +215,65 @@ function callRow(c) {
       'data-status': c.status,
       class: c.status === 'ringing' ? 'ringing' : null,
     },
-    h('td', {}, time(c.receivedAt)),
-    h('td', {}, h('button', { type: 'button', class: 'link', 'aria-label': `Details of the call from ${who}` }, who)),
-    h('td', {}, c.session),
-    h('td', {}, c.isVideo ? 'Video' : 'Voice', c.isGroup ? ' (group)' : ''),
-    h('td', { class: 'status' }, badge(c.status)),
-    h('td', {}, redirectText(c.redirect)),
+    h('td', { 'data-label': 'Rang' }, time(c.receivedAt)),
     h(
       'td',
-      { class: 'flags' },
+      { 'data-label': 'Caller', class: 'who' },
+      nameOfCall(c) ? h('span', { class: 'name' }, nameOfCall(c)) : null,
+      h(
+        'button',
+        { type: 'button', class: 'link', 'aria-label': `Details of the call from ${displayName(c)}` },
+        number,
+      ),
+    ),
+    h('td', { 'data-label': 'Session' }, c.session),
+    h('td', { 'data-label': 'Call' }, c.isVideo ? 'Video' : 'Voice', c.isGroup ? ' (group)' : ''),
+    h('td', { 'data-label': 'Status', class: 'status' }, badge(c.status)),
+    h('td', { 'data-label': 'Redirect' }, redirectText(c.redirect)),
+    h(
+      'td',
+      { 'data-label': 'Marks', class: 'flags' },
       c.isVip ? badge('VIP', 'vip') : null,
+      c.closed ? badge('after hours', 'closed') : null,
       c.level && c.level !== 'calm' ? badge(c.level) : null,
       c.conversion ? badge('wrote back', 'converted') : null,
     ),
   );
 }
 
-function redirectText(r) {
-  const tries = r.attempts > 1 ? ` (${r.attempts} attempts)` : '';
-  return h(
-    'span',
-    { class: `redirect redirect-${r.status.split(':')[0]}`, title: r.lastError ?? '' },
-    r.status.replace(':', ': '),
-    tries,
-  );
+const CSV_COLUMNS = [
+  'rang',
+  'name',
+  'number',
+  'session',
+  'call',
+  'status',
+  'redirect',
+  'sent text',
+  'vip',
+  'wrote back',
+];
+
+/** The calls shown (the filter's, as far as loaded), newest first, as a spreadsheet reads them. */
+function exportCalls() {
+  const rows = [...calls.values()]
+    .sort((a, b) => b.id - a.id)
+    .map((c) => [
+      c.receivedAt,
+      nameOfCall(c) ?? '',
+      phone(c.caller),
+      c.session,
+      c.isVideo ? 'video' : 'voice',
+      c.status,
+      c.redirect.status,
+      c.redirect.text ?? '',
+      c.isVip ? 'yes' : '',
+      c.conversion ? c.conversion.at : '',
+    ]);
+  return { name: 'callbridge-calls.csv', columns: CSV_COLUMNS, rows };
 }
 
-/** The tab title counts ringing calls, so a ringing call shows even from another tab. */
 function refreshSummary() {
-  const ringing = [...calls.values()].filter((c) => c.status === 'ringing').length;
-  document.title = ringing ? `(${ringing} ringing) callbridge` : 'callbridge';
   $('#calls-empty').hidden = calls.size > 0;
 }
 
@@ -210,96 +281,7 @@ const announce = (text) => {
   $('#announcer').textContent = text;
 };
 
-const ACTION_NAMES = { sendRedirect: 'Chat redirect', sendWelcome: 'Welcome message', rejectCall: 'Reject call' };
-const actionName = (a) =>
-  ACTION_NAMES[a.kind] ?? (a.kind === 'alert' ? `${a.payload.channel} alert (${a.payload.type})` : a.kind);
-
-/** Events and every attempt of every action, in the order they happened. */
-function timeline({ events, actions }) {
-  const entries = [
-    ...events.map((e) => ({ at: e.receivedAt, what: e.type, note: e.outcome ?? '', kind: 'event' })),
-    ...actions.flatMap((a) => [
-      {
-        at: a.createdAt,
-        what: `${actionName(a)} decided`,
-        note: a.expiresAt ? `not after ${new Date(a.expiresAt).toLocaleTimeString()}` : '',
-        kind: 'decided',
-      },
-      ...a.history.map((t, i) => ({
-        at: t.at,
-        what: `${actionName(a)}: attempt ${i + 1}, ${t.outcome}`,
-        note: [t.statusCode ? `HTTP ${t.statusCode}` : '', t.error ?? '', `${t.durationMs} ms`]
-          .filter(Boolean)
-          .join(' · '),
-        kind: t.outcome,
-      })),
-    ]),
-  ].sort((a, b) => a.at.localeCompare(b.at));
-  return h(
-    'ol',
-    { class: 'timeline' },
-    entries.map((e) =>
-      h(
-        'li',
-        { class: `tl-${e.kind}` },
-        time(e.at),
-        ' ',
-        h('strong', {}, e.what),
-        e.note ? h('span', { class: 'muted' }, ` ${e.note}`) : null,
-      ),
-    ),
-  );
-}
-
-export async function openCall(id) {
-  const detail = await api(`api/calls/${id}`);
-  const c = detail.call;
-  const r = c.redirect;
-  showDetail(
-    `${c.isVideo ? 'Video' : 'Voice'} call from ${phone(c.caller)}`,
-    facts([
-      ['Status', badge(c.status)],
-      ['Session', c.session],
-      ['Rang', time(c.receivedAt)],
-      ['Ended', time(c.endedAt)],
-      [
-        'Caller',
-        h(
-          'span',
-          {},
-          c.caller ?? 'unknown',
-          c.isVip ? [' ', badge('VIP', 'vip')] : null,
-          c.level ? [' ', badge(c.level)] : null,
-        ),
-      ],
-      [
-        'Redirect',
-        h(
-          'span',
-          {},
-          redirectText(r),
-          r.sentAt ? [' at ', time(r.sentAt)] : null,
-          r.lastError ? h('span', { class: 'error-text' }, ` ${r.lastError}`) : null,
-        ),
-      ],
-      ['Wrote back', c.conversion ? `${c.conversion.seconds} s after the redirect` : 'no'],
-      ['Call id', h('code', {}, c.callId)],
-    ]),
-    h('h3', {}, 'Timeline'),
-    timeline(detail),
-    c.caller
-      ? h(
-          'p',
-          {},
-          h(
-            'button',
-            { type: 'button', onclick: () => showCallerCalls(c.session, c.caller) },
-            `All calls from ${phone(c.caller)}`,
-          ),
-        )
-      : null,
-  );
-}
+export const openCall = (id) => openCallDetail(id, { showCallerCalls });
 
 /** The calls view filtered to one caller: what a deep link from Slack opens. */
 export async function showCallerCalls(session, caller) {

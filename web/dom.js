@@ -1,4 +1,5 @@
 // Tiny helpers for building and formatting the page; text always goes in as text, never as HTML.
+import { nameOf } from './names.js';
 
 /** `h('td', { class: 'x' }, 'text', child)`: an element with attributes and children. */
 export function h(tag, attrs = {}, ...children) {
@@ -8,7 +9,7 @@ export function h(tag, attrs = {}, ...children) {
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   return el;
 }
 
@@ -34,4 +35,24 @@ export function time(iso) {
   const today = d.toDateString() === new Date().toDateString();
   const text = today ? timeFormat.format(d) : `${dateFormat.format(d)} ${timeFormat.format(d)}`;
   return h('time', { datetime: iso, title: d.toLocaleString() }, text);
+}
+
+/** The digits of a phone chat id (`15550001111@c.us` → `15550001111`), or null for groups and LIDs. */
+export function numberOf(chatId) {
+  const [local, domain] = (chatId ?? '').split('@');
+  return domain === 'c.us' || domain === 's.whatsapp.net' ? local : null;
+}
+
+/** What to call someone: their name, or one their other calls carried, else their number. */
+export const displayName = (c) => c.name || nameOf(c.session, c.caller) || phone(c.caller);
+
+/** "Open chat": WhatsApp's own link to the caller's chat, in a new tab; nothing for a group or LID. */
+export function chatLink(chatId) {
+  const number = numberOf(chatId);
+  if (!number) return null;
+  return h(
+    'a',
+    { class: 'chat-link', href: `https://wa.me/${number}`, target: '_blank', rel: 'noopener' },
+    'Open chat',
+  );
 }

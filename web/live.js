@@ -4,11 +4,12 @@ import { api, getToken } from './api.js';
 const POLL_MS = 2000;
 
 /**
- * Keeps the page current until `stop()`. `onCall(call)` gets every changed call from the stream;
- * `poll()` is called every 2 s instead when the server has no `/api/stream` (404).
+ * Keeps the page current until `stop()`. `onCall(call)` gets every changed call from the stream,
+ * `onQueue(item)` every changed work-queue item; `poll()` is called every 2 s instead when the
+ * server has no `/api/stream` (404).
  * `onState(state)` reports 'connecting', 'live', 'polling', 'reconnecting' or 'unauthorized'.
  */
-export function startLive({ onCall, poll, onState }) {
+export function startLive({ onCall, onQueue, poll, onState }) {
   let source = null;
   let timer = null;
   let stopped = false;
@@ -75,6 +76,7 @@ export function startLive({ onCall, poll, onState }) {
       poll().catch(() => {});
     });
     source.addEventListener('call', (e) => onCall(JSON.parse(e.data)));
+    source.addEventListener('queue', (e) => onQueue(JSON.parse(e.data)));
     source.addEventListener('error', async () => {
       if (source.readyState !== EventSource.CLOSED) return onState('reconnecting');
       source = null;

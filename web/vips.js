@@ -60,12 +60,12 @@ const vipRow = (v) =>
   h(
     'tr',
     { 'data-number': v.number },
-    h('td', {}, phone(v.caller)),
-    h('td', {}, v.name ?? h('span', { class: 'muted' }, '—')),
-    h('td', {}, v.source === 'config' ? 'config file' : 'added here'),
+    h('td', { 'data-label': 'Number' }, phone(v.caller)),
+    h('td', { 'data-label': 'Name' }, v.name ?? h('span', { class: 'muted' }, '—')),
+    h('td', { 'data-label': 'Source' }, v.source === 'config' ? 'config file' : 'added here'),
     h(
       'td',
-      {},
+      { class: 'row-actions' },
       h('button', { type: 'button', 'data-number': v.number, 'aria-label': `Remove ${phone(v.caller)}` }, 'Remove'),
     ),
   );

@@ -1,42 +1,52 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../config/index.js';
+import { createInterface } from 'node:readline/promises';
+import { parseConfig, type Config } from '../config/index.js';
 import { startCallbridge } from '../server.js';
 import { startSimGateway } from './gateway.js';
 import { startSimReceivers } from './receivers.js';
-import { callReceived, callRejected, messageReceived, postWebhook } from './webhooks.js';
+import { playStory } from './story.js';
 
 const HMAC = 'demo-hmac-key';
+const RING_TIMEOUT_MS = 8000;
+/** The agents the demo's dashboard knows, each with a token made for this run. */
+const AGENTS = ['ana', 'bo'];
 
-/**
- * A guided tour on loopback: a simulated WAHA, Slack and CRM around a real callbridge, and a few
- * callers. Returns what happened, line by line; `npm run demo` prints it.
- */
-export async function runDemo(say: (line: string) => void = console.log): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'callbridge-demo-'));
-  const gateway = await startSimGateway({ apiKey: 'demo-api-key' });
-  const receivers = await startSimReceivers();
-  const config = parseConfig(
+export interface DemoTokens {
+  admin: string;
+  agents: Record<string, string>;
+}
+
+const newToken = () => randomBytes(18).toString('base64url');
+
+/** The demo's callbridge: one session, a welcome, low frustration levels, Slack and a CRM (the VIP comes through the API). */
+function demoConfig(dir: string, gatewayUrl: string, receiversUrl: string, tokens: DemoTokens): Config {
+  return parseConfig(
     {
       http: { host: '127.0.0.1', port: 0 },
       database: `sqlite:${join(dir, 'demo.db')}`,
+      api: {
+        token: tokens.admin,
+        agents: Object.fromEntries(Object.entries(tokens.agents).map(([name, token]) => [name, { token }])),
+      },
       log: { level: 'warn' },
-      gateways: { waha: { type: 'waha', url: gateway.url, apiKey: 'demo-api-key', hmacKey: HMAC } },
+      gateways: { waha: { type: 'waha', url: gatewayUrl, apiKey: 'demo-api-key', hmacKey: HMAC } },
       sessions: {
         default: {
           gateway: 'waha',
-          ringTimeout: '8s',
-          vip: { numbers: ['+1 555 000 0007'] },
+          ringTimeout: `${RING_TIMEOUT_MS / 1000}s`,
           welcome: { enabled: true },
           frustration: { elevated: 2, stressed: 3 },
           redirect: { debounce: '1s' },
+          // Business hours (for an after-hours caller) and the opt-out keyword go here, with their scenes in story.ts.
         },
       },
       alerts: {
-        slack: { webhookUrl: `${receivers.url}/slack` },
+        slack: { webhookUrl: `${receiversUrl}/slack` },
         webhook: {
-          url: `${receivers.url}/crm/events`,
+          url: `${receiversUrl}/crm/events`,
           secret: `whsec_${Buffer.from('demo-secret-for-the-crm-stream!!').toString('base64')}`,
         },
       },
@@ -44,78 +54,89 @@ export async function runDemo(say: (line: string) => void = console.log): Promis
     },
     {},
   );
-  const bridge = await startCallbridge(config);
-  const post = (body: object) => postWebhook(`${bridge.url}/webhooks/waha`, body, { hmacKey: HMAC });
-  let seenTexts = 0;
-  let seenSlack = 0;
-  const settle = async (ms = 600) => {
-    await new Promise((r) => setTimeout(r, ms));
-    for (const s of gateway.sent.slice(seenTexts)) say(`   → WhatsApp to ${s.chatId}: "${s.text}"`);
-    for (const s of receivers.slack.slice(seenSlack)) say(`   → Slack: ${(s.json as { text: string }).text}`);
-    seenTexts = gateway.sent.length;
-    seenSlack = receivers.slack.length;
-  };
-
-  try {
-    say(`callbridge on ${bridge.url}, a simulated WAHA on ${gateway.url}, Slack and a CRM on ${receivers.url}\n`);
-    gateway.setContact('15550000001', { pushname: 'John' });
-    gateway.setContact('15550000002', { pushname: 'Ana' });
-    gateway.setContact('15550000003', { pushname: 'Bob' });
-    gateway.setContact('15550000007', { pushname: 'Victoria' });
-
-    say('John calls (voice). Nobody can pick up a WhatsApp call through a gateway...');
-    await post(callReceived({ from: '15550000001@c.us', callId: 'john-1' }));
-    await settle();
-    say('...and the same ring is reported twice more, as gateways do: no second message.');
-    await post(callReceived({ from: '15550000001@c.us', callId: 'john-1' }));
-    await post(callReceived({ from: '15550000001@c.us', callId: 'john-2' }));
-    await settle();
-
-    say('\nAna video-calls, then hangs up (rejected):');
-    await post(callReceived({ from: '15550000002@c.us', callId: 'ana-1', isVideo: true }));
-    await post(callRejected({ from: '15550000002@c.us', callId: 'ana-1' }));
-    await settle();
-
-    say('\nVictoria is a VIP: no bot, a person is told at once.');
-    await post(callReceived({ from: '15550000007@c.us', callId: 'vip-1' }));
-    await settle();
-
-    say('\nBob calls three times in a row (stressed at 3 in this demo):');
-    for (let i = 1; i <= 3; i++) {
-      await post(callReceived({ from: '15550000003@c.us', callId: `bob-${i}` }));
-      await settle(i === 3 ? 600 : 1100);
-    }
-    say('Bob gives up and writes:');
-    await post(messageReceived({ from: '15550000003@c.us', body: 'Please, my delivery never came!' }));
-    await settle();
-
-    say('\nA new customer writes without calling first:');
-    gateway.setContact('15550000004', { pushname: 'Carla' });
-    await post(messageReceived({ from: '15550000004@c.us', body: 'Do you deliver on Sundays?' }));
-    await settle();
-
-    say('\nNobody picked up the calls still ringing; after the 8s ring timeout they are missed:');
-    const ringing = async () =>
-      ((await bridge.app.inject({ url: '/api/calls?status=ringing' }).then((r) => r.json())) as { calls: unknown[] })
-        .calls.length;
-    // The demo runs on the machine's clock, so the ring timeout takes its real 8 s.
-    const deadline = performance.now() + 15_000;
-    while ((await ringing()) > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await settle(300);
-
-    const calls = (await bridge.app.inject({ url: '/api/calls' }).then((r) => r.json())) as {
-      calls: Array<{ callId: string; status: string; redirect: { status: string } }>;
-    };
-    say('\nGET /api/calls:');
-    for (const c of calls.calls) say(`   ${c.callId.padEnd(8)} ${c.status.padEnd(9)} redirect ${c.redirect.status}`);
-    const types = receivers.events.map((e) => (e.json as { type: string }).type);
-    say(`\nThe CRM received ${types.length} signed events: ${[...new Set(types)].join(', ')}`);
-  } finally {
-    await bridge.close();
-    await gateway.close();
-    await receivers.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runDemo();
+export interface Demo {
+  /** The dashboard's address. */
+  url: string;
+  tokens: DemoTokens;
+  play(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A simulated WAHA, Slack and CRM on loopback around a real callbridge, ready to play the story. */
+export async function startDemo(say: (line: string) => void = console.log): Promise<Demo> {
+  const dir = mkdtempSync(join(tmpdir(), 'callbridge-demo-'));
+  const gateway = await startSimGateway({ apiKey: 'demo-api-key' });
+  const receivers = await startSimReceivers();
+  const tokens: DemoTokens = { admin: newToken(), agents: Object.fromEntries(AGENTS.map((a) => [a, newToken()])) };
+  const bridge = await startCallbridge(demoConfig(dir, gateway.url, receivers.url, tokens));
+  say(`callbridge on ${bridge.url}, a simulated WAHA on ${gateway.url}, Slack and a CRM on ${receivers.url}\n`);
+  return {
+    url: `${bridge.url}/`,
+    tokens,
+    play: () =>
+      playStory({
+        url: bridge.url,
+        hmacKey: HMAC,
+        token: tokens.admin,
+        gateway,
+        receivers,
+        ringTimeoutMs: RING_TIMEOUT_MS,
+        say,
+      }),
+    async close() {
+      await bridge.close();
+      await gateway.close();
+      await receivers.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where to look and what to sign in with. */
+function sayAccess(demo: Demo, say: (line: string) => void) {
+  say(`The dashboard: ${demo.url}`);
+  const line = (label: string, value: string) => say(`   ${label.padEnd(14)}${value}`);
+  line('admin token:', demo.tokens.admin);
+  for (const [agent, token] of Object.entries(demo.tokens.agents)) line(`${agent}'s token:`, token);
+}
+
+/**
+ * `npm run demo`: plays the story, then keeps callbridge running until Ctrl-C so the dashboard can
+ * be used (claim the queue's items as ana or bo). `--once` exits after the story, as CI needs.
+ */
+async function main(args: string[]) {
+  const once = args.includes('--once');
+  const say = (line: string) => console.log(line);
+  const demo = await startDemo(say);
+  if (once) {
+    try {
+      await demo.play();
+    } finally {
+      await demo.close();
+    }
+    return;
+  }
+  const stop = async () => {
+    await demo.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  sayAccess(demo, say);
+  // On a terminal, time to open the dashboard first, and watch its queue fill.
+  if (process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    await rl.question('\nOpen the dashboard, sign in with a token, then press Enter to play the story. ');
+    rl.close();
+  }
+  say('');
+  await demo.play();
+  say('\nThe story is over; callbridge keeps running. Claim and close the items in the Queue tab.');
+  sayAccess(demo, say);
+  say(`   stats:        ${demo.url} → Stats (GET ${demo.url}api/stats)`);
+  say('Ctrl-C to stop.');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv.slice(2));

@@ -29,3 +29,64 @@ export async function freshPage(browser: Browser): Promise<Page> {
   page.setDefaultTimeout(10_000);
   return page;
 }
+
+/**
+ * Records every notification the page shows in `window.notifications` ({ title, body }), instead of
+ * showing it, and counts the permission requests in `window.permissionAsked`: what the page asks
+ * for is what a test can check, with or without a desktop.
+ */
+function recordNotifications() {
+  const Real = window.Notification;
+  const shown: Array<{ title: string; body?: string }> = [];
+  class Recorded extends EventTarget {
+    static get permission() {
+      return Real.permission;
+    }
+    static requestPermission() {
+      Object.assign(window, {
+        permissionAsked: (window as unknown as { permissionAsked: number }).permissionAsked + 1,
+      });
+      return Real.requestPermission();
+    }
+    constructor(title: string, options?: NotificationOptions) {
+      super();
+      shown.push({ title, body: options?.body });
+    }
+    close() {}
+  }
+  Object.assign(window, { notifications: shown, permissionAsked: 0, Notification: Recorded });
+}
+
+/**
+ * A page of its own (a new context) signed in with `token`, as an agent would, on its live feed.
+ * With `notifications`, the site may notify (as if the agent had allowed it) and what it shows is
+ * recorded; `before` runs before the page loads (to set its clock, say).
+ */
+export async function agentPage(
+  browser: Browser,
+  url: string,
+  token: string,
+  { notifications = false, before }: { notifications?: boolean; before?: (page: Page) => Promise<unknown> } = {},
+): Promise<Page> {
+  const page = await freshPage(browser);
+  await before?.(page);
+  if (notifications) {
+    await page.context().grantPermissions(['notifications'], { origin: url });
+    await page.addInitScript(recordNotifications);
+  }
+  await page.goto(url);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Open the dashboard' }).click();
+  await page.locator('#live[data-state="live"]').waitFor();
+  return page;
+}
+
+/** Where the views' screenshots go for a person to look at (git ignores test-results/). */
+export const SCREENSHOTS = 'test-results/screenshots';
+
+export const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+
+/** Whether the page fits its viewport's width: nothing to scroll sideways to. */
+export const noSideScroll = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
