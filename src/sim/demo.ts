@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseConfig, type Config } from '../config/index.js';
+import { WEEKDAYS } from '../domain/hours.js';
+import { systemClock } from '../lib/clock.js';
 import { startCallbridge } from '../server.js';
 import { startSimGateway } from './gateway.js';
 import { startSimReceivers } from './receivers.js';
@@ -22,6 +24,13 @@ export interface DemoTokens {
 const newToken = () => randomBytes(18).toString('base64url');
 
 /** The demo's callbridge: one session, a welcome, low frustration levels, Slack and a CRM (the VIP comes through the API). */
+/** The bakery's hour a day, twelve hours from now (UTC). */
+function openHour(): string {
+  const hour = (new Date(systemClock.now()).getUTCHours() + 12) % 24;
+  const hh = (h: number) => String(h).padStart(2, '0');
+  return `${hh(hour)}:00-${hh((hour + 1) % 24)}:00`;
+}
+
 function demoConfig(dir: string, gatewayUrl: string, receiversUrl: string, tokens: DemoTokens): Config {
   return parseConfig(
     {
@@ -40,7 +49,22 @@ function demoConfig(dir: string, gatewayUrl: string, receiversUrl: string, token
           welcome: { enabled: true },
           frustration: { elevated: 2, stressed: 3 },
           redirect: { debounce: '1s' },
-          // Business hours (for an after-hours caller) and the opt-out keyword go here, with their scenes in story.ts.
+        },
+        // A second WhatsApp number on the same gateway, closed whenever the demo runs: its one open
+        // hour a day is twelve hours away. It answers Spanish numbers in Spanish.
+        bakery: {
+          gateway: 'waha',
+          ringTimeout: `${RING_TIMEOUT_MS / 1000}s`,
+          hours: { timezone: 'UTC', weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, [openHour()]])) },
+          languages: { default: 'en', byCountry: { '34': 'es' } },
+          redirect: {
+            closed: {
+              voice: {
+                en: "Hi {{name}}! We're closed right now and open again {{opensAt}}. Leave your order here.",
+                es: '¡Hola {{name}}! Ahora estamos cerrados; abrimos {{opensAt}}. Déjanos tu pedido aquí.',
+              },
+            },
+          },
         },
       },
       alerts: {

@@ -77,8 +77,18 @@ export async function playStory(s: StoryStage): Promise<void> {
   await post(messageReceived({ from: '15550000004@c.us', body: 'Do you deliver on Sundays?' }));
   await settle();
 
-  // More scenes go here, each with what its config needs in demoConfig: a caller after business
-  // hours, and one who writes STOP (the opt-out).
+  say('\nCarla would rather not get automated texts, and writes STOP:');
+  await post(messageReceived({ from: '15550000004@c.us', body: 'STOP' }));
+  await settle();
+  say('then calls: the call is recorded and the agents hear of it, but she gets no text (skipped:opted_out).');
+  await post(callReceived({ from: '15550000004@c.us', callId: 'carla-1' }));
+  await settle();
+
+  say('\nLucía (+34) calls the bakery, another number on this gateway, while it is closed:');
+  say('the closed-hours text, in Spanish, says when it opens.');
+  gateway.setContact('34600000005', { pushname: 'Lucía' });
+  await post(callReceived({ from: '34600000005@c.us', callId: 'lucia-1', session: 'bakery' }));
+  await settle();
 
   say(`\nNobody picked up the calls still ringing; after the ${s.ringTimeoutMs / 1000}s ring timeout they are missed,`);
   say('and each missed call gets its own alert:');
@@ -99,4 +109,14 @@ export async function playStory(s: StoryStage): Promise<void> {
   for (const i of items) say(`   ${i.kind.padEnd(7)} ${(i.name ?? '').padEnd(9)} +${i.number}`);
   const types = receivers.events.map((e) => (e.json as { type: string }).type);
   say(`\nThe CRM received ${types.length} signed events: ${[...new Set(types)].join(', ')}`);
+  const stats = await api<{
+    calls: { total: number; missed: number };
+    redirects: { sent: number; skipped: Record<string, number> };
+    conversions: number;
+  }>('/api/stats');
+  const skipped = Object.entries(stats.redirects.skipped).map(([why, n]) => `${n} ${why}`);
+  say(
+    `\nGET /api/stats (the Stats tab): ${stats.calls.total} calls, ${stats.calls.missed} missed; ` +
+      `${stats.redirects.sent} redirects sent, skipped: ${skipped.join(', ') || 'none'}; ${stats.conversions} replied in chat.`,
+  );
 }
