@@ -61,15 +61,17 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   const callsInWindow = person ? state.recentCalls + 1 : 0;
   const level = person ? frustrationLevel(callsInWindow, settings.frustration) : null;
   const vip = person !== null && isVip(settings, person, { added: state.vip !== null, crm: state.profile?.vip });
-  const name = state.vip?.name || state.profile?.name || null;
   const before = state.caller ?? emptyCaller;
+  // Named by the VIP list or the CRM; else the text's name is looked up as it is sent (a push name
+  // may have changed since), and the call shows the name the caller was last greeted by.
+  const name = state.vip?.name || state.profile?.name || null;
   const skipped = redirectSkipReason(event, before, vip, state.optedOut !== null, settings, now);
   const call: Call = {
     ...newCall(event, settings, now),
     isVip: vip,
     level,
     redirectSkipped: skipped,
-    name,
+    name: name ?? before.name,
     language: person ? callerLanguage(settings.languages, person) : null,
   };
   const decision: Decision = { ...nothing(), call, timers: [ringTimer(settings, event.callId, now)] };

@@ -21,6 +21,7 @@ export const emptyCaller: CallerState = {
   stressedAt: null,
   escalateUntil: null,
   welcomedAt: null,
+  name: null,
 };
 
 export const ringTimerKey = (session: string, callId: string) => `ring:${session}:${callId}`;

@@ -79,6 +79,8 @@ export interface CallerState {
   /** Until then, the caller's next text is escalated to a person. */
   escalateUntil: number | null;
   welcomedAt: number | null;
+  /** The name the business last greeted them by; read here, written when a text is delivered, never by a decision. */
+  name: string | null;
 }
 
 /** What the user's CRM (or the VIP list) says about a caller. */

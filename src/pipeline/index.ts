@@ -15,6 +15,7 @@ import type { Database } from '../store/schema.js';
 import { appendFeed, feedChannel, type FeedRef } from '../store/feed.js';
 import { pruneOldest, type HistoryTable } from '../store/retention.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
+import { rememberName } from '../store/callers.js';
 import { runQueueCommand, type QueueCommand, type QueueOutcome } from '../store/workItems.js';
 import { GroupCommit } from './groupCommit.js';
 import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
@@ -167,6 +168,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
   recordAttempt(action: Action, result: AttemptResult, now = this.clock.now()): Promise<Committed> {
     return this.run(this.store.dialect === 'postgres' ? 'now' : 'later', async (trx) => {
       await recordAttempt(trx, result, now);
+      const chatId = (action.payload as { chatId?: string }).chatId;
+      if (result.sent?.name && chatId) await rememberName(trx, action.session, chatId, result.sent.name);
       if (action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
       // A redirect's new status shows in its call's summary: the call goes to the feed.
       if (result.outcome !== 'ok')

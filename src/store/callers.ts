@@ -12,6 +12,7 @@ const toState = (r: Selectable<CallersTable>): CallerState => ({
   stressedAt: r.stressed_at,
   escalateUntil: r.escalate_until,
   welcomedAt: r.welcomed_at,
+  name: r.name,
 });
 
 // The per-event queries are compiled once (see precompiled.ts); the rest are built as usual.
@@ -55,6 +56,17 @@ const countSince = precompiled<{ n: number }>((db, p) =>
     .where('caller', '=', p(1))
     .where('received_at', '>=', p(2)),
 );
+
+/** The name a text was delivered with, for the caller's next calls (no decision writes it: no version bump). */
+export async function rememberName(db: Kysely<Database>, session: string, caller: string, name: string): Promise<void> {
+  await db
+    .updateTable('callers')
+    .set({ name })
+    .where('session', '=', session)
+    .where('caller', '=', caller)
+    .where((eb) => eb.or([eb('name', 'is', null), eb('name', '<>', name)]))
+    .execute();
+}
 
 export async function findCaller(db: Kysely<Database>, session: string, caller: string): Promise<CallerState | null> {
   const row = (await selectCaller(db, session, caller)).rows[0];

@@ -4,11 +4,13 @@ import type { WorkItemRow } from './workItems.js';
 
 export type QueueState = 'open' | 'claimed' | 'done';
 
-/** A work item with what the queue shows of it: its calls, oldest first, and the VIP list's name for the caller. */
+/** A work item with what the queue shows of it: its calls, oldest first, and the caller's names. */
 export interface StoredWorkItem {
   row: WorkItemRow;
   calls: Array<{ id: number; callId: string; status: string; receivedAt: number; name: string | null }>;
   vipName: string | null;
+  /** The name a text to the caller was last delivered with. */
+  greetedName: string | null;
 }
 
 /**
@@ -55,7 +57,19 @@ export async function findWorkItems(db: Kysely<Database>, ids: number[]): Promis
 
 async function withDetails(db: Kysely<Database>, rows: WorkItemRow[]): Promise<StoredWorkItem[]> {
   if (rows.length === 0) return [];
-  const [calls, vips] = await Promise.all([
+  const byCaller = (table: 'vips' | 'callers') =>
+    db
+      .selectFrom(table)
+      .select(['session', 'caller', 'name'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('session', 'caller'),
+          'in',
+          rows.map((r) => eb.tuple(r.session, r.caller)),
+        ),
+      )
+      .execute();
+  const [calls, vips, callers] = await Promise.all([
     db
       .selectFrom('work_item_calls as l')
       .innerJoin('work_items as w', 'w.id', 'l.item_id')
@@ -69,24 +83,18 @@ async function withDetails(db: Kysely<Database>, rows: WorkItemRow[]): Promise<S
       .orderBy('c.received_at')
       .orderBy('c.id')
       .execute(),
-    db
-      .selectFrom('vips')
-      .select(['session', 'caller', 'name'])
-      .where((eb) =>
-        eb(
-          eb.refTuple('session', 'caller'),
-          'in',
-          rows.map((r) => eb.tuple(r.session, r.caller)),
-        ),
-      )
-      .execute(),
+    byCaller('vips'),
+    byCaller('callers'),
   ]);
-  const vipNames = new Map(vips.map((v) => [`${v.session}\u0000${v.caller}`, v.name]));
+  const names = (found: Array<{ session: string; caller: string; name: string | null }>) =>
+    new Map(found.map((v) => [`${v.session}\u0000${v.caller}`, v.name]));
+  const [vipNames, greetedNames] = [names(vips), names(callers)];
   return rows.map((row) => ({
     row,
     calls: calls
       .filter((c) => c.item_id === row.id)
       .map((c) => ({ id: c.id, callId: c.call_id, status: c.status, receivedAt: c.received_at, name: c.name })),
     vipName: vipNames.get(`${row.session}\u0000${row.caller}`) ?? null,
+    greetedName: greetedNames.get(`${row.session}\u0000${row.caller}`) ?? null,
   }));
 }

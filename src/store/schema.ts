@@ -72,6 +72,8 @@ export interface CallersTable {
   escalate_until: number | null;
   welcomed_at: number | null;
   updated_at: number;
+  /** The name the last text to the caller was delivered with; no decision writes it. */
+  name: string | null;
 }
 
 export interface VipsTable {

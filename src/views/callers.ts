@@ -24,6 +24,8 @@ export function callerView(row: CallerRow, s: Rules, facts: CallerFacts, now: nu
     session: row.session,
     caller: row.caller,
     number: phoneOf(row.caller),
+    /** The name the last text to them was delivered with. */
+    name: row.name,
     level: frustrationLevel(facts.callsInWindow, s.frustration),
     callsInWindow: facts.callsInWindow,
     lastCallAt: isoOrNull(row.lastCallAt),

@@ -25,15 +25,16 @@ export interface WorkItemView {
   calls: Array<{ id: number; callId: string; status: string; receivedAt: string }>;
 }
 
-export function workItemView({ row, calls, vipName }: StoredWorkItem): WorkItemView {
-  // The name a call of the item was greeted with, the latest known; else the VIP list's.
+export function workItemView({ row, calls, vipName, greetedName }: StoredWorkItem): WorkItemView {
+  // The name a call of the item was greeted with, the latest known; else the VIP list's, else the
+  // one a text to the caller was last delivered with (a P1 opened by a text has no call).
   const named = [...calls].reverse().find((c) => c.name !== null);
   return {
     id: row.id,
     session: row.session,
     caller: row.caller,
     number: phoneOf(row.caller),
-    name: named?.name ?? vipName,
+    name: named?.name ?? vipName ?? greetedName,
     kind: kindOf(row.priority),
     priority: row.priority,
     state: row.done_at !== null ? 'done' : row.claimed_by !== null ? 'claimed' : 'open',

@@ -7,7 +7,6 @@ import { testConfig, TOKEN, useHarness, waitFor, type Harness } from '../helpers
 const session = {
   gateway: 'local',
   ringTimeout: '1s',
-  contactLookup: { enabled: false },
   redirect: {
     voice: { en: 'Hi {{name}}, write to us here.', es: 'Hola {{name}}, escríbenos aquí.' },
     closed: { voice: "We're closed, back {{opensAt}}." },
@@ -161,6 +160,24 @@ describe('opt-out', () => {
       status: 'failed',
       lastError: 'the caller opted out after this text was decided; not sent',
     });
+  });
+
+  it('the call of an opted-out caller still shows the name they were last greeted by', async () => {
+    const from = caller();
+    h.gateway.setContact(from, { pushname: 'Carla' });
+    const first = await ring(h, '2027-01-04T10:00:00Z', from);
+    await textsTo(h, from, 1);
+    await write(h, from, 'STOP');
+    const skipped = await ring(h, '2027-01-04T10:10:00Z', from);
+    await h.settled();
+    const named = async (callId: string) =>
+      (await h.api<{ calls: Array<{ callId: string; name: string | null }> }>('/api/calls')).body.calls.find(
+        (c) => c.callId === callId,
+      )?.name;
+    expect(await named(first.callId)).toBe('Carla');
+    expect(await named(skipped.callId)).toBe('Carla');
+    const detail = await h.api<{ name: string | null }>(`/api/callers/default/${from}`);
+    expect(detail.body.name).toBe('Carla');
   });
 
   it('a Spanish keyword in any case and accents opts out; an agent can remove the opt-out through the API', async () => {

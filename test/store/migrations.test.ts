@@ -30,6 +30,7 @@ describeOnEachDatabase('migrations', (dialect) => {
       '005_sending',
       '006_conversations',
       '007_queue',
+      '008_caller_names',
     ]);
     for (const s of stores) expect(await s.db.selectFrom('calls').select('id').execute()).toEqual([]);
     opened.push(await tdb.open());

@@ -100,6 +100,7 @@ const callerFields = {
   session: str,
   caller: str,
   number: nullable(str),
+  name: { ...nullable(str), description: 'the name the last text to them was delivered with' },
   level,
   callsInWindow: int,
   lastCallAt: nullable(isoTime),

@@ -19,10 +19,11 @@ const row = (over: Partial<CallerRow> = {}): CallerRow => ({
 
 describe('the caller view', () => {
   it('reads the level from the calls in the window, and shows times as ISO', () => {
-    expect(callerView(row(), s, { callsInWindow: 5, addedVip: false }, T)).toEqual({
+    expect(callerView(row({ name: 'John' }), s, { callsInWindow: 5, addedVip: false }, T)).toEqual({
       session: 'default',
       caller: '15550001111@c.us',
       number: '15550001111',
+      name: 'John',
       level: 'stressed',
       callsInWindow: 5,
       lastCallAt: '2026-12-01T08:59:59.000Z',
