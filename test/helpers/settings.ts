@@ -1,4 +1,5 @@
 import { keywordForm } from '../../src/domain/optOut.js';
+import type { DecisionState } from '../../src/domain/decide.js';
 import type { SessionSettings } from '../../src/domain/types.js';
 import { oneText } from './texts.js';
 
@@ -59,3 +60,14 @@ export function testSettings(over: Partial<SessionSettings> = {}): SessionSettin
     ...over,
   };
 }
+
+/** What `decide` is given about a first-time caller: nothing known, `over` on top. */
+export const decisionState = (over: Partial<DecisionState> = {}): DecisionState => ({
+  call: null,
+  caller: null,
+  recentCalls: 0,
+  vip: null,
+  profile: null,
+  optedOut: null,
+  ...over,
+});

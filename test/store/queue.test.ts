@@ -1,60 +1,23 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/index.js';
+import { expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { Pipeline } from '../../src/pipeline/index.js';
-import type { IncomingEvent } from '../../src/pipeline/recordCallEvent.js';
-import { Sessions } from '../../src/sessions.js';
-import type { Store } from '../../src/store/db.js';
 import { findWorkItems } from '../../src/store/queue.js';
 import { followUpKey } from '../../src/domain/followUp.js';
 import { openOrJoinItem } from '../../src/store/workItems.js';
-import { createTestDatabase, describeOnEachDatabase, type TestDatabase } from '../helpers/stores.js';
+import { ringEvent, useTwoPipelines } from '../helpers/pipelines.js';
+import { describeOnEachDatabase } from '../helpers/stores.js';
 
-const sessions = new Sessions(
-  parseConfig(
-    { gateways: { local: { type: 'waha', url: 'http://127.0.0.1:9' } }, sessions: { default: { gateway: 'local' } } },
-    {},
-  ),
-);
-const settings = sessions.get('default')!;
 const clock = new ManualClock();
 const T = 1_700_000_000_000;
 const CALLER = '15550000001@c.us';
-
-const ring = (callId: string, caller = CALLER): IncomingEvent => ({
-  gateway: 'local',
-  eventId: `ring-${callId}`,
-  type: 'call.received',
-  session: settings,
-  sessionName: 'default',
-  event: { type: 'call.ringing', callId, caller, isVideo: false, isGroup: false, fromMe: false },
-  body: '{}',
-});
+const ring = (callId: string, caller = CALLER) => ringEvent(`ring-${callId}`, callId, caller);
 
 describeOnEachDatabase('the work queue', (dialect) => {
-  let tdb: TestDatabase;
-  let stores: Store[] = [];
-  /** Two replicas: on PostgreSQL each with its own pool; SQLite is one process's file, so one store. */
-  let replicas: [Pipeline, Pipeline];
-  beforeEach(async () => {
-    tdb = await createTestDatabase(dialect);
-    const a = await tdb.open();
-    stores = dialect === 'postgres' ? [a, await tdb.open()] : [a];
-    replicas = [
-      new Pipeline(stores[0]!, sessions, 30_000, clock),
-      new Pipeline(stores.at(-1)!, sessions, 30_000, clock),
-    ];
-  });
-  afterEach(async () => {
-    await Promise.all(replicas.map((p) => p.close()));
-    await Promise.all(stores.map((s) => s.close()));
-    await tdb.drop();
-  });
-  const db = () => stores[0]!.db;
+  const two = useTwoPipelines(dialect, clock);
+  const db = () => two.stores[0]!.db;
 
-  /** A caller's calls, all rung and then missed, the ring timeouts fired on both replicas at once. */
+  /** A caller's calls, all rung and then missed, the ring timeouts fired on both two.replicas at once. */
   async function missedCalls(callIds: string[], caller = CALLER) {
-    const [a, b] = replicas;
+    const [a, b] = two.replicas;
     for (const id of callIds) await a.ingest(ring(id, caller), T);
     const timers = await db().selectFrom('timers').select(['key', 'call_id', 'due_at']).execute();
     const due = timers.map((t) => ({
@@ -67,7 +30,7 @@ describeOnEachDatabase('the work queue', (dialect) => {
     await Promise.all(due.map((t, i) => (i % 2 ? a : b).fireTimer(t, T + 61_000)));
   }
 
-  it("a caller's missed calls, fired on two replicas at once, gather in one open item", async () => {
+  it("a caller's missed calls, fired on two two.replicas at once, gather in one open item", async () => {
     await missedCalls(['c1', 'c2', 'c3', 'c4', 'c5', 'c6']);
     const items = await db().selectFrom('work_items').selectAll().execute();
     expect(items).toHaveLength(1);
@@ -111,14 +74,14 @@ describeOnEachDatabase('the work queue', (dialect) => {
     expect(await db().selectFrom('work_items').select('id').where('done_at', 'is', null).execute()).toHaveLength(2);
   });
 
-  it('two agents claiming at once, on two replicas: exactly one wins; the other learns who', async () => {
+  it('two agents claiming at once, on two two.replicas: exactly one wins; the other learns who', async () => {
     const id = (await openOrJoinItem(
       db(),
       'default',
       { caller: CALLER, kind: 'missed', callId: 'c1', message: null },
       T,
     ))!;
-    const [a, b] = replicas;
+    const [a, b] = two.replicas;
     const outcomes = await Promise.all([
       a.updateQueue({ op: 'claim', id, agent: 'ana' }, T),
       b.updateQueue({ op: 'claim', id, agent: 'bo' }, T),
@@ -140,7 +103,9 @@ describeOnEachDatabase('the work queue', (dialect) => {
       .values(followUps.map((key, i) => ({ key, kind: 'followUp', session: 'default', call_id: `x${i}`, due_at: T })))
       .execute();
     const [item] = await db().selectFrom('work_items').select('id').where('caller', '=', CALLER).execute();
-    expect(await replicas[0].updateQueue({ op: 'claim', id: item!.id, agent: 'ana' }, T)).toMatchObject({ ok: true });
+    expect(await two.replicas[0].updateQueue({ op: 'claim', id: item!.id, agent: 'ana' }, T)).toMatchObject({
+      ok: true,
+    });
     const left = await db().selectFrom('timers').select('key').execute();
     expect(left.map((t) => t.key)).toEqual([followUpKey('default', 'd1')]);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyCaller, type DecisionState } from '../../../src/domain/decide.js';
+import { decide, emptyCaller } from '../../../src/domain/decide.js';
 import { callerLanguage } from '../../../src/domain/language.js';
 import { keywordForm, optOutKeyword } from '../../../src/domain/optOut.js';
 import type { ActionSpec, CallEvent, SessionSettings } from '../../../src/domain/types.js';
 import { pickVariant } from '../../../src/domain/variants.js';
 import { variantId } from '../../../src/config/texts.js';
 import { aCall } from '../../helpers/calls.js';
-import { testSettings } from '../../helpers/settings.js';
+import { decisionState, testSettings } from '../../helpers/settings.js';
 import { oneText } from '../../helpers/texts.js';
 
 const T = Date.UTC(2027, 0, 4, 10, 0); // a Monday, 11:00 in Madrid
@@ -26,15 +26,7 @@ const say = (text: string, messageId = 'm1'): CallEvent => ({
   caller: '15550000111@c.us',
   text,
 });
-const state = (over: Partial<DecisionState> = {}): DecisionState => ({
-  call: null,
-  caller: null,
-  recentCalls: 0,
-  vip: null,
-  profile: null,
-  optedOut: null,
-  ...over,
-});
+const state = decisionState;
 const texts = (actions: ActionSpec[]) =>
   actions.flatMap((a) => (a.kind === 'alert' || a.kind === 'rejectCall' ? [] : [`${a.kind}: ${a.payload.template}`]));
 const variants = (...weights: number[]) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyCaller, ringTimerKey, type DecisionState } from '../../../src/domain/decide.js';
+import { decide, emptyCaller, ringTimerKey } from '../../../src/domain/decide.js';
 import type { ActionSpec, Call, CallEvent, CallerState } from '../../../src/domain/types.js';
 import { aCall } from '../../helpers/calls.js';
-import { testSettings } from '../../helpers/settings.js';
+import { decisionState, testSettings } from '../../helpers/settings.js';
 
 const settings = testSettings();
 const T = 1_700_000_000_000;
@@ -16,15 +16,7 @@ const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}):
   ...over,
 });
 const ringing: Call = aCall({ session: 's1', receivedAt: T });
-const state = (over: Partial<DecisionState> = {}): DecisionState => ({
-  call: null,
-  caller: null,
-  recentCalls: 0,
-  vip: null,
-  profile: null,
-  optedOut: null,
-  ...over,
-});
+const state = decisionState;
 const caller = (over: Partial<CallerState>): CallerState => ({ ...emptyCaller, version: 1, ...over });
 const kinds = (actions: ActionSpec[]) =>
   actions.map((a) => (a.kind === 'alert' ? `${a.payload.channel}:${a.payload.type}` : a.kind));

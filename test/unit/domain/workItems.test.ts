@@ -3,20 +3,12 @@ import { decide, emptyCaller, type DecisionState } from '../../../src/domain/dec
 import type { Call, CallEvent } from '../../../src/domain/types.js';
 import { kindOf, priorityOf, workItemChange } from '../../../src/domain/workItems.js';
 import { aCall } from '../../helpers/calls.js';
-import { testSettings } from '../../helpers/settings.js';
+import { decisionState, testSettings } from '../../helpers/settings.js';
 
 const settings = testSettings();
 const T = 1_700_000_000_000;
 const CALLER = '15550000111@c.us';
-const state = (over: Partial<DecisionState> = {}): DecisionState => ({
-  call: null,
-  caller: null,
-  recentCalls: 0,
-  vip: null,
-  profile: null,
-  optedOut: null,
-  ...over,
-});
+const state = decisionState;
 /** What the event does to the queue, decided as the pipeline decides it. */
 const change = (event: CallEvent, s: DecisionState = state(), now = T) =>
   workItemChange(event, s, decide(event, s, settings, now), now);
