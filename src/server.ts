@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createChatwootSender } from './alerts/chatwoot.js';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
@@ -26,6 +27,7 @@ import { FEED_KEEP } from './store/feed.js';
 import { HISTORY_TABLES, type HistoryTable } from './store/retention.js';
 import { findOptOut } from './store/optouts.js';
 import { countTimers } from './store/timers.js';
+import { warmUp } from './warmUp.js';
 
 export interface Callbridge {
   /** http://<host>:<port> as bound (the real port when configured as 0). */
@@ -34,6 +36,8 @@ export interface Callbridge {
   store: Store;
   pipeline: EventPipeline;
   feed: LiveFeed;
+  /** Resolves once the warm-up is done and /readyz says ready. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -191,7 +195,11 @@ export async function startCallbridge(
   pipeline.on('callsChanged', () => feed.wake());
   await feed.start();
 
+  const readiness = { warmingUp: config.http.warmUp > 0 };
+  const rehearsal = randomBytes(32).toString('base64url');
   const app = await buildApp({
+    readiness,
+    rehearsal,
     config,
     clock,
     store,
@@ -217,14 +225,31 @@ export async function startCallbridge(
   retentionLoop.start();
 
   let closing: Promise<void> | null = null;
+  const ready = (
+    readiness.warmingUp
+      ? warmUp({
+          app,
+          config,
+          sessions,
+          clock,
+          secret: rehearsal,
+          count: config.http.warmUp,
+          stopping: () => closing !== null,
+        }).catch(logError('warming up failed; serving anyway'))
+      : Promise.resolve()
+  ).then(() => {
+    readiness.warmingUp = false;
+  });
   return {
     url: `http://${host}:${port}`,
     app,
     store,
     pipeline,
     feed,
+    ready,
     close: () =>
       (closing ??= (async () => {
+        await ready;
         await app.close();
         await feed.stop();
         await Promise.all([actionLoop.stop(), timerLoop.stop(), retentionLoop.stop()]);

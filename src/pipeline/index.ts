@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.js';
 import {
   claimDueActions,
@@ -35,6 +35,8 @@ const changedCall = (c: Committed): FeedRef[] => [...(c.changedCall ? [c.changed
  */
 export interface EventPipeline extends EventEmitter<PipelineEvents> {
   ingest(e: IncomingEvent): Promise<Committed>;
+  /** The path of `ingest` (no enrichment), undone before its transaction commits: the warm-up's. */
+  rehearse(e: IncomingEvent): Promise<void>;
   fireTimer(t: DueTimer): Promise<Committed>;
   claimTimers(limit: number): Promise<DueTimer[]>;
   claimActions(limit: number): Promise<Action[]>;
@@ -91,6 +93,22 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     // Read after the lookups, as WorkerPipeline stamps its requests.
     const at = now ?? this.clock.now();
     return this.run('now', (trx) => recordCallEvent(trx, enriched, at, this.lease));
+  }
+
+  /**
+   * Rides in the shared transaction like a webhook, inside a savepoint that is rolled back: the
+   * same statements, pages and code run, nothing is stored and nothing is dispatched.
+   */
+  rehearse(e: IncomingEvent, now = this.clock.now()): Promise<void> {
+    return this.commit.run(async (trx) => {
+      await sql`savepoint rehearsal`.execute(trx);
+      try {
+        await recordCallEvent(trx, e, now, this.lease);
+      } finally {
+        await sql`rollback to savepoint rehearsal`.execute(trx);
+        await sql`release savepoint rehearsal`.execute(trx);
+      }
+    });
   }
 
   /** A due timer is an event like any other; taking the row first makes it fire once. */

@@ -52,6 +52,8 @@ try {
     switch (req.op) {
       case 'ingest':
         return pipeline.ingest(withSession(req.event), req.now);
+      case 'rehearse':
+        return pipeline.rehearse(withSession(req.event), req.now);
       case 'fireTimer':
         return pipeline.fireTimer(req.timer, req.now);
       case 'claimTimers':

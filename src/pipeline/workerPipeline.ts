@@ -34,6 +34,7 @@ export type WireEvent = Omit<IncomingEvent, 'session'> & { session: string | nul
 
 export type WriterRequest =
   | { op: 'ingest'; event: WireEvent }
+  | { op: 'rehearse'; event: WireEvent }
   | { op: 'fireTimer'; timer: DueTimer }
   | { op: 'claimTimers'; limit: number }
   | { op: 'claimActions'; limit: number }
@@ -162,6 +163,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   async ingest(e: IncomingEvent): Promise<Committed> {
     const enriched = await this.enrich(e);
     return this.committed({ op: 'ingest', event: { ...enriched, session: enriched.session?.session ?? null } });
+  }
+
+  async rehearse(e: IncomingEvent): Promise<void> {
+    await this.call({ op: 'rehearse', event: { ...e, session: e.session?.session ?? null } });
   }
 
   fireTimer(timer: DueTimer): Promise<Committed> {
