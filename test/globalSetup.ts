@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Bundles the SQLite writer thread (src/pipeline/sqliteWriter.ts and what it imports) into one
- * JavaScript file, once per run, and points every harness at it (`CALLBRIDGE_WRITER_BUNDLE`).
+ * Bundles the SQLite writer thread (src/pipeline/sqliteWriter.ts and what it imports) and its
+ * checkpointer into a JavaScript file each, once per run, and points every harness at it (`CALLBRIDGE_WRITER_BUNDLE`).
  * Otherwise each of the ~120 harness starts spends most of its time in a fresh thread registering
  * tsx and resolving and transpiling the writer's modules one by one. The bundle is the same source,
  * transpiled by the same esbuild tsx uses. Native and server drivers stay outside it, resolved from
@@ -15,10 +15,12 @@ export default function setup(): () => void {
   const dist = join(import.meta.dirname, '..', 'dist');
   mkdirSync(dist, { recursive: true });
   const dir = mkdtempSync(join(dist, 'test-writer-'));
-  const outfile = join(dir, 'sqliteWriter.mjs');
+  const pipeline = join(import.meta.dirname, '..', 'src', 'pipeline');
   buildSync({
-    entryPoints: [join(import.meta.dirname, '..', 'src', 'pipeline', 'sqliteWriter.ts')],
-    outfile,
+    // The writer's checkpointer thread is bundled beside it, and found there by name.
+    entryPoints: [join(pipeline, 'sqliteWriter.ts'), join(pipeline, 'checkpointer.ts')],
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -30,6 +32,6 @@ export default function setup(): () => void {
     },
     logLevel: 'warning',
   });
-  process.env.CALLBRIDGE_WRITER_BUNDLE = outfile;
+  process.env.CALLBRIDGE_WRITER_BUNDLE = join(dir, 'sqliteWriter.mjs');
   return () => rmSync(dir, { recursive: true, force: true });
 }

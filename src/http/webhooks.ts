@@ -114,6 +114,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   type Req = FastifyRequest<{ Params: { gateway: string; token?: string } }>;
   const receive = async (req: Req, reply: FastifyReply) => {
+    const arrived = performance.now();
     const name = req.params.gateway;
     const gateway = Object.hasOwn(opts.gateways, name) ? opts.gateways[name]! : undefined;
     // Labels from a fixed set only: a configured gateway or `unknown`, a known event type or `other`.
@@ -179,6 +180,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     const started = process.hrtime.bigint();
     const done = await opts.pipeline.ingest(incoming);
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    opts.metrics.webhookWaitMax((performance.now() - arrived) / 1000);
     count(done.outcome, parsed.type);
     return reply.code(200).send({ status: done.outcome, eventId: parsed.eventId });
   };

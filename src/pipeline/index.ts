@@ -16,7 +16,8 @@ import { appendFeed, feedChannel, type FeedRef } from '../store/feed.js';
 import { pruneOldest, type HistoryTable } from '../store/retention.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { runQueueCommand, type QueueCommand, type QueueOutcome } from '../store/workItems.js';
-import { GroupCommit } from './groupCommit.js';
+import { GroupCommit, type CommitTiming } from './groupCommit.js';
+import type { Stalls } from '../lib/stalls.js';
 import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
 
 export interface PipelineEvents {
@@ -25,6 +26,10 @@ export interface PipelineEvents {
   callsChanged: [FeedRef[]];
   /** The SQLite writer thread stopped: nothing more can be stored until a restart. */
   writerFailed: [Error];
+  /** The SQLite checkpointer thread stopped: the writer's commits checkpoint again (slower tails). */
+  checkpointerFailed: [Error];
+  /** Every transaction of the group commit, timed. */
+  commitTimed: [CommitTiming];
 }
 
 const changedCall = (c: Committed): FeedRef[] => [...(c.changedCall ? [c.changedCall] : []), ...c.changedItems];
@@ -49,6 +54,8 @@ export interface EventPipeline extends EventEmitter<PipelineEvents> {
   updateQueue(cmd: QueueCommand): Promise<QueueOutcome>;
   /** Deletes up to `limit` of the oldest rows of `table` older than `before`; returns how many. */
   prune(table: HistoryTable, before: number, limit: number): Promise<number>;
+  /** The writer thread's worst event-loop delay and GC pause since last asked; null when there is none. */
+  writerStalls(): Promise<Stalls | null>;
   /** Writes submitted and not yet committed. */
   readonly depth: number;
   /** Why nothing can be written any more (the writer thread stopped), or null. */
@@ -84,6 +91,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       beforeCommit: (trx, changed) =>
         appendFeed(trx, store.dialect, changed, clock.now(), store.postgres && feedChannel(store.postgres.schema)),
       afterCommit: (changed) => this.emit('callsChanged', changed),
+      onCommit: (t) => this.emit('commitTimed', t),
     });
   }
 
@@ -166,6 +174,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       (trx) => runQueueCommand(trx, cmd, now),
       (o): FeedRef[] => (o.ok ? [{ session: o.session, itemId: cmd.id }] : []),
     );
+  }
+
+  /** This thread is the writer: its stalls are the process's own (prom-client's defaults). */
+  writerStalls(): Promise<Stalls | null> {
+    return Promise.resolve(null);
   }
 
   get depth(): number {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
@@ -9,6 +10,8 @@ import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
 import type { QueueCommand, QueueOutcome } from '../store/workItems.js';
 import type { EventPipeline, PipelineEvents } from './index.js';
+import type { Stalls } from '../lib/stalls.js';
+import type { CommitTiming } from './groupCommit.js';
 import type { Committed, IncomingEvent } from './recordCallEvent.js';
 
 /**
@@ -43,6 +46,7 @@ export type WriterRequest =
   | { op: 'recordAttempt'; action: Action; result: AttemptResult }
   | { op: 'prune'; table: HistoryTable; before: number; limit: number }
   | { op: 'updateQueue'; cmd: QueueCommand }
+  | { op: 'stalls' }
   | { op: 'close' };
 
 /**
@@ -55,7 +59,8 @@ export type WriterMessage =
   | { type: 'ready' }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string }
-  | { type: 'callsChanged'; changed: PipelineEvents['callsChanged'][0] };
+  | { type: 'callsChanged'; changed: PipelineEvents['callsChanged'][0] }
+  | { type: 'commitTimed'; timing: CommitTiming };
 
 /** The writer thread is gone: nothing can be stored, so nothing is acknowledged (503: the gateway retries). */
 export class WriterStopped extends Error {
@@ -81,6 +86,23 @@ export function batchedPost<T>(post: (batch: T[]) => void): (m: T) => void {
   };
 }
 
+/**
+ * Starts one of the SQLite threads (the writer, the checkpointer) from its compiled file, from the
+ * test suite's bundle of it (test/globalSetup.ts: registering tsx and transpiling the modules in each
+ * new thread cost most of a harness start), or under a TypeScript loader (`npm run dev`), which a
+ * thread does not inherit: it registers tsx before importing the module.
+ */
+function startThread(name: 'sqliteWriter' | 'checkpointer', workerData: unknown): Worker {
+  const bundle = process.env.CALLBRIDGE_WRITER_BUNDLE;
+  if (bundle) return new Worker(join(dirname(bundle), `${name}.mjs`), { workerData });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData });
+  const entry = JSON.stringify(new URL(`./${name}.ts`, import.meta.url).href);
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${entry}); })`, {
+    eval: true,
+    workerData,
+  });
+}
+
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -102,6 +124,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
 
   private constructor(
     private readonly worker: Worker,
+    private readonly checkpointer: Worker,
     private readonly clock: Clock,
     private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent>,
   ) {
@@ -111,27 +134,17 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     });
     worker.on('error', (err) => this.fail(`the database writer thread failed: ${err.message}`));
     worker.on('exit', (code) => this.fail(`the database writer thread exited (code ${code})`));
+    // Without it the writer's own connection checkpoints, inside its commits (the backstop in db.ts).
+    checkpointer.on('error', (err) => this.emit('checkpointerFailed', err));
   }
 
-  /** Starts the writer thread; resolves once it has opened the database. */
+  /** Starts the writer thread and its checkpointer; resolves once both have opened the database. */
   static async start(
     init: WriterInit,
     clock: Clock,
     enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ): Promise<WorkerPipeline> {
-    // The test suite bundles the writer into one JavaScript file once per run (test/globalSetup.ts):
-    // registering tsx and transpiling the writer's modules in each new thread cost most of a harness start.
-    const bundle = process.env.CALLBRIDGE_WRITER_BUNDLE;
-    const fromTs = !bundle && import.meta.url.endsWith('.ts');
-    const worker = fromTs
-      ? // Under a TypeScript loader (tests, `npm run dev`) the writer is TypeScript too, and a
-        // thread does not inherit the loader: it registers tsx before importing the writer.
-        new Worker(
-          `import(${JSON.stringify(tsxApi)})
-            .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./sqliteWriter.ts', import.meta.url).href)}); })`,
-          { eval: true, workerData: init },
-        )
-      : new Worker(bundle ?? new URL('./sqliteWriter.js', import.meta.url), { workerData: init });
+    const worker = startThread('sqliteWriter', init);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`the database writer thread exited (code ${code}) while starting`));
@@ -149,7 +162,13 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
           );
       });
     });
-    return new WorkerPipeline(worker, clock, enrich);
+    // After the writer, which creates the file and its tables.
+    const checkpointer = startThread('checkpointer', { file: init.url.slice('sqlite:'.length) });
+    await new Promise((resolve, reject) => {
+      checkpointer.once('message', resolve);
+      checkpointer.once('error', reject);
+    });
+    return new WorkerPipeline(worker, checkpointer, clock, enrich);
   }
 
   get depth(): number {
@@ -201,7 +220,19 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     return this.call({ op: 'updateQueue', cmd }) as Promise<QueueOutcome>;
   }
 
+  writerStalls(): Promise<Stalls | null> {
+    // A stopped writer has none to say; /metrics still answers.
+    return (this.call({ op: 'stalls' }) as Promise<Stalls>).catch(() => null);
+  }
+
   async close(): Promise<void> {
+    // First, so that the writer's connection is the database's last and leaves no WAL behind.
+    await new Promise((resolve) => {
+      this.checkpointer.once('message', resolve);
+      this.checkpointer.once('exit', resolve);
+      this.checkpointer.postMessage('close');
+    });
+    await this.checkpointer.terminate();
     if (this.stopped) return;
     await this.call({ op: 'close' });
     this.closing = true;
@@ -226,6 +257,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   private receive(m: WriterMessage): void {
     if (m.type === 'callsChanged') {
       this.emit('callsChanged', m.changed);
+      return;
+    }
+    if (m.type === 'commitTimed') {
+      this.emit('commitTimed', m.timing);
       return;
     }
     if (m.type !== 'reply') return;
