@@ -82,7 +82,12 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
   writeFileSync(
     file,
     stringify({
-      http: { host: '127.0.0.1', port },
+      // BENCH_WARMUP=0 starts it without its warm-up, to measure what the warm-up buys.
+      http: {
+        host: '127.0.0.1',
+        port,
+        ...(process.env.BENCH_WARMUP ? { warmUp: Number(process.env.BENCH_WARMUP) } : {}),
+      },
       database: o.database,
       log: { level: 'info' },
       gateways: {

@@ -50,7 +50,7 @@ export interface Moment {
   fromMs: number;
   worstMs: number;
   webhooks: number;
-  /** Slow commits that overlapped the window or ended within a second before it. */
+  /** The slowest commits under way in the window or in the half second before it. */
   slowCommits: Array<{ atMs: number; ms: number; commitMs: number; jobs: number }>;
 }
 
@@ -71,13 +71,15 @@ export function worstMoments(samples: Array<[number, number]>, start: number, co
     .slice(0, n)
     .map(([w, v]) => {
       const from = start + w * WINDOW_MS;
-      const to = from + WINDOW_MS + v.worst;
       return {
         fromMs: w * WINDOW_MS,
         worstMs: round(v.worst, 1),
         webhooks: v.count,
+        // The three slowest that were under way while the window's webhooks were sent, or just before.
         slowCommits: commits
-          .filter((c) => c.at < to && c.at + c.ms > from - 1000)
+          .filter((c) => c.at < from + WINDOW_MS && c.at + c.ms > from - 500)
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
           .map((c) => ({
             atMs: round(c.at - start, 0),
             ms: round(c.ms, 1),

@@ -195,7 +195,7 @@ export const configSchema = strictObject({
     requestTimeout: duration('10s', 1),
     maxConnections: integer(1, 1_000_000, 1000),
     /** Synthetic call webhooks run through the hot path (and undone) before /readyz says ready; 0: ready at once. */
-    warmUp: integer(0, 100_000, 2000),
+    warmUp: integer(0, 100_000, 500),
     /** Where callbridge is reachable from outside, for links in alerts. */
     publicUrl: httpUrl.optional(),
   }).prefault({}),

@@ -15,7 +15,7 @@ describe('defaults', () => {
         bodyLimit: 65_536,
         requestTimeout: 10_000,
         maxConnections: 1000,
-        warmUp: 2000,
+        warmUp: 500,
       },
       insecure: false,
       database: { url: 'sqlite:./data/callbridge.db', poolSize: 10 },
@@ -204,7 +204,7 @@ dispatch:
       bodyLimit: 1_048_576,
       requestTimeout: 10_000,
       maxConnections: 1000,
-      warmUp: 2000,
+      warmUp: 500,
       publicUrl: 'https://calls.example.com',
     });
     expect(config.database).toEqual({ url: 'postgres://callbridge:pg-secret@db.internal/callbridge', poolSize: 20 });
