@@ -105,6 +105,8 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
   const execArgv = cpuProfDir
     ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${o.name}-${Date.now()}.cpuprofile`]
     : [];
+  // BENCH_NODE_ARGS="--max-semi-space-size=32": Node flags for callbridge alone (not the sim, nor the load).
+  if (process.env.BENCH_NODE_ARGS) execArgv.push(...process.env.BENCH_NODE_ARGS.split(' '));
   const started = performance.now();
   const proc = fork(o.cli, ['serve', '--config', file], {
     env: { ...process.env, DATABASE_URL: '' },
