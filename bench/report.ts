@@ -1,3 +1,4 @@
+import type { ReplicaRun } from './replicas.js';
 import type { Moment, PhaseStalls } from './stalls.js';
 import type { Latency } from './stats.js';
 
@@ -90,6 +91,7 @@ export interface Results {
     loadWithHistory: RatePhase;
   };
   postgres: { latency500: RatePhase; throughput: ThroughputResult } | null;
+  replicas: ReplicaRun[] | null;
   verdicts?: Verdict[];
 }
 
@@ -171,6 +173,30 @@ export function verdicts(r: Results): Verdict[] {
       ok: lost === 0,
       kind: 'correctness',
     });
+  const one = r.replicas?.find((x) => x.replicas === 1);
+  const three = r.replicas?.find((x) => x.replicas === 3);
+  if (one && three) {
+    perf(
+      '3 PostgreSQL replicas deliver at least as much as 1',
+      '>= 1x',
+      `${round1(three.delivered / one.delivered)}x`,
+      three.delivered >= one.delivered,
+    );
+    perf(
+      '3 PostgreSQL replicas: p99 at 500/s in total, warm',
+      '<= 50 ms',
+      `${three.warm.p99} ms`,
+      three.warm.p99 <= 50,
+    );
+  }
+  for (const x of r.replicas ?? [])
+    out.push({
+      what: `${x.replicas} PostgreSQL replica(s): lost, failed or doubled`,
+      target: '0',
+      value: String(x.lost + x.errors + x.duplicates),
+      ok: x.lost + x.errors + x.duplicates === 0,
+      kind: 'correctness',
+    });
   if (r.memory) {
     const rss = r.memory.afterLoad?.rssMb ?? NaN;
     out.push({
@@ -249,6 +275,13 @@ function rows(r: Results): string[][] {
     out.push([
       'PostgreSQL: delivered / ratio',
       `${r.postgres.throughput.callbridge} events/s / ${Math.round(r.postgres.throughput.ratio * 100)}%`,
+    ]);
+  }
+  for (const x of r.replicas ?? []) {
+    out.push([`PostgreSQL, ${x.replicas} replica(s): 500/s in total, warm p50/p95/p99/max ms`, ms(x.warm)]);
+    out.push([
+      `PostgreSQL, ${x.replicas} replica(s): delivered, CPU µs/event callbridge / postgres`,
+      `${x.delivered} events/s, ${x.cpuUsPerEvent.callbridge} / ${x.cpuUsPerEvent.postgres}`,
     ]);
   }
   return out;

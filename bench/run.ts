@@ -23,12 +23,13 @@ import { describeMoments, scrapeStalls, worstMoments } from './stalls.js';
 import { renderMarkdown, renderTable, verdicts, type CpuPerEvent, type Results } from './report.js';
 import { median, round, summarise } from './stats.js';
 import { createPgSchema, type PgSchema } from './postgres.js';
+import { replicaRun, type ReplicaRun } from './replicas.js';
 
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const quick = args.quick;
-const PHASES = ['coldstart', 'latency', 'storm', 'throughput', 'memory', 'postgres'] as const;
+const PHASES = ['coldstart', 'latency', 'storm', 'throughput', 'memory', 'postgres', 'replicas'] as const;
 const only = args.only?.split(',');
 if (only?.some((p) => !(PHASES as readonly string[]).includes(p))) {
   console.error(`bench: --only takes a comma-separated list of ${PHASES.join(', ')}`);
@@ -391,6 +392,32 @@ async function main(): Promise<number> {
       postgres = { latency500: lat500, throughput: pgTput };
     }
 
+    let replicas: ReplicaRun[] | null = null;
+    if (process.env.TEST_DATABASE_URL && want('replicas')) {
+      replicas = [];
+      for (const n of [1, 3]) {
+        log(
+          `PostgreSQL: ${n} replica(s) on one database behind a round-robin balancer, 500/s in total, then a closed loop`,
+        );
+        const r = await replicaRun({
+          n,
+          pgUrl: process.env.TEST_DATABASE_URL,
+          bridge: bridgeOpts,
+          d,
+          phase: (phaseNo += 2) - 1,
+          hmacKey: HMAC_KEY,
+          rate: 500,
+          seconds: plan.rateSeconds,
+          roundMs: plan.roundMs,
+          children,
+        });
+        log(`${n} replica(s): ${JSON.stringify(r)}`);
+        replicas.push(r);
+        clearSim();
+        await sleep(1000);
+      }
+    }
+
     const results: Results = {
       when: startedAt.toISOString(),
       mode: quick ? 'quick' : 'full',
@@ -401,6 +428,7 @@ async function main(): Promise<number> {
       throughput: tput,
       memory,
       postgres,
+      replicas,
     };
     const checks = verdicts(results);
     results.verdicts = checks;
