@@ -41,8 +41,11 @@ export function webhookPool(url: string): Pool {
   return new Pool(url, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 60_000 });
 }
 
+/** Where webhooks are posted: one server's pool, or several servers' behind a balancer (undici's BalancedPool). */
+export type Target = Pick<Pool, 'request'>;
+
 /** Posts one webhook; resolves with the status (0 on a transport error). */
-export async function post(pool: Pool, w: Webhook): Promise<number> {
+export async function post(pool: Target, w: Webhook): Promise<number> {
   try {
     const res = await pool.request({ method: 'POST', path: '/webhooks/local', headers: w.headers, body: w.body });
     await res.body.dump();
@@ -116,7 +119,7 @@ export class Deliveries {
  * (a closed loop would hide queueing delay). Returns the non-2xx count.
  */
 export async function sendOnSchedule(
-  pool: Pool,
+  pool: Target,
   hooks: Webhook[],
   offsetsMs: number[],
   d: Deliveries,
@@ -147,7 +150,7 @@ export async function sendOnSchedule(
  * Rate = redirects delivered in the measured part (after `warmupMs`) per second.
  */
 export async function deliveredThroughput(
-  pool: Pool,
+  pool: Target,
   hooks: Webhook[],
   d: Deliveries,
   opts: { window: number; durationMs: number; warmupMs: number },

@@ -3,13 +3,19 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
+import type { SlowCommit } from './stalls.js';
 
 /** A child process the benchmark started, and how to stop it. */
 export interface Child {
   proc: ChildProcess;
   url: string;
   stop(): Promise<void>;
+  /** callbridge only: the commits it logged as slow, as they come. */
+  slowCommits?: SlowCommit[];
+  /** callbridge only: ms from its start to /readyz answering 200. */
+  readyMs?: number;
 }
 
 const cpuProfDir = process.env.BENCH_CPU_PROF;
@@ -69,16 +75,21 @@ export interface CallbridgeOptions {
   connections?: number;
 }
 
-/** Writes a config file and runs `callbridge serve` on it; ready once /healthz answers. */
+/** Writes a config file and runs `callbridge serve` on it; ready once /readyz answers 200. */
 export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Child> {
   const port = await freePort();
   const file = join(o.dir, `${o.name}.yaml`);
   writeFileSync(
     file,
     stringify({
-      http: { host: '127.0.0.1', port },
+      // BENCH_WARMUP=0 starts it without its warm-up, to measure what the warm-up buys.
+      http: {
+        host: '127.0.0.1',
+        port,
+        ...(process.env.BENCH_WARMUP ? { warmUp: Number(process.env.BENCH_WARMUP) } : {}),
+      },
       database: o.database,
-      log: { level: 'warn' },
+      log: { level: 'info' },
       gateways: {
         local: {
           type: 'waha',
@@ -94,24 +105,34 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
   const execArgv = cpuProfDir
     ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${o.name}-${Date.now()}.cpuprofile`]
     : [];
+  // BENCH_NODE_ARGS="--max-semi-space-size=32": Node flags for callbridge alone (not the sim, nor the load).
+  if (process.env.BENCH_NODE_ARGS) execArgv.push(...process.env.BENCH_NODE_ARGS.split(' '));
+  const started = performance.now();
   const proc = fork(o.cli, ['serve', '--config', file], {
     env: { ...process.env, DATABASE_URL: '' },
     execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  // Its warnings and errors pass through (info: its start-up lines), but its slow commits are kept: the worst moments are told with them.
+  const slowCommits: SlowCommit[] = [];
+  createInterface({ input: proc.stdout! }).on('line', (line) => {
+    if (line.includes('"slow commit')) slowCommits.push((JSON.parse(line) as { commit: SlowCommit }).commit);
+    else if (!line.includes('"level":30')) console.log(line);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
+  // Polled often: the cold-start phase loads it from the first moment it says ready.
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`callbridge exited with ${proc.exitCode} during start`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((await fetch(`${url}/readyz`)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('callbridge did not answer /healthz within 30s');
-    await sleep(50);
+    if (Date.now() > deadline) throw new Error('callbridge did not answer /readyz within 30s');
+    await sleep(10);
   }
-  return { proc, url, stop: stopper(proc) };
+  return { proc, url, stop: stopper(proc), slowCommits, readyMs: Math.round(performance.now() - started) };
 }
 
 /** Resident and peak resident memory of a process, in MB, from /proc (Linux). */

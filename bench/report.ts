@@ -1,3 +1,5 @@
+import type { ReplicaRun } from './replicas.js';
+import type { Moment, PhaseStalls } from './stalls.js';
 import type { Latency } from './stats.js';
 
 interface RatePhase {
@@ -12,6 +14,8 @@ interface RatePhase {
   all: Latency;
   loadAverage: number;
   eventLoopMaxMs: number;
+  stalls: PhaseStalls;
+  worst: Moment[];
 }
 
 export interface CpuPerEvent {
@@ -35,6 +39,8 @@ interface ThroughputResult {
   forwarder: number | null;
   forwarderRatio: number | null;
   cpuUsPerEvent: CpuPerEvent;
+  /** The forwarder's own CPU per delivered event (median of rounds), µs. */
+  forwarderCpuUsPerEvent: number | null;
 }
 
 export interface Verdict {
@@ -50,6 +56,18 @@ export interface Results {
   when: string;
   mode: 'quick' | 'full';
   machine: { cpu: string; cores: number; memoryGb: number; freeGb: number; node: string };
+  coldStart: null | {
+    rate: number;
+    seconds: number;
+    readyMs: number;
+    errors: number;
+    lost: number;
+    duplicates: number;
+    slowestPerHalfSecond: number[];
+    firstTwoSeconds: Latency;
+    stalls: PhaseStalls;
+    worst: Moment[];
+  };
   latency: RatePhase[];
   storm: null | {
     callers: number;
@@ -61,6 +79,8 @@ export interface Results {
     ringToRedirect: Latency;
     loadAverage: number;
     eventLoopMaxMs: number;
+    stalls: PhaseStalls;
+    worst: Moment[];
   };
   throughput: ThroughputResult | null;
   memory: null | {
@@ -71,35 +91,48 @@ export interface Results {
     loadWithHistory: RatePhase;
   };
   postgres: { latency500: RatePhase; throughput: ThroughputResult } | null;
+  replicas: ReplicaRun[] | null;
   verdicts?: Verdict[];
 }
 
 export function verdicts(r: Results): Verdict[] {
   const out: Verdict[] = [];
   const at = (rate: number) => r.latency.find((l) => l.rate === rate);
-  for (const [rate, limit] of [
-    [500, 10],
-    [1000, 50],
-  ] as const) {
-    const l = at(rate);
-    if (l)
-      out.push({
-        what: `p99 end-to-end at ${rate}/s, warm`,
-        target: `< ${limit} ms`,
-        value: `${l.warm.p99} ms`,
-        ok: l.warm.p99 < limit,
-        kind: 'performance',
-      });
+  const perf = (what: string, target: string, value: string, ok: boolean) =>
+    out.push({ what, target, value, ok, kind: 'performance' });
+  const c = r.coldStart;
+  if (c)
+    perf(
+      'cold start: slowest redirect of the first 2 s',
+      '< 250 ms',
+      `${c.firstTwoSeconds.max} ms`,
+      c.firstTwoSeconds.max < 250,
+    );
+  const w500 = at(500)?.warm;
+  if (w500) {
+    perf('500/s warm: p99 / p50', '<= 3x', `${round1(w500.p99 / w500.p50)}x`, w500.p99 <= 3 * w500.p50);
+    perf('500/s warm: max', '<= 100 ms', `${w500.max} ms`, w500.max <= 100);
   }
-  if (r.throughput) {
-    const ratio = r.throughput.ratio;
-    out.push({
-      what: 'delivered throughput / bare Fastify',
-      target: '>= 25%',
-      value: `${Math.round(ratio * 100)}%`,
-      ok: ratio >= 0.25,
-      kind: 'performance',
-    });
+  const w1000 = at(1000)?.warm;
+  if (w1000) perf('p99 end-to-end at 1000/s, warm', '<= 50 ms', `${w1000.p99} ms`, w1000.p99 <= 50);
+  const commits = [c, ...r.latency, r.storm].flatMap((p) => (p ? [p.stalls.commitMaxMs] : []));
+  if (commits.length) {
+    const worst = Math.max(...commits);
+    perf('worst commit in the run', '< 100 ms', `${worst} ms`, worst < 100);
+  }
+  const t = r.throughput;
+  if (t && t.forwarder !== null) {
+    perf(
+      'delivered / HTTP-only forwarder',
+      '>= 60%',
+      `${Math.round((t.callbridge / t.forwarder) * 100)}%`,
+      t.callbridge >= 0.6 * t.forwarder,
+    );
+    const fwdCpu = t.forwarderCpuUsPerEvent;
+    if (fwdCpu !== null) {
+      const x = t.cpuUsPerEvent.callbridge / fwdCpu;
+      perf('CPU per delivered event / forwarder', '<= 1.7x', `${round1(x)}x`, x <= 1.7);
+    }
   }
   const s = r.storm;
   if (s) {
@@ -119,13 +152,14 @@ export function verdicts(r: Results): Verdict[] {
     });
     out.push({
       what: 'storm: p99 ring-to-redirect',
-      target: '< 1000 ms',
+      target: '<= 100 ms',
       value: `${s.ringToRedirect.p99} ms`,
-      ok: s.ringToRedirect.p99 < 1000,
+      ok: s.ringToRedirect.p99 <= 100,
       kind: 'performance',
     });
   }
   const phases = [
+    ...(r.coldStart ? [r.coldStart] : []),
     ...r.latency,
     ...(r.memory ? [r.memory.loadWithHistory] : []),
     ...(r.postgres ? [r.postgres.latency500] : []),
@@ -139,23 +173,48 @@ export function verdicts(r: Results): Verdict[] {
       ok: lost === 0,
       kind: 'correctness',
     });
+  const one = r.replicas?.find((x) => x.replicas === 1);
+  const three = r.replicas?.find((x) => x.replicas === 3);
+  if (one && three) {
+    perf(
+      '3 PostgreSQL replicas deliver at least as much as 1',
+      '>= 1x',
+      `${round1(three.delivered / one.delivered)}x`,
+      three.delivered >= one.delivered,
+    );
+    perf(
+      '3 PostgreSQL replicas: p99 at 500/s in total, warm',
+      '<= 50 ms',
+      `${three.warm.p99} ms`,
+      three.warm.p99 <= 50,
+    );
+  }
+  for (const x of r.replicas ?? [])
+    out.push({
+      what: `${x.replicas} PostgreSQL replica(s): lost, failed or doubled`,
+      target: '0',
+      value: String(x.lost + x.errors + x.duplicates),
+      ok: x.lost + x.errors + x.duplicates === 0,
+      kind: 'correctness',
+    });
   if (r.memory) {
     const rss = r.memory.afterLoad?.rssMb ?? NaN;
     out.push({
       what: `RSS after ${r.memory.storedEvents.toLocaleString('en')} stored events + load`,
-      target: '< 250 MB',
+      target: '<= 200 MB',
       value: `${rss} MB`,
-      ok: rss < 250,
+      ok: rss <= 200,
       kind: 'performance',
     });
   }
   return out;
 }
 
+const round1 = (x: number) => Math.round(x * 10) / 10;
 const ms = (l: Latency) => `${l.p50} / ${l.p95} / ${l.p99} / ${l.max}`;
 /** How busy the machine was, and the longest stall of callbridge's own event loop in the phase. */
-const context = (p: { loadAverage: number; eventLoopMaxMs: number }) =>
-  `  (load avg ${p.loadAverage}, longest loop stall ${p.eventLoopMaxMs} ms)`;
+const context = (p: { loadAverage: number; eventLoopMaxMs: number; stalls: PhaseStalls }) =>
+  `  (load avg ${p.loadAverage}, longest loop stall ${p.eventLoopMaxMs} ms, worst commit ${p.stalls.commitMaxMs} ms)`;
 
 function rows(r: Results): string[][] {
   const out: string[][] = [['measure', 'value']];
@@ -174,8 +233,19 @@ function rows(r: Results): string[][] {
       ]);
       out.push(['callbridge / HTTP-only forwarder', `${Math.round((t.callbridge / t.forwarder) * 100)}%`]);
     }
-    const c = t.cpuUsPerEvent;
-    out.push(['CPU µs per delivered event: callbridge / sim / load gen', `${c.callbridge} / ${c.sim} / ${c.loadgen}`]);
+    const cpu = t.cpuUsPerEvent;
+    out.push([
+      'CPU µs per delivered event: callbridge / sim / load gen',
+      `${cpu.callbridge} / ${cpu.sim} / ${cpu.loadgen}`,
+    ]);
+    if (t.forwarderCpuUsPerEvent !== null)
+      out.push(['CPU µs per delivered event: HTTP-only forwarder', `${t.forwarderCpuUsPerEvent}`]);
+  }
+  const c = r.coldStart;
+  if (c) {
+    out.push([`cold start: ready after (ms)`, `${c.readyMs}`]);
+    out.push([`cold start ${c.rate}/s: slowest redirect per half second (ms)`, c.slowestPerHalfSecond.join(', ')]);
+    out.push([`cold start first 2 s p50/p95/p99/max ms`, ms(c.firstTwoSeconds)]);
   }
   for (const l of r.latency) {
     out.push([`${l.rate}/s first second p50/p95/p99/max ms`, ms(l.firstSecond)]);
@@ -205,6 +275,13 @@ function rows(r: Results): string[][] {
     out.push([
       'PostgreSQL: delivered / ratio',
       `${r.postgres.throughput.callbridge} events/s / ${Math.round(r.postgres.throughput.ratio * 100)}%`,
+    ]);
+  }
+  for (const x of r.replicas ?? []) {
+    out.push([`PostgreSQL, ${x.replicas} replica(s): 500/s in total, warm p50/p95/p99/max ms`, ms(x.warm)]);
+    out.push([
+      `PostgreSQL, ${x.replicas} replica(s): delivered, CPU µs/event callbridge / postgres`,
+      `${x.delivered} events/s, ${x.cpuUsPerEvent.callbridge} / ${x.cpuUsPerEvent.postgres}`,
     ]);
   }
   return out;

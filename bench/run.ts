@@ -18,16 +18,18 @@ import {
   webhookPool,
 } from './load.js';
 import { preloadHistory } from './preload.js';
-import { eventLoopMaxMs, forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
+import { forkReporting, memoryOf, startCallbridgeProcess, type Child } from './processes.js';
+import { describeMoments, scrapeStalls, worstMoments } from './stalls.js';
 import { renderMarkdown, renderTable, verdicts, type CpuPerEvent, type Results } from './report.js';
 import { median, round, summarise } from './stats.js';
 import { createPgSchema, type PgSchema } from './postgres.js';
+import { replicaRun, type ReplicaRun } from './replicas.js';
 
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const quick = args.quick;
-const PHASES = ['latency', 'storm', 'throughput', 'memory', 'postgres'] as const;
+const PHASES = ['coldstart', 'latency', 'storm', 'throughput', 'memory', 'postgres', 'replicas'] as const;
 const only = args.only?.split(',');
 if (only?.some((p) => !(PHASES as readonly string[]).includes(p))) {
   console.error(`bench: --only takes a comma-separated list of ${PHASES.join(', ')}`);
@@ -52,6 +54,7 @@ const plan = quick
       roundMs: 2000,
       history: 100_000,
       memorySeconds: 2,
+      coldSeconds: 3,
     }
   : {
       rates: [100, 500, 1000],
@@ -62,6 +65,7 @@ const plan = quick
       roundMs: 5000,
       history: 1_000_000,
       memorySeconds: 10,
+      coldSeconds: 5,
     };
 
 let phaseNo = 0;
@@ -83,11 +87,25 @@ function buildCallbridge(): string {
   return out;
 }
 
+/**
+ * What callbridge stalled on in a phase: its stall gauges, and the phase's 5 worst 100 ms windows
+ * with the slow commits around them (printed as they are found).
+ */
+async function stallsOf(bridge: Child, d: Deliveries, start: number, commitsBefore: number, what: string) {
+  const stalls = await scrapeStalls(bridge.url);
+  const worst = worstMoments(d.samples, start, bridge.slowCommits ?? []);
+  log(
+    `${what}: worst commit ${stalls.commitMaxMs} ms of ${stalls.commits - commitsBefore}, longest webhook wait ${stalls.webhookWaitMaxMs} ms, ` +
+      `loop stall http/writer ${stalls.httpLoopMaxMs}/${stalls.writerLoopMaxMs} ms, GC pause http/writer ${stalls.httpGcMaxMs}/${stalls.writerGcMaxMs} ms; worst moments:\n${describeMoments(worst)}`,
+  );
+  return { stalls: { ...stalls, commits: stalls.commits - commitsBefore }, worst };
+}
+
 /** Fixed-rate phase: every webhook's end-to-end latency, with the first second apart. */
-async function fixedRate(pool: Pool, d: Deliveries, bridgeUrl: string, rate: number, seconds: number) {
+async function fixedRate(pool: Pool, d: Deliveries, bridge: Child, rate: number, seconds: number) {
   const hooks = buildWebhooks(++phaseNo, rate * seconds, HMAC_KEY);
   d.reset();
-  await eventLoopMaxMs(bridgeUrl);
+  const before = await scrapeStalls(bridge.url);
   const { errors, start } = await sendOnSchedule(
     pool,
     hooks,
@@ -95,6 +113,7 @@ async function fixedRate(pool: Pool, d: Deliveries, bridgeUrl: string, rate: num
     d,
   );
   const lost = await d.drain(DRAIN_MS);
+  const { stalls, worst } = await stallsOf(bridge, d, start, before.commits, `${rate}/s`);
   const lat = (from: number, to: number) =>
     summarise(d.samples.filter(([sent]) => sent - start >= from && sent - start < to).map(([sent, at]) => at - sent));
   return {
@@ -108,18 +127,63 @@ async function fixedRate(pool: Pool, d: Deliveries, bridgeUrl: string, rate: num
     warm: lat(1000, Infinity),
     all: lat(0, Infinity),
     loadAverage: load(),
-    eventLoopMaxMs: await eventLoopMaxMs(bridgeUrl),
+    eventLoopMaxMs: Math.max(stalls.httpLoopMaxMs, stalls.writerLoopMaxMs),
+    stalls,
+    worst,
+  };
+}
+
+/**
+ * A fresh callbridge on a fresh database, loaded at `rate` from the first moment /readyz says
+ * ready: the slowest redirect of each half second, and of the first 2 s.
+ */
+async function coldStart(
+  d: Deliveries,
+  opts: Parameters<typeof startCallbridgeProcess>[0],
+  rate: number,
+  seconds: number,
+) {
+  const hooks = buildWebhooks(++phaseNo, rate * seconds, HMAC_KEY);
+  const bridge = await startCallbridgeProcess(opts);
+  children.push(bridge);
+  const pool = webhookPool(bridge.url);
+  d.reset();
+  const { errors, start } = await sendOnSchedule(
+    pool,
+    hooks,
+    hooks.map((_, i) => (i * 1000) / rate),
+    d,
+  );
+  const lost = await d.drain(DRAIN_MS);
+  const { stalls, worst } = await stallsOf(bridge, d, start, 0, 'cold start');
+  const halves = Array.from({ length: seconds * 2 }, (_, i) =>
+    round(Math.max(0, ...d.samples.filter(([s]) => Math.floor((s - start) / 500) === i).map(([s, a]) => a - s))),
+  );
+  await pool.close();
+  await bridge.stop();
+  return {
+    rate,
+    seconds,
+    readyMs: bridge.readyMs ?? NaN,
+    errors,
+    lost,
+    duplicates: d.duplicates,
+    slowestPerHalfSecond: halves,
+    firstTwoSeconds: summarise(d.samples.filter(([s]) => s - start < 2000).map(([s, a]) => a - s)),
+    stalls,
+    worst,
   };
 }
 
 /** Callers ringing at random moments (a Poisson-like storm) within `seconds`. */
-async function storm(pool: Pool, d: Deliveries, bridgeUrl: string, callers: number, seconds: number) {
+async function storm(pool: Pool, d: Deliveries, bridge: Child, callers: number, seconds: number) {
   const hooks = buildWebhooks(++phaseNo, callers, HMAC_KEY);
   const offsets = hooks.map(() => Math.random() * seconds * 1000).sort((a, b) => a - b);
   d.reset();
-  await eventLoopMaxMs(bridgeUrl);
-  const { errors } = await sendOnSchedule(pool, hooks, offsets, d);
+  const before = await scrapeStalls(bridge.url);
+  const { errors, start } = await sendOnSchedule(pool, hooks, offsets, d);
   const lost = await d.drain(DRAIN_MS);
+  const { stalls, worst } = await stallsOf(bridge, d, start, before.commits, 'storm');
   // A duplicate would come from a retry: give one a moment to show up.
   await sleep(1000);
   return {
@@ -131,7 +195,9 @@ async function storm(pool: Pool, d: Deliveries, bridgeUrl: string, callers: numb
     delivered: d.count,
     ringToRedirect: summarise(d.samples.map(([s, a]) => a - s)),
     loadAverage: load(),
-    eventLoopMaxMs: await eventLoopMaxMs(bridgeUrl),
+    eventLoopMaxMs: Math.max(stalls.httpLoopMaxMs, stalls.writerLoopMaxMs),
+    stalls,
+    worst,
   };
 }
 
@@ -153,6 +219,7 @@ async function throughput(
     callbridge: number;
     ratio: number;
     forwarder: number | null;
+    forwarderCpu: number | null;
     cpuUsPerEvent: CpuPerEvent;
   }> = [];
   const warmupMs = Math.min(1000, roundMs / 4);
@@ -178,6 +245,7 @@ async function throughput(
       callbridge: cb.perSecond,
       ratio: round(cb.perSecond / base.perSecond, 3),
       forwarder: fwd ? fwd.perSecond : null,
+      forwarderCpu: fwd ? fwd.cpuUsPerEvent.callbridge : null,
       cpuUsPerEvent: cb.cpuUsPerEvent,
     });
     const fwdText = fwd
@@ -196,6 +264,9 @@ async function throughput(
     ratio: median(out.map((o) => o.ratio)),
     forwarder: fwdRates.length ? median(fwdRates) : null,
     forwarderRatio: fwdRates.length ? median(out.map((o) => round((o.forwarder ?? 0) / o.baseline, 3))) : null,
+    forwarderCpuUsPerEvent: fwdRates.length
+      ? median(out.flatMap((o) => (o.forwarderCpu === null ? [] : [o.forwarderCpu])))
+      : null,
     cpuUsPerEvent: {
       callbridge: median(out.map((o) => o.cpuUsPerEvent.callbridge)),
       sim: median(out.map((o) => o.cpuUsPerEvent.sim)),
@@ -231,25 +302,36 @@ async function main(): Promise<number> {
     children.push(forwarder);
     const dbFile = join(dir, 'bench.db');
     const bridgeOpts = { cli: join(dist, 'cli.js'), dir, gatewayUrl: sim.url, apiKey: API_KEY, hmacKey: HMAC_KEY };
+    const clearSim = () => sim.proc.send({ type: 'reset' });
+    let cold = null;
+    if (want('coldstart')) {
+      log(`cold start: 500/s for ${plan.coldSeconds}s from the first moment /readyz says ready`);
+      const coldDb = `sqlite:${join(dir, 'cold.db')}`;
+      cold = await coldStart(d, { ...bridgeOpts, name: 'cold', database: coldDb }, 500, plan.coldSeconds);
+      log(
+        `cold start: ready after ${cold.readyMs} ms; slowest redirect per half second ${cold.slowestPerHalfSecond.join(', ')} ms`,
+      );
+      clearSim();
+      await sleep(1000);
+    }
     let bridge = await startCallbridgeProcess({ ...bridgeOpts, name: 'sqlite', database: `sqlite:${dbFile}` });
     children.push(bridge);
     const basePool = webhookPool(baseline.url);
     let bridgePool = webhookPool(bridge.url);
     const forwarderPool = webhookPool(forwarder.url);
     pools.push(basePool, bridgePool, forwarderPool);
-    const clearSim = () => sim.proc.send({ type: 'reset' });
 
     const latency = [];
     for (const rate of want('latency') ? plan.rates : []) {
       log(`end-to-end latency at ${rate}/s for ${plan.rateSeconds}s`);
-      latency.push(await fixedRate(bridgePool, d, bridge.url, rate, plan.rateSeconds));
+      latency.push(await fixedRate(bridgePool, d, bridge, rate, plan.rateSeconds));
       clearSim();
       await sleep(1000);
     }
     let stormResult = null;
     if (want('storm')) {
       log(`storm: ${plan.stormCallers} callers within ${plan.stormSeconds}s`);
-      stormResult = await storm(bridgePool, d, bridge.url, plan.stormCallers, plan.stormSeconds);
+      stormResult = await storm(bridgePool, d, bridge, plan.stormCallers, plan.stormSeconds);
       clearSim();
       await sleep(1000);
     }
@@ -281,7 +363,7 @@ async function main(): Promise<number> {
       bridgePool = webhookPool(bridge.url);
       pools.push(bridgePool);
       const afterStart = memoryOf(bridge.proc.pid!);
-      const loadWithHistory = await fixedRate(bridgePool, d, bridge.url, 500, plan.memorySeconds);
+      const loadWithHistory = await fixedRate(bridgePool, d, bridge, 500, plan.memorySeconds);
       const afterLoad = memoryOf(bridge.proc.pid!);
       clearSim();
       memory = { storedEvents: plan.history, preloadMs: preload.ms, afterStart, afterLoad, loadWithHistory };
@@ -295,7 +377,7 @@ async function main(): Promise<number> {
       children.push(pgBridge);
       const pgPool = webhookPool(pgBridge.url);
       pools.push(pgPool);
-      const lat500 = await fixedRate(pgPool, d, pgBridge.url, 500, plan.rateSeconds);
+      const lat500 = await fixedRate(pgPool, d, pgBridge, 500, plan.rateSeconds);
       clearSim();
       const pgTput = await throughput(
         basePool,
@@ -310,15 +392,43 @@ async function main(): Promise<number> {
       postgres = { latency500: lat500, throughput: pgTput };
     }
 
+    let replicas: ReplicaRun[] | null = null;
+    if (process.env.TEST_DATABASE_URL && want('replicas')) {
+      replicas = [];
+      for (const n of [1, 3]) {
+        log(
+          `PostgreSQL: ${n} replica(s) on one database behind a round-robin balancer, 500/s in total, then a closed loop`,
+        );
+        const r = await replicaRun({
+          n,
+          pgUrl: process.env.TEST_DATABASE_URL,
+          bridge: bridgeOpts,
+          d,
+          phase: (phaseNo += 2) - 1,
+          hmacKey: HMAC_KEY,
+          rate: 500,
+          seconds: plan.rateSeconds,
+          roundMs: plan.roundMs,
+          children,
+        });
+        log(`${n} replica(s): ${JSON.stringify(r)}`);
+        replicas.push(r);
+        clearSim();
+        await sleep(1000);
+      }
+    }
+
     const results: Results = {
       when: startedAt.toISOString(),
       mode: quick ? 'quick' : 'full',
       machine: machine(),
+      coldStart: cold,
       latency,
       storm: stormResult,
       throughput: tput,
       memory,
       postgres,
+      replicas,
     };
     const checks = verdicts(results);
     results.verdicts = checks;

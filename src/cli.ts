@@ -55,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   if (kept) config.api.token = kept.token;
   const running = await startCallbridge(config);
   const { log } = running.app;
+  void running.ready.then(() => log.info('ready: warm-up done, /readyz answers 200'));
   log.info(
     `callbridge listening on ${running.url} (database ${redactUrl(config.database.url)}, config ${file ?? 'built-in defaults'}, version ${VERSION})`,
   );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createChatwootSender } from './alerts/chatwoot.js';
 import { createSlackSender, createWebhookSender, type AlertSender } from './alerts/senders.js';
@@ -27,6 +28,8 @@ import { HISTORY_TABLES, type HistoryTable } from './store/retention.js';
 import { findOptOut } from './store/optouts.js';
 import { statsReader } from './store/statsReader.js';
 import { countTimers } from './store/timers.js';
+import { warmUp } from './warmUp.js';
+import { watchStalls } from './lib/stalls.js';
 
 export interface Callbridge {
   /** http://<host>:<port> as bound (the real port when configured as 0). */
@@ -35,6 +38,8 @@ export interface Callbridge {
   store: Store;
   pipeline: EventPipeline;
   feed: LiveFeed;
+  /** Resolves once the warm-up is done and /readyz says ready. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +54,8 @@ const TIMER_BATCH = 50;
 /** Old history goes in small deletes that share commits with the webhooks, so none waits long behind it. */
 const PRUNE_CHUNK = 500;
 const PRUNE_EVERY = 3_600_000;
+/** A commit this long is logged: every webhook in it waited as long (the target is under 100 ms). */
+const SLOW_COMMIT_MS = 50;
 
 export interface CallbridgeOptions {
   /** Domain time: "now" and the timers due at a moment of it. Tests pass a `ManualClock`. */
@@ -119,6 +126,15 @@ export async function startCallbridge(
   // Not the app's logger: the writer thread may die before the app exists, and must still be told (then refused: 503).
   const logError = (what: string) => (err: unknown) => log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
+  pipeline.on('checkpointerFailed', logError('the WAL checkpointer stopped; commits checkpoint themselves (slower)'));
+  const stalls = watchStalls();
+  pipeline.on('commitTimed', (t) => {
+    metrics.commitSeconds.observe(t.ms / 1000);
+    metrics.commitMax(t.ms / 1000);
+    // Each webhook of a slow commit waited that long: said with what the commit carried. Info, not a
+    // warning: replicas of PostgreSQL contending for the same rows make slow commits by design.
+    if (t.ms >= SLOW_COMMIT_MS) log.info({ commit: t }, `slow commit: ${Math.round(t.ms)} ms for ${t.jobs} jobs`);
+  });
 
   const actionLoop: WakeLoop = new WakeLoop(
     clock,
@@ -194,7 +210,11 @@ export async function startCallbridge(
   pipeline.on('callsChanged', () => feed.wake());
   await feed.start();
 
+  const readiness = { warmingUp: config.http.warmUp > 0 };
+  const rehearsal = randomBytes(32).toString('base64url');
   const app = await buildApp({
+    readiness,
+    rehearsal,
     config,
     clock,
     store,
@@ -205,6 +225,12 @@ export async function startCallbridge(
     metrics,
     log,
     beforeScrape: async () => {
+      const http = stalls.take();
+      const writer = (await pipeline.writerStalls()) ?? { loopMaxMs: 0, gcMaxMs: 0 };
+      metrics.loopDelayMax.set({ thread: 'http' }, http.loopMaxMs / 1000);
+      metrics.loopDelayMax.set({ thread: 'writer' }, writer.loopMaxMs / 1000);
+      metrics.gcPauseMax.set({ thread: 'http' }, http.gcMaxMs / 1000);
+      metrics.gcPauseMax.set({ thread: 'writer' }, writer.gcMaxMs / 1000);
       metrics.queueDepth.set(pipeline.depth);
       metrics.actionsInFlight.set(dispatcher.active);
       metrics.timersPending.set(await countTimers(store.db));
@@ -221,14 +247,31 @@ export async function startCallbridge(
   retentionLoop.start();
 
   let closing: Promise<void> | null = null;
+  const ready = (
+    readiness.warmingUp
+      ? warmUp({
+          app,
+          config,
+          sessions,
+          clock,
+          secret: rehearsal,
+          count: config.http.warmUp,
+          stopping: () => closing !== null,
+        }).catch(logError('warming up failed; serving anyway'))
+      : Promise.resolve()
+  ).then(() => {
+    readiness.warmingUp = false;
+  });
   return {
     url: `http://${host}:${port}`,
     app,
     store,
     pipeline,
     feed,
+    ready,
     close: () =>
       (closing ??= (async () => {
+        await ready;
         await app.close();
         await Promise.all([feed.stop(), stats.close()]);
         await Promise.all([actionLoop.stop(), timerLoop.stop(), retentionLoop.stop()]);
@@ -238,6 +281,7 @@ export async function startCallbridge(
           [...clients.values(), ...Object.values(alertSenders), ...(profiles ? [profiles] : [])].map((c) => c.close()),
         );
         await store.close();
+        stalls.stop();
       })()),
   };
 }

@@ -3,23 +3,25 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Bundles the SQLite writer thread (src/pipeline/sqliteWriter.ts and what it imports), and the
- * stats thread (src/store/statsWorker.ts), each into one JavaScript file, once per run, and points
- * every harness at them (`CALLBRIDGE_WRITER_BUNDLE`, `CALLBRIDGE_STATS_BUNDLE`).
- * Otherwise each of the ~120 harness starts spends most of its time in a fresh thread registering
- * tsx and resolving and transpiling the writer's modules one by one. The bundle is the same source,
- * transpiled by the same esbuild tsx uses. Native and server drivers stay outside it, resolved from
- * the repository's node_modules, which is why the file is written inside the repository.
+ * Bundles each thread callbridge starts (the SQLite writer, its checkpointer, the stats reader:
+ * src/lib/threads.ts) with what it imports into one JavaScript file, once per run, and points every
+ * harness at them (`CALLBRIDGE_THREAD_BUNDLES`). Otherwise each of the ~120 harness starts spends
+ * most of its time in fresh threads registering tsx and resolving and transpiling their modules one
+ * by one. The bundle is the same source, transpiled by the same esbuild tsx uses. Native and server
+ * drivers stay outside it, resolved from the repository's node_modules, which is why the files are
+ * written inside the repository.
  */
 export default function setup(): () => void {
   // Under dist/, with the built JavaScript: ignored by git, the linter and the formatter.
   const dist = join(import.meta.dirname, '..', 'dist');
   mkdirSync(dist, { recursive: true });
-  const dir = mkdtempSync(join(dist, 'test-writer-'));
+  const dir = mkdtempSync(join(dist, 'test-threads-'));
   const src = join(import.meta.dirname, '..', 'src');
   buildSync({
+    // Named as startThread finds them: `<entry's name>.mjs`.
     entryPoints: {
       sqliteWriter: join(src, 'pipeline', 'sqliteWriter.ts'),
+      checkpointer: join(src, 'pipeline', 'checkpointer.ts'),
       statsWorker: join(src, 'store', 'statsWorker.ts'),
     },
     outdir: dir,
@@ -35,7 +37,6 @@ export default function setup(): () => void {
     },
     logLevel: 'warning',
   });
-  process.env.CALLBRIDGE_WRITER_BUNDLE = join(dir, 'sqliteWriter.mjs');
-  process.env.CALLBRIDGE_STATS_BUNDLE = join(dir, 'statsWorker.mjs');
+  process.env.CALLBRIDGE_THREAD_BUNDLES = dir;
   return () => rmSync(dir, { recursive: true, force: true });
 }

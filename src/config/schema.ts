@@ -194,6 +194,8 @@ export const configSchema = strictObject({
     /** A request not received in full by then is answered 408. */
     requestTimeout: duration('10s', 1),
     maxConnections: integer(1, 1_000_000, 1000),
+    /** Synthetic call webhooks run through the hot path (and undone) before /readyz says ready; 0: ready at once. */
+    warmUp: integer(0, 100_000, 500),
     /** Where callbridge is reachable from outside, for links in alerts. */
     publicUrl: httpUrl.optional(),
   }).prefault({}),

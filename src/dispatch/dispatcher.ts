@@ -233,10 +233,14 @@ export class Dispatcher {
     return t;
   }
 
-  private async nameOf(t: SessionTarget, chatId: string): Promise<string | null> {
+  /** The contact's name: at once when the cache has it, else once the lookup answers (or its budget runs out). */
+  private nameOf(t: SessionTarget, chatId: string): string | null | Promise<string | null> {
     if (!t.contactLookup.enabled) return null;
+    const key = `${t.session}\u0000${chatId}`;
+    const known = this.deps.names.known(key);
+    if (known !== undefined) return known;
     return this.deps.names.get(
-      `${t.session}\u0000${chatId}`,
+      key,
       (signal) => t.client.lookupName(t.sessionName, chatId, signal),
       t.contactLookup.budget,
       t.contactLookup.cacheTtl,
@@ -245,7 +249,8 @@ export class Dispatcher {
 
   private async sendText(session: string, p: TextPayload): Promise<{ text: string; name: string | null }> {
     const t = this.target(session);
-    const name = p.name ?? (await this.nameOf(t, p.chatId));
+    let name = p.name ?? this.nameOf(t, p.chatId);
+    if (name instanceof Promise) name = await name;
     const text = renderTemplate(p.template, { ...p.vars, name, session: t.session, number: phoneOf(p.chatId) });
     await t.client.sendText(t.sessionName, p.chatId, text);
     return { text, name };

@@ -11,7 +11,7 @@ import type { Store } from '../store/db.js';
 import { apiRoutes, requireToken } from './api.js';
 import { dashboardRoutes, securityHeaders } from './dashboard.js';
 import { clientErrorHandler, installErrorHandling } from './errors.js';
-import { healthRoutes } from './health.js';
+import { healthRoutes, type Readiness } from './health.js';
 import { apiLimits } from './limits.js';
 import { metricsRoutes, type Metrics } from './metrics.js';
 import { docsRoutes, installOpenApi } from './openapi.js';
@@ -33,6 +33,9 @@ export interface AppDeps {
   metrics: Metrics;
   beforeScrape: () => Promise<void>;
   log: FastifyBaseLogger;
+  readiness: Readiness;
+  /** The value of the header that marks the warm-up's own webhooks (see warmUp.ts). */
+  rehearsal: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -42,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request logs cost more than the work at storm rates (outcomes are in /metrics): only on
     // request, and never for the health probe.
     logController: new LogController({
-      disableRequestLogging: (req) => !config.log.requests || req.url === '/healthz',
+      disableRequestLogging: (req) => !config.log.requests || req.url === '/healthz' || req.url === '/readyz',
     }),
     bodyLimit: config.http.bodyLimit,
     // A request must arrive in full, headers and body, within requestTimeout: a client that sends
@@ -80,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, { global: false });
   const tokens = new ApiTokens(config.api);
   const limits = apiLimits(app, config.api, tokens);
-  await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline });
+  await app.register(healthRoutes, { store: deps.store, pipeline: deps.pipeline, readiness: deps.readiness });
   await app.register(metricsRoutes, {
     metrics: deps.metrics,
     beforeScrape: deps.beforeScrape,
@@ -106,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pipeline: deps.pipeline,
     bodyLimit: config.http.bodyLimit,
     metrics: deps.metrics,
+    rehearsal: deps.rehearsal,
   });
   return app;
 }

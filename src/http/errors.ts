@@ -114,6 +114,11 @@ const catalog = {
     message: () => 'the request headers are larger than this server takes',
   },
   databaseUnavailable: { code: 'database_unavailable', status: 503, message: reason },
+  warmingUp: {
+    code: 'warming_up',
+    status: 503,
+    message: () => 'callbridge is warming up its hot path; it takes full load once this answers 200',
+  },
   internal: { code: 'internal_error', status: 500, message: () => 'internal error; the event was not acknowledged' },
 } as const;
 

@@ -37,12 +37,53 @@ const EVENT_LABELS = new Set([
 
 export const eventLabel = (type: string): string => (EVENT_LABELS.has(type) ? type : 'other');
 
+/** A gauge of the largest value noted since the previous scrape (each scrape starts it over); returns the noting function. */
+function maxSinceScrape(registry: Registry, name: string, help: string): (v: number) => void {
+  let max = 0;
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(max);
+      max = 0;
+    },
+  });
+  return (v) => {
+    if (v > max) max = v;
+  };
+}
+
 /** One registry per server, so several servers in one process (tests) keep their own counts. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
     registry,
+    commitSeconds: new Histogram({
+      name: 'callbridge_commit_seconds',
+      help: 'Time of each group-commit transaction, begin to durable commit',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    commitMax: maxSinceScrape(registry, 'callbridge_commit_max_seconds', 'Longest commit since the previous scrape'),
+    webhookWaitMax: maxSinceScrape(
+      registry,
+      'callbridge_webhook_wait_max_seconds',
+      "Longest time from a webhook's arrival to its durable commit since the previous scrape",
+    ),
+    loopDelayMax: new Gauge({
+      name: 'callbridge_event_loop_delay_max_seconds',
+      help: 'Longest event-loop stall of each thread (http, writer) since the previous scrape',
+      labelNames: ['thread'] as const,
+      registers: [registry],
+    }),
+    gcPauseMax: new Gauge({
+      name: 'callbridge_gc_pause_max_seconds',
+      help: 'Longest garbage-collection pause of each thread (http, writer) since the previous scrape',
+      labelNames: ['thread'] as const,
+      registers: [registry],
+    }),
     webhooks: new Counter({
       name: 'callbridge_webhooks_total',
       help: 'Webhooks received, by gateway, event and outcome',

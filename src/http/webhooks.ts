@@ -13,6 +13,7 @@ import { eventLabel, type Metrics } from './metrics.js';
 import { errorCodeOf, sendError } from './errors.js';
 import { createRefusalLog } from './refusalLog.js';
 import { readRawBody } from './rawBody.js';
+import { REHEARSAL_HEADER } from '../warmUp.js';
 
 export interface WebhookRoutesOptions {
   gateways: Record<string, GatewayConfig>;
@@ -24,6 +25,8 @@ export interface WebhookRoutesOptions {
   pipeline: EventPipeline;
   bodyLimit: number;
   metrics: Metrics;
+  /** The value of REHEARSAL_HEADER on the warm-up's own webhooks: they are run and undone, never stored. */
+  rehearsal: string;
 }
 
 /** The raw body as received, unless the gateway put a credential in it. */
@@ -85,6 +88,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, payload, done) => readRawBody(payload, opts.bodyLimit, done));
 
+  const rehearsal = digest(opts.rehearsal);
   const tokens = new Map(
     Object.entries(opts.gateways).flatMap(([name, g]) => (g.webhookToken ? [[name, digest(g.webhookToken)]] : [])),
   );
@@ -110,6 +114,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
 
   type Req = FastifyRequest<{ Params: { gateway: string; token?: string } }>;
   const receive = async (req: Req, reply: FastifyReply) => {
+    const arrived = performance.now();
     const name = req.params.gateway;
     const gateway = Object.hasOwn(opts.gateways, name) ? opts.gateways[name]! : undefined;
     // Labels from a fixed set only: a configured gateway or `unknown`, a known event type or `other`.
@@ -157,8 +162,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       count('invalid');
       return sendError(reply, 'invalidEvent', err.message);
     }
-    const started = process.hrtime.bigint();
-    const done = await opts.pipeline.ingest({
+    const incoming = {
       gateway: name,
       eventId: parsed.eventId,
       type: parsed.type,
@@ -167,8 +171,16 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
       event: parsed.event,
       invalidCaller: parsed.invalidCaller,
       body: storedBody(kind, json, text),
-    });
+    };
+    const marked = req.headers[REHEARSAL_HEADER];
+    if (typeof marked === 'string' && timingSafeEqual(digest(marked), rehearsal)) {
+      await opts.pipeline.rehearse(incoming);
+      return reply.code(200).send({ status: 'rehearsed', eventId: parsed.eventId });
+    }
+    const started = process.hrtime.bigint();
+    const done = await opts.pipeline.ingest(incoming);
     opts.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    opts.metrics.webhookWaitMax((performance.now() - arrived) / 1000);
     count(done.outcome, parsed.type);
     return reply.code(200).send({ status: done.outcome, eventId: parsed.eventId });
   };

@@ -24,6 +24,12 @@ export class BudgetCache<T> {
     private readonly maxEntries = 50_000,
   ) {}
 
+  /** A fresh answer already in hand, or undefined: a hit then costs no promise (see `get`). */
+  known(key: string): T | null | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && entry.expiresAt > this.clock.now() ? entry.known : undefined;
+  }
+
   /** `ttl` overrides the cache's own, for caches shared by callers that each keep what they learn for a different time. */
   async get(
     key: string,

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -13,17 +14,19 @@ const tsxApi = (() => {
 })();
 
 /**
- * A thread running `entry` (`new URL('./x.js', import.meta.url)` of the module that starts it):
- * the bundle named by `bundle` when given (the test suite builds one per run), else the built
- * JavaScript, or under a TypeScript loader (tests, `npm run dev`) the TypeScript source, after
- * registering tsx in the thread, which does not inherit the loader.
+ * A thread running `entry` (`new URL('./x.js', import.meta.url)` of the module that starts it): its
+ * bundle, `<name>.mjs` in `$CALLBRIDGE_THREAD_BUNDLES`, when the test suite built one (registering
+ * tsx and transpiling the modules in each new thread cost most of a harness start); else the built
+ * JavaScript; or under a TypeScript loader (`npm run dev`), the TypeScript source, after registering
+ * tsx in the thread, which does not inherit the loader.
  */
-export function startThread(entry: URL, bundle: string | undefined, workerData: unknown): Worker {
-  if (bundle) return new Worker(bundle, { workerData });
+export function startThread(entry: URL, workerData: unknown): Worker {
+  const bundles = process.env.CALLBRIDGE_THREAD_BUNDLES;
+  if (bundles) return new Worker(join(bundles, `${basename(fileURLToPath(entry), '.js')}.mjs`), { workerData });
   if (!import.meta.url.endsWith('.ts')) return new Worker(entry, { workerData });
-  const source = entry.href.replace(/\.js$/, '.ts');
-  return new Worker(
-    `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`,
-    { eval: true, workerData },
-  );
+  const source = JSON.stringify(entry.href.replace(/\.js$/, '.ts'));
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${source}); })`, {
+    eval: true,
+    workerData,
+  });
 }

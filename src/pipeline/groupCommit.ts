@@ -50,6 +50,21 @@ export interface GroupCommitOptions {
   beforeCommit?: (trx: Kysely<Database>, changed: FeedRef[]) => Promise<void>;
   /** After such a transaction has committed. */
   afterCommit?: (changed: FeedRef[]) => void;
+  /** After every transaction, committed or not: how long it took, for the stall metrics. */
+  onCommit?: (t: CommitTiming) => void;
+}
+
+export interface CommitTiming {
+  /** When the transaction began, as `performance.timeOrigin + performance.now()` (comparable across processes). */
+  at: number;
+  /** Begin to durable commit, ms. */
+  ms: number;
+  /** Of which the COMMIT itself (the WAL write and its fsync on SQLite), ms. */
+  commitMs: number;
+  jobs: number;
+  /** Jobs that rode along (`later`: outbox outcomes). */
+  riders: number;
+  ok: boolean;
 }
 
 /**
@@ -129,8 +144,13 @@ export class GroupCommit {
       this.ridersTimer = null;
     }
     const batch = [...riders, ...this.queue.splice(0, this.opts.maxBatch - riders.length)];
+    const began = performance.now();
+    let bodyDone = began;
+    let ok = false;
     try {
-      const { outcomes, changed } = batch.length === 0 ? { outcomes: [], changed: [] } : await this.commitBatch(batch);
+      const written = batch.length === 0 ? { outcomes: [], changed: [], bodyDone } : await this.commitBatch(batch);
+      const { outcomes, changed } = written;
+      bodyDone = written.bodyDone;
       const again: Job[] = [];
       batch.forEach((job, i) => {
         const o = outcomes[i]!;
@@ -143,16 +163,27 @@ export class GroupCommit {
       // First in line for the next transaction, so they are not overtaken again.
       this.queue.unshift(...again);
       if (changed.length > 0) this.opts.afterCommit?.(changed);
+      ok = true;
     } catch (err) {
       for (const job of batch) job.reject(err);
     } finally {
+      const end = performance.now();
+      if (batch.length > 0)
+        this.opts.onCommit?.({
+          at: performance.timeOrigin + began,
+          ms: end - began,
+          commitMs: end - bodyDone,
+          jobs: batch.length,
+          riders: riders.length,
+          ok,
+        });
       this.inFlight--;
       this.kick();
     }
   }
 
   /** First without savepoints (two statements less per job); on any failure, again with one per job. */
-  private async commitBatch(batch: Job[]): Promise<{ outcomes: Outcome[]; changed: FeedRef[] }> {
+  private async commitBatch(batch: Job[]): Promise<{ outcomes: Outcome[]; changed: FeedRef[]; bodyDone: number }> {
     try {
       return await this.write(batch, async (trx, j) => ({ ok: true, value: await j.work(trx) }));
     } catch {
@@ -163,6 +194,7 @@ export class GroupCommit {
   private async write(batch: Job[], run: (trx: Kysely<Database>, job: Job) => Promise<Outcome>) {
     const outcomes: Outcome[] = [];
     const changed: FeedRef[] = [];
+    let bodyDone = 0;
     await this.store.db.transaction().execute(async (trx) => {
       outcomes.length = 0;
       changed.length = 0;
@@ -176,8 +208,9 @@ export class GroupCommit {
         outcomes.push(o);
       }
       if (changed.length > 0 && this.opts.beforeCommit) await this.opts.beforeCommit(trx, changed);
+      bodyDone = performance.now();
     });
-    return { outcomes, changed };
+    return { outcomes, changed, bodyDone };
   }
 }
 

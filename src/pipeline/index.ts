@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../lib/clock.js';
 import {
   claimDueActions,
@@ -17,7 +17,8 @@ import { pruneOldest, type HistoryTable } from '../store/retention.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { rememberName } from '../store/callers.js';
 import { runQueueCommand, type QueueCommand, type QueueOutcome } from '../store/workItems.js';
-import { GroupCommit } from './groupCommit.js';
+import { GroupCommit, type CommitTiming } from './groupCommit.js';
+import type { Stalls } from '../lib/stalls.js';
 import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
 
 export interface PipelineEvents {
@@ -26,6 +27,10 @@ export interface PipelineEvents {
   callsChanged: [FeedRef[]];
   /** The SQLite writer thread stopped: nothing more can be stored until a restart. */
   writerFailed: [Error];
+  /** The SQLite checkpointer thread stopped: the writer's commits checkpoint again (slower tails). */
+  checkpointerFailed: [Error];
+  /** Every transaction of the group commit, timed. */
+  commitTimed: [CommitTiming];
 }
 
 const changedCall = (c: Committed): FeedRef[] => [...(c.changedCall ? [c.changedCall] : []), ...c.changedItems];
@@ -36,6 +41,8 @@ const changedCall = (c: Committed): FeedRef[] => [...(c.changedCall ? [c.changed
  */
 export interface EventPipeline extends EventEmitter<PipelineEvents> {
   ingest(e: IncomingEvent): Promise<Committed>;
+  /** The path of `ingest` (no enrichment), undone before its transaction commits: the warm-up's. */
+  rehearse(e: IncomingEvent): Promise<void>;
   fireTimer(t: DueTimer): Promise<Committed>;
   claimTimers(limit: number): Promise<DueTimer[]>;
   claimActions(limit: number): Promise<Action[]>;
@@ -48,6 +55,8 @@ export interface EventPipeline extends EventEmitter<PipelineEvents> {
   updateQueue(cmd: QueueCommand): Promise<QueueOutcome>;
   /** Deletes up to `limit` of the oldest rows of `table` older than `before`; returns how many. */
   prune(table: HistoryTable, before: number, limit: number): Promise<number>;
+  /** The writer thread's worst event-loop delay and GC pause since last asked; null when there is none. */
+  writerStalls(): Promise<Stalls | null>;
   /** Writes submitted and not yet committed. */
   readonly depth: number;
   /** Why nothing can be written any more (the writer thread stopped), or null. */
@@ -83,6 +92,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       beforeCommit: (trx, changed) =>
         appendFeed(trx, store.dialect, changed, clock.now(), store.postgres && feedChannel(store.postgres.schema)),
       afterCommit: (changed) => this.emit('callsChanged', changed),
+      onCommit: (t) => this.emit('commitTimed', t),
     });
   }
 
@@ -92,6 +102,22 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     // Read after the lookups, as WorkerPipeline stamps its requests.
     const at = now ?? this.clock.now();
     return this.run('now', (trx) => recordCallEvent(trx, enriched, at, this.lease));
+  }
+
+  /**
+   * Rides in the shared transaction like a webhook, inside a savepoint that is rolled back: the
+   * same statements, pages and code run, nothing is stored and nothing is dispatched.
+   */
+  rehearse(e: IncomingEvent, now = this.clock.now()): Promise<void> {
+    return this.commit.run(async (trx) => {
+      await sql`savepoint rehearsal`.execute(trx);
+      try {
+        await recordCallEvent(trx, e, now, this.lease);
+      } finally {
+        await sql`rollback to savepoint rehearsal`.execute(trx);
+        await sql`release savepoint rehearsal`.execute(trx);
+      }
+    });
   }
 
   /** A due timer is an event like any other; taking the row first makes it fire once. */
@@ -149,6 +175,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       (trx) => runQueueCommand(trx, cmd, now),
       (o): FeedRef[] => (o.ok ? [{ session: o.session, itemId: cmd.id }] : []),
     );
+  }
+
+  /** This thread is the writer: its stalls are the process's own (prom-client's defaults). */
+  writerStalls(): Promise<Stalls | null> {
+    return Promise.resolve(null);
   }
 
   get depth(): number {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Clock, ClockTimer } from '../lib/clock.js';
+import { watchStalls } from '../lib/stalls.js';
 import { Sessions } from '../sessions.js';
 import { openStore } from '../store/db.js';
 import { Pipeline } from './index.js';
@@ -42,6 +43,8 @@ try {
   const store = await openStore(init.url);
   const pipeline = new Pipeline(store, sessions, init.lease, clock);
   pipeline.on('callsChanged', (changed) => post({ type: 'callsChanged', changed }));
+  pipeline.on('commitTimed', (timing) => post({ type: 'commitTimed', timing }));
+  const stalls = watchStalls();
 
   const withSession = (e: WireEvent) => ({
     ...e,
@@ -52,6 +55,8 @@ try {
     switch (req.op) {
       case 'ingest':
         return pipeline.ingest(withSession(req.event), req.now);
+      case 'rehearse':
+        return pipeline.rehearse(withSession(req.event), req.now);
       case 'fireTimer':
         return pipeline.fireTimer(req.timer, req.now);
       case 'claimTimers':
@@ -68,7 +73,10 @@ try {
         return pipeline.prune(req.table, req.before, req.limit);
       case 'updateQueue':
         return pipeline.updateQueue(req.cmd, req.now);
+      case 'stalls':
+        return Promise.resolve(stalls.take());
       case 'close':
+        stalls.stop();
         return pipeline.close().then(() => store.close());
     }
   };

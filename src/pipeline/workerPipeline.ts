@@ -8,6 +8,8 @@ import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
 import type { QueueCommand, QueueOutcome } from '../store/workItems.js';
 import type { EventPipeline, PipelineEvents } from './index.js';
+import type { Stalls } from '../lib/stalls.js';
+import type { CommitTiming } from './groupCommit.js';
 import type { Committed, IncomingEvent } from './recordCallEvent.js';
 
 /** What the writer thread is started with. */
@@ -23,6 +25,7 @@ export type WireEvent = Omit<IncomingEvent, 'session'> & { session: string | nul
 
 export type WriterRequest =
   | { op: 'ingest'; event: WireEvent }
+  | { op: 'rehearse'; event: WireEvent }
   | { op: 'fireTimer'; timer: DueTimer }
   | { op: 'claimTimers'; limit: number }
   | { op: 'claimActions'; limit: number }
@@ -31,6 +34,7 @@ export type WriterRequest =
   | { op: 'recordAttempt'; action: Action; result: AttemptResult }
   | { op: 'prune'; table: HistoryTable; before: number; limit: number }
   | { op: 'updateQueue'; cmd: QueueCommand }
+  | { op: 'stalls' }
   | { op: 'close' };
 
 /**
@@ -43,7 +47,8 @@ export type WriterMessage =
   | { type: 'ready' }
   | { type: 'reply'; id: number; ok: true; value: unknown }
   | { type: 'reply'; id: number; ok: false; error: string }
-  | { type: 'callsChanged'; changed: PipelineEvents['callsChanged'][0] };
+  | { type: 'callsChanged'; changed: PipelineEvents['callsChanged'][0] }
+  | { type: 'commitTimed'; timing: CommitTiming };
 
 /** The writer thread is gone: nothing can be stored, so nothing is acknowledged (503: the gateway retries). */
 export class WriterStopped extends Error {
@@ -90,6 +95,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
 
   private constructor(
     private readonly worker: Worker,
+    private readonly checkpointer: Worker,
     private readonly clock: Clock,
     private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent>,
   ) {
@@ -99,21 +105,17 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     });
     worker.on('error', (err) => this.fail(`the database writer thread failed: ${err.message}`));
     worker.on('exit', (code) => this.fail(`the database writer thread exited (code ${code})`));
+    // Without it the writer's own connection checkpoints, inside its commits (the backstop in db.ts).
+    checkpointer.on('error', (err) => this.emit('checkpointerFailed', err));
   }
 
-  /** Starts the writer thread; resolves once it has opened the database. */
+  /** Starts the writer thread and its checkpointer; resolves once both have opened the database. */
   static async start(
     init: WriterInit,
     clock: Clock,
     enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ): Promise<WorkerPipeline> {
-    // The test suite bundles the writer into one JavaScript file once per run (test/globalSetup.ts):
-    // registering tsx and transpiling the writer's modules in each new thread cost most of a harness start.
-    const worker = startThread(
-      new URL('./sqliteWriter.js', import.meta.url),
-      process.env.CALLBRIDGE_WRITER_BUNDLE,
-      init,
-    );
+    const worker = startThread(new URL('./sqliteWriter.js', import.meta.url), init);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`the database writer thread exited (code ${code}) while starting`));
@@ -131,7 +133,15 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
           );
       });
     });
-    return new WorkerPipeline(worker, clock, enrich);
+    // After the writer, which creates the file and its tables.
+    const checkpointer = startThread(new URL('./checkpointer.js', import.meta.url), {
+      file: init.url.slice('sqlite:'.length),
+    });
+    await new Promise((resolve, reject) => {
+      checkpointer.once('message', resolve);
+      checkpointer.once('error', reject);
+    });
+    return new WorkerPipeline(worker, checkpointer, clock, enrich);
   }
 
   get depth(): number {
@@ -145,6 +155,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   async ingest(e: IncomingEvent): Promise<Committed> {
     const enriched = await this.enrich(e);
     return this.committed({ op: 'ingest', event: { ...enriched, session: enriched.session?.session ?? null } });
+  }
+
+  async rehearse(e: IncomingEvent): Promise<void> {
+    await this.call({ op: 'rehearse', event: { ...e, session: e.session?.session ?? null } });
   }
 
   fireTimer(timer: DueTimer): Promise<Committed> {
@@ -179,7 +193,19 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     return this.call({ op: 'updateQueue', cmd }) as Promise<QueueOutcome>;
   }
 
+  writerStalls(): Promise<Stalls | null> {
+    // A stopped writer has none to say; /metrics still answers.
+    return (this.call({ op: 'stalls' }) as Promise<Stalls>).catch(() => null);
+  }
+
   async close(): Promise<void> {
+    // First, so that the writer's connection is the database's last and leaves no WAL behind.
+    await new Promise((resolve) => {
+      this.checkpointer.once('message', resolve);
+      this.checkpointer.once('exit', resolve);
+      this.checkpointer.postMessage('close');
+    });
+    await this.checkpointer.terminate();
     if (this.stopped) return;
     await this.call({ op: 'close' });
     this.closing = true;
@@ -204,6 +230,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   private receive(m: WriterMessage): void {
     if (m.type === 'callsChanged') {
       this.emit('callsChanged', m.changed);
+      return;
+    }
+    if (m.type === 'commitTimed') {
+      this.emit('commitTimed', m.timing);
       return;
     }
     if (m.type !== 'reply') return;

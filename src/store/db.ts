@@ -67,10 +67,12 @@ function openSqlite(file: string): Store {
   // FULL: an acknowledged webhook survives power loss. Group commit keeps it cheap.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
-  // A checkpoint (two fsyncs, and the copy of every page written since the last one) blocks the
-  // writer. 4,000 pages instead of SQLite's 1,000 means a quarter as many at 500 calls/s, each page
-  // that changed several times copied once: measured, steadier tails (docs/performance.md).
-  sqlite.pragma('wal_autocheckpoint = 4000');
+  // A checkpoint (two fsyncs, and the copy of every page written since the last one) run by the
+  // writer's connection happens inside a COMMIT, and the webhooks of that commit wait for it. The
+  // checkpointer thread (pipeline/checkpointer.ts) does them instead; this is only the backstop,
+  // should it fall 64 MB behind or stop. The WAL file is cut back to that size when it restarts.
+  sqlite.pragma('wal_autocheckpoint = 16000');
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -30,7 +30,7 @@ export function statsReader(store: Store, sqliteFile: string | null): StatsReade
 
   const start = () =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = startThread(new URL('./statsWorker.js', import.meta.url), process.env.CALLBRIDGE_STATS_BUNDLE, {
+      const worker = startThread(new URL('./statsWorker.js', import.meta.url), {
         file: sqliteFile,
       });
       worker.once('message', () => resolve(worker));

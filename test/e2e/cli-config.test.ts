@@ -164,6 +164,8 @@ describe('safe by default', () => {
     const running = serveCli(['--config', file]);
     try {
       const url = urlOf(await running.waitFor(listening));
+      // Listening is not ready: /healthz says so until the warm-up is done.
+      await running.waitFor(/ready: warm-up done/);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
     } finally {
       expect(await running.stop()).toBe(0);

@@ -40,6 +40,28 @@ describe('/metrics', () => {
     expect(await metric(h, 'callbridge_actions_pending')).toBe(0);
   });
 
+  it('times every commit and reports the stalls of both threads since the previous scrape', async () => {
+    h = await startHarness();
+    await h.post(callReceived({ from: '40000000003@c.us' }));
+    const text = await (await fetch(`${h.bridge.url}/metrics`)).text();
+    const value = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(' ')[1],
+      );
+    expect(value('callbridge_commit_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('callbridge_commit_max_seconds')).toBeGreaterThan(0);
+    expect(value('callbridge_webhook_wait_max_seconds')).toBeGreaterThan(0);
+    for (const thread of ['http', 'writer']) {
+      expect(value(`callbridge_event_loop_delay_max_seconds{thread="${thread}"}`)).toBeGreaterThanOrEqual(0);
+      expect(value(`callbridge_gc_pause_max_seconds{thread="${thread}"}`)).toBeGreaterThanOrEqual(0);
+    }
+    // Each is the largest since the previous scrape: with nothing written since, none.
+    expect(await metric(h, 'callbridge_webhook_wait_max_seconds')).toBe(0);
+  });
+
   it('counts a redirect that expired before it could be sent', async () => {
     h = await startHarness((db, url) => {
       const c = testConfig(db, url);

@@ -74,6 +74,7 @@ describe('the OpenAPI document', () => {
         'POST /api/queue/:id/release',
         'POST /api/queue/:id/done',
         'GET /healthz',
+        'GET /readyz',
         'GET /metrics',
         'POST /webhooks/:gateway',
       ]),

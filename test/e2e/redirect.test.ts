@@ -177,7 +177,7 @@ describe('session scope', () => {
     h = await startHarness((db, url) =>
       parseConfig(
         {
-          http: { host: '127.0.0.1', port: 0 },
+          http: { host: '127.0.0.1', port: 0, warmUp: 0 },
           database: `sqlite:${db}`,
           api: { token: TOKEN },
           log: { level: 'silent' },

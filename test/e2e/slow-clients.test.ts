@@ -40,7 +40,7 @@ describe('slow clients', () => {
 
   it('get 408 and are closed once http.requestTimeout passes, while webhooks and /healthz are answered', async () => {
     h = await startHarness((db, url) =>
-      testConfig(db, url, { http: { host: '127.0.0.1', port: 0, requestTimeout: '300ms' } }),
+      testConfig(db, url, { http: { host: '127.0.0.1', port: 0, requestTimeout: '300ms', warmUp: 0 } }),
     );
     const slow = await Promise.all(Array.from({ length: 12 }, () => open(h.bridge.url)));
     for (const [i, c] of slow.entries()) {
@@ -70,7 +70,7 @@ describe('slow clients', () => {
 
   it('past http.maxConnections are refused at once, while the open ones keep working', async () => {
     h = await startHarness((db, url) =>
-      testConfig(db, url, { http: { host: '127.0.0.1', port: 0, maxConnections: 4 } }),
+      testConfig(db, url, { http: { host: '127.0.0.1', port: 0, maxConnections: 4, warmUp: 0 } }),
     );
     const held = await Promise.all(Array.from({ length: 4 }, () => open(h.bridge.url)));
     const refused = await open(h.bridge.url);

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LiveFeed } from '../../src/feed/liveFeed.js';
@@ -19,6 +21,16 @@ describe('the SQLite writer thread', () => {
     await h.gateway.waitFor((g) => g.sent.length === 2);
     const calls = await h.api<{ calls: unknown[] }>('/api/calls');
     expect(calls.body.calls).toHaveLength(2);
+  });
+
+  it('has the WAL checkpointed by a thread of its own: once writes stop, it is copied and cut to nothing', async () => {
+    h = await startHarness();
+    for (let i = 0; i < 20; i++)
+      expect((await h.post(callReceived({ from: `155500010${10 + i}@c.us` }))).status).toBe(200);
+    await h.gateway.waitFor((g) => g.sent.length === 20);
+    const wal = join(h.dir, 'test.db-wal');
+    expect(statSync(wal).size).toBeGreaterThan(0);
+    await waitFor('the WAL to be truncated', () => statSync(wal).size === 0, 15_000);
   });
 
   it('when it stops, webhooks get a 503 naming the cause (nothing is acknowledged), health says so, reads go on', async () => {

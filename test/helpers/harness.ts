@@ -31,7 +31,8 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 export function testConfig(dbFile: string, gatewayUrl: string, overrides: Record<string, unknown> = {}): Config {
   return parseConfig(
     {
-      http: { host: '127.0.0.1', port: 0 },
+      // No warm-up: ~120 harness starts would each spend seconds on it (test/e2e/readiness.test.ts has its own).
+      http: { host: '127.0.0.1', port: 0, warmUp: 0 },
       database: `sqlite:${dbFile}`,
       api: { token: TOKEN },
       log: { level: 'silent' },

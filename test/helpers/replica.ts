@@ -15,7 +15,8 @@ export function replicaConfig(
   tweak: { session?: Record<string, unknown>; gateway?: Record<string, unknown> } = {},
 ): object {
   return {
-    http: { host: '127.0.0.1', port: 0 },
+    // A short warm-up: enough to run rehearsals on PostgreSQL beside other replicas, not to JIT-compile.
+    http: { host: '127.0.0.1', port: 0, warmUp: 50 },
     database: { url: databaseUrl, poolSize: 5 },
     api: { token: TOKEN },
     log: { level: 'info' },

@@ -9,7 +9,14 @@ describe('defaults', () => {
   it('with no file, gives a local WAHA gateway and a default session', () => {
     const config = loadConfig({ env: {} });
     expect(config).toEqual({
-      http: { host: '127.0.0.1', port: 3000, bodyLimit: 65_536, requestTimeout: 10_000, maxConnections: 1000 },
+      http: {
+        host: '127.0.0.1',
+        port: 3000,
+        bodyLimit: 65_536,
+        requestTimeout: 10_000,
+        maxConnections: 1000,
+        warmUp: 500,
+      },
       insecure: false,
       database: { url: 'sqlite:./data/callbridge.db', poolSize: 10 },
       api: { agents: {}, rateLimit: { max: 600, tickets: 30, window: 60_000 } },
@@ -197,6 +204,7 @@ dispatch:
       bodyLimit: 1_048_576,
       requestTimeout: 10_000,
       maxConnections: 1000,
+      warmUp: 500,
       publicUrl: 'https://calls.example.com',
     });
     expect(config.database).toEqual({ url: 'postgres://callbridge:pg-secret@db.internal/callbridge', poolSize: 20 });

@@ -200,6 +200,7 @@ describe('webhook, API and HTTP limits', () => {
       bodyLimit: 32_768,
       requestTimeout: 5000,
       maxConnections: 200,
+      warmUp: 500,
     });
     expect(c.insecure).toBe(true);
     expect(c.metrics.token).toBe('metrics-token-0123456');

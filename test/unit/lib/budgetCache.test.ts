@@ -37,6 +37,20 @@ async function waitFor(check: () => boolean): Promise<void> {
 const immediately = (v: string | null) => async () => v;
 
 describe('BudgetCache', () => {
+  it('says what it knows without a promise: nothing while the lookup runs, its answer (null too) within the TTL', async () => {
+    const clock = new ManualClock(0);
+    const cache = new BudgetCache<string>(clock, 60_000);
+    const l = lookup<string>();
+    expect(cache.known('k')).toBeUndefined();
+    const first = cache.get('k', l.load, 1_000);
+    expect(cache.known('k')).toBeUndefined();
+    l.answer(null);
+    expect(await first).toBeNull();
+    expect(cache.known('k')).toBeNull();
+    clock.advance(60_000);
+    expect(cache.known('k')).toBeUndefined();
+  });
+
   it('answers from the cache within the TTL, and asks again once it has passed on the clock', async () => {
     const clock = new ManualClock(0);
     const cache = new BudgetCache<string>(clock, 60_000);
