@@ -1,47 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { callReceived } from '../../src/sim/webhooks.js';
-import { agentPage, hasChromium, launchChromium } from '../helpers/browser.js';
-import { startHarness, testConfig, TOKEN, type Harness } from '../helpers/harness.js';
+import { agentPage, hasChromium, useDashboard } from '../helpers/browser.js';
+import { TOKEN } from '../helpers/harness.js';
 
 const CONFIG_VIP = '15550009999';
 
 // The callers and VIPs views; the calls view and the sign-in are in dashboard.test.ts.
 describe.skipIf(!hasChromium)('dashboard: callers and VIPs (needs /usr/bin/chromium; .ci/run installs it)', () => {
-  let h: Harness;
-  let browser: Browser;
+  const dash = useDashboard(CONFIG_VIP);
   let page: Page;
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    h = await startHarness((db, url) => {
-      const c = testConfig(db, url);
-      c.sessions.default!.vip.numbers = [`${CONFIG_VIP}@c.us`];
-      return c;
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
-  afterEach(async () => {
-    await page?.context().close();
-    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
-  });
 
   /** A fresh page signed in with the token, whose uncaught errors fail the test. */
   async function signIn() {
-    page = await agentPage(browser, h.bridge.url, TOKEN);
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = dash.track(await agentPage(dash.browser, dash.h.bridge.url, TOKEN));
   }
 
   const callRow = (callId: string) => page.locator(`#calls-body tr[data-call-id="${callId}"]`);
 
   it('the callers view shows a stressed caller whose escalation is pending', async () => {
-    for (let i = 1; i <= 5; i++) await h.post(callReceived({ from: '15550006666@c.us', callId: `again-${i}` }));
-    await h.settled();
+    for (let i = 1; i <= 5; i++) await dash.h.post(callReceived({ from: '15550006666@c.us', callId: `again-${i}` }));
+    await dash.h.settled();
     await signIn();
     await page.getByRole('button', { name: 'Callers' }).click();
     await page.locator('#escalations').getByText('1 caller is waiting for a reply from a person.').waitFor();
@@ -66,9 +45,9 @@ describe.skipIf(!hasChromium)('dashboard: callers and VIPs (needs /usr/bin/chrom
     await page.locator('#callers-view').waitFor();
     const from = '15550008888@c.us';
     const row = page.locator(`#callers-body tr[data-caller="${from}"]`);
-    await h.post(callReceived({ from, callId: 'rising-1' }));
+    await dash.h.post(callReceived({ from, callId: 'rising-1' }));
     await row.getByText('calm').waitFor();
-    for (let i = 2; i <= 5; i++) await h.post(callReceived({ from, callId: `rising-${i}` }));
+    for (let i = 2; i <= 5; i++) await dash.h.post(callReceived({ from, callId: `rising-${i}` }));
     await row.getByText('stressed').waitFor();
     await row.getByText('reply owed').waitFor();
     expect(await row.locator('td.num').textContent()).toBe('5');

@@ -1,46 +1,25 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { callReceived, callRejected } from '../../src/sim/webhooks.js';
-import { freshPage, hasChromium, launchChromium } from '../helpers/browser.js';
-import { startHarness, testConfig, TOKEN, waitFor, type Harness } from '../helpers/harness.js';
+import { freshPage, hasChromium, useDashboard } from '../helpers/browser.js';
+import { startHarness, testConfig, TOKEN, waitFor } from '../helpers/harness.js';
 
 const CONFIG_VIP = '15550009999';
 
 describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run installs it)', () => {
-  let h: Harness;
-  let browser: Browser;
+  const dash = useDashboard(CONFIG_VIP);
   let page: Page;
 
-  beforeAll(async () => {
-    h = await startHarness((db, url) => {
-      const c = testConfig(db, url);
-      c.sessions.default!.vip.numbers = [`${CONFIG_VIP}@c.us`];
-      return c;
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await h?.close();
-  });
-  afterEach(async () => {
-    await page?.context().close();
-    expect(pageErrors, 'uncaught errors in the page').toEqual([]);
-  });
-
-  let pageErrors: string[] = [];
   /** A fresh page whose uncaught errors fail the test. */
   async function newPage() {
-    page = await freshPage(browser);
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = dash.track(await freshPage(dash.browser));
     return page;
   }
 
   /** Opens `path` and signs in with the token, as an agent would, then opens the calls (the queue comes first). */
   async function signIn(path = '/') {
     await newPage();
-    await page.goto(h.bridge.url + path);
+    await page.goto(dash.h.bridge.url + path);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
     await page.locator('#live[data-state="live"]').getByText('Live').waitFor();
@@ -53,7 +32,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
 
   it('a wrong token is refused with a clear message; the right one opens the queue', async () => {
     await newPage();
-    await page.goto(h.bridge.url);
+    await page.goto(dash.h.bridge.url);
     await page.getByLabel('API token').fill('not-the-token-at-all');
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
     const alert = page.locator('#auth-error');
@@ -86,16 +65,16 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
 
   it('a call shows up while it rings, then turns missed after the ring timeout without a reload', async () => {
     await signIn();
-    await h.post(callReceived({ from: '15550002222@c.us', callId: 'live-1' }));
+    await dash.h.post(callReceived({ from: '15550002222@c.us', callId: 'live-1' }));
     const ringing = callRow('live-1', '.ringing[data-status="ringing"]');
     await ringing.waitFor();
     expect(await ringing.textContent()).toContain('+15550002222');
     expect(await ringing.textContent()).toContain('Voice');
 
-    h.clock.advance('1s');
+    dash.h.clock.advance('1s');
     await callRow('live-1', '[data-status="missed"]:not(.ringing)').waitFor();
     await callRow('live-1', ':has-text("sent")').waitFor();
-    await h.settled();
+    await dash.h.settled();
   });
 
   it('falls back to polling every 2 s where the server has no live stream', async () => {
@@ -103,14 +82,14 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     await page.route('**/api/stream*', (route) =>
       route.fulfill({ status: 404, contentType: 'application/json', body: '{"statusCode":404}' }),
     );
-    await page.goto(h.bridge.url);
+    await page.goto(dash.h.bridge.url);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
     await page.locator('#live[data-state="polling"]').getByText('polling every 2 s').waitFor();
     await showCalls();
-    await h.post(callReceived({ from: '15550001313@c.us', callId: 'polled-1' }));
+    await dash.h.post(callReceived({ from: '15550001313@c.us', callId: 'polled-1' }));
     await callRow('polled-1').waitFor();
-    h.clock.advance('1s');
+    dash.h.clock.advance('1s');
     await callRow('polled-1', '[data-status="missed"]:not(.ringing)').waitFor();
   });
 
@@ -133,7 +112,7 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
         body: '{"code":"unauthorized","message":"the ticket has expired"}',
       });
     });
-    await page.goto(h.bridge.url);
+    await page.goto(dash.h.bridge.url);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Open the dashboard' }).click();
     await page.locator('#live[data-state="live"]').waitFor();
@@ -142,13 +121,13 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
     expect(streamUrls.length).toBeGreaterThanOrEqual(2);
     for (const url of streamUrls) expect(url).not.toContain(TOKEN);
     await showCalls();
-    await h.post(callReceived({ from: '15550001414@c.us', callId: 'after-ticket' }));
+    await dash.h.post(callReceived({ from: '15550001414@c.us', callId: 'after-ticket' }));
     await callRow('after-ticket').waitFor();
   });
 
   it('the detail of a call tells in plain words what happened: the ring, the message sent and to whom', async () => {
-    await h.post(callReceived({ from: '15550003333@c.us', callId: 'detail-1', isVideo: true }));
-    await h.settled();
+    await dash.h.post(callReceived({ from: '15550003333@c.us', callId: 'detail-1', isVideo: true }));
+    await dash.h.settled();
     await signIn();
     await callRow('detail-1').getByRole('button').click();
     const dialog = page.getByRole('dialog');
@@ -163,12 +142,12 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
   });
 
   it('filters by caller, by status, and from a deep link', async () => {
-    await h.post(callReceived({ from: '15550004444@c.us', callId: 'filter-a' }));
-    await h.post(callReceived({ from: '15550005555@c.us', callId: 'filter-b' }));
-    await h.settled();
+    await dash.h.post(callReceived({ from: '15550004444@c.us', callId: 'filter-a' }));
+    await dash.h.post(callReceived({ from: '15550005555@c.us', callId: 'filter-b' }));
+    await dash.h.settled();
     // Every ring of this server is over, so the filter on "ringing" below finds none.
-    h.clock.advance('1s');
-    await waitFor('the rings to end', async () => (await h.pendingTimers()) === 0);
+    dash.h.clock.advance('1s');
+    await waitFor('the rings to end', async () => (await dash.h.pendingTimers()) === 0);
 
     await signIn('/?session=default&caller=15550004444%40c.us');
     await callRow('filter-a').waitFor();
@@ -274,14 +253,14 @@ describe.skipIf(!hasChromium)('dashboard (needs /usr/bin/chromium; .ci/run insta
 
   it('takes a screenshot of the calls view for a human to look at', async () => {
     await signIn();
-    await h.post(callReceived({ from: `${CONFIG_VIP}@c.us`, callId: 'shot-vip' }));
-    await h.post(callReceived({ from: '15550008888@c.us', callId: 'shot-video', isVideo: true }));
+    await dash.h.post(callReceived({ from: `${CONFIG_VIP}@c.us`, callId: 'shot-vip' }));
+    await dash.h.post(callReceived({ from: '15550008888@c.us', callId: 'shot-video', isVideo: true }));
     await callRow('shot-video', '.ringing').waitFor();
     await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT ?? '/tmp/callbridge-dashboard.png' });
   });
 
   it('pages back with "Load more"', async () => {
-    for (let i = 10; i < 61; i++) await h.post(callReceived({ from: `155500200${i}@c.us`, callId: `page-${i}` }));
+    for (let i = 10; i < 61; i++) await dash.h.post(callReceived({ from: `155500200${i}@c.us`, callId: `page-${i}` }));
     await signIn();
     await callRow('page-60').waitFor();
     expect(await page.locator('#calls-body tr').count()).toBe(50);

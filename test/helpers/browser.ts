@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startHarness, testConfig, type Harness } from './harness.js';
 
 /** Debian's Chromium; `.ci/run` installs it. Playwright's own browser downloads don't work here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -90,3 +92,48 @@ export const screenshot = (page: Page, name: string) =>
 /** Whether the page fits its viewport's width: nothing to scroll sideways to. */
 export const noSideScroll = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+
+/**
+ * One harness (the VIP list holding `configVip`) and one Chromium for the tests of a describe. A
+ * page a test opens goes through `track`: an uncaught error in it fails the test, and its context
+ * is closed after it.
+ */
+export function useDashboard(configVip: string) {
+  let h: Harness | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let errors: string[] = [];
+  beforeAll(async () => {
+    h = await startHarness((db, url) => {
+      const c = testConfig(db, url);
+      c.sessions.default!.vip.numbers = [`${configVip}@c.us`];
+      return c;
+    });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+  afterEach(async () => {
+    await page?.context().close();
+    page = undefined;
+    const seen = errors;
+    errors = [];
+    expect(seen, 'uncaught errors in the page').toEqual([]);
+  });
+  return {
+    get h(): Harness {
+      return h!;
+    },
+    get browser(): Browser {
+      return browser!;
+    },
+    track(p: Page): Page {
+      page = p;
+      errors = [];
+      p.on('pageerror', (e) => errors.push(e.message));
+      return p;
+    },
+  };
+}

@@ -57,10 +57,11 @@ export async function startReplica(name: string, dir: string, config: object, ti
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${name} did not start within ${timeoutMs}ms: ${stderr}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      // A process that never said it listens is not the test's to forget: it would run on, orphaned.
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${timeoutMs}ms: ${stderr}`));
+    }, timeoutMs);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} at start: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as { level: number; msg: string };
