@@ -117,7 +117,7 @@ function toSettings(id: string, s: SessionConfig, alerts: Config['alerts']): Ses
     ringTimeout: s.ringTimeout,
     rejectCalls: s.rejectCalls,
     redirect: s.redirect,
-    vip: { numbers: new Set(s.vip.numbers), bypassRedirect: s.vip.bypassRedirect },
+    vip: { numbers: new Set(s.vip.numbers), names: s.vip.names, bypassRedirect: s.vip.bypassRedirect },
     frustration: s.frustration,
     conversionWindow: s.conversionWindow,
     welcome: s.welcome,

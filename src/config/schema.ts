@@ -13,7 +13,7 @@ import {
   sessionTexts,
   timeZone,
 } from './conversations.js';
-import { duration, flag, httpUrl, integer, secret, size, strictObject, text, token } from './fields.js';
+import { duration, flag, httpUrl, integer, isMapping, secret, size, strictObject, text, token } from './fields.js';
 import { closedMessage, message } from './texts.js';
 
 // The validated configuration, and the one place its shape is written down: the types below are
@@ -89,10 +89,23 @@ const gateway = z.discriminatedUnion('type', [wahaGateway, wawpGateway, evolutio
   error: (issue) => (issue.code === 'invalid_union' ? 'expected "waha", "wawp" or "evolution"' : undefined),
 });
 
-/** A phone number as a person writes it (YAML may read it as a number), or a chat id; stored as callers arrive. */
-const vipNumber = z.unknown().transform((v, ctx) => {
-  const checked = checkChatId(typeof v === 'number' ? String(v) : v);
-  if (checked.ok) return checked.chatId;
+/**
+ * A phone number as a person writes it (YAML may read it as a number), or a chat id, stored as
+ * callers arrive; or `{ number, name }`, the name agents and the greeting know the VIP by.
+ */
+const vipNumber = z.unknown().transform((v, ctx): { chatId: string; name: string | null } => {
+  const named = isMapping(v);
+  if (named) {
+    const extra = Object.keys(v).filter((k) => k !== 'number' && k !== 'name');
+    const name = v.name;
+    if (extra.length > 0 || (name !== undefined && (typeof name !== 'string' || name.trim() === ''))) {
+      ctx.addIssue({ code: 'custom', message: 'expected a number, or { number, name } with a name that is not empty' });
+      return z.NEVER;
+    }
+  }
+  const raw = named ? v.number : v;
+  const checked = checkChatId(typeof raw === 'number' ? String(raw) : raw);
+  if (checked.ok) return { chatId: checked.chatId, name: named && typeof v.name === 'string' ? v.name.trim() : null };
   ctx.addIssue({ code: 'custom', message: checked.problem });
   return z.NEVER;
 });
@@ -163,7 +176,13 @@ const session = strictObject({
   vip: strictObject({
     numbers: z.array(vipNumber).default([]),
     bypassRedirect: flag(true),
-  }).prefault({}),
+  })
+    .prefault({})
+    .transform(({ numbers, bypassRedirect }) => ({
+      numbers: numbers.map((n) => n.chatId),
+      names: Object.fromEntries(numbers.flatMap((n) => (n.name ? [[n.chatId, n.name]] : []))) as Record<string, string>,
+      bypassRedirect,
+    })),
   frustration: frustration.prefault({}),
   conversionWindow: duration('30m'),
   welcome: welcome.prefault({}),

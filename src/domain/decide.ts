@@ -64,7 +64,7 @@ function ring(event: Ringing, state: DecisionState, settings: SessionSettings, n
   const before = state.caller ?? emptyCaller;
   // Named by the VIP list or the CRM; else the text's name is looked up as it is sent (a push name
   // may have changed since), and the call shows the name the caller was last greeted by.
-  const name = state.vip?.name || state.profile?.name || null;
+  const name = state.vip?.name || (person && settings.vip.names[person]) || state.profile?.name || null;
   const skipped = redirectSkipReason(event, before, vip, state.optedOut !== null, settings, now);
   const call: Call = {
     ...newCall(event, settings, now),

@@ -144,7 +144,8 @@ export interface SessionSettings {
   ringTimeout: number;
   rejectCalls: boolean;
   redirect: RedirectSettings;
-  vip: { numbers: ReadonlySet<string>; bypassRedirect: boolean };
+  /** VIPs of the config file, and the names it gives some of them. */
+  vip: { numbers: ReadonlySet<string>; names: Readonly<Record<string, string>>; bypassRedirect: boolean };
   frustration: { window: number; elevated: number; stressed: number; escalateFor: number };
   conversionWindow: number;
   welcome: { enabled: boolean; text: MessageTemplate; every: number };

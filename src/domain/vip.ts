@@ -9,5 +9,8 @@ export interface VipSources {
 }
 
 /** A VIP: on the session's list in the config, added through the API, or named one by the CRM. */
-export const isVip = (settings: Pick<SessionSettings, 'vip'>, caller: string, from: VipSources): boolean =>
-  settings.vip.numbers.has(caller) || from.added || from.crm === true;
+export const isVip = (
+  settings: { vip: Pick<SessionSettings['vip'], 'numbers'> },
+  caller: string,
+  from: VipSources,
+): boolean => settings.vip.numbers.has(caller) || from.added || from.crm === true;

@@ -32,7 +32,7 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
     },
     async (req) => {
       const s = sessionOf(req);
-      return { vips: sessionVips(s.vip.numbers, await listVips(opts.store.db, s.session)) };
+      return { vips: sessionVips(s.vip, await listVips(opts.store.db, s.session)) };
     },
   );
 

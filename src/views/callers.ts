@@ -9,7 +9,7 @@ import { conversionView } from './calls.js';
 import { iso, isoOrNull } from './time.js';
 
 /** What of the session's settings the view reads. */
-type Rules = Pick<SessionSettings, 'vip' | 'frustration'>;
+type Rules = Pick<SessionSettings, 'frustration'> & { vip: Pick<SessionSettings['vip'], 'numbers'> };
 
 /** What is known of a caller besides their row: their calls in the window, and whether the API made them a VIP. */
 export interface CallerFacts {

@@ -9,7 +9,10 @@ export const vipView = (caller: string, name: string | null, source: 'config' | 
 });
 
 /** A session's VIPs: the config file's, then those added through the API that the config does not list. */
-export const sessionVips = (configured: ReadonlySet<string>, added: Array<{ caller: string; name: string | null }>) => [
-  ...[...configured].map((c) => vipView(c, null, 'config')),
-  ...added.filter((v) => !configured.has(v.caller)).map((v) => vipView(v.caller, v.name, 'api')),
+export const sessionVips = (
+  configured: { numbers: ReadonlySet<string>; names: Readonly<Record<string, string>> },
+  added: Array<{ caller: string; name: string | null }>,
+) => [
+  ...[...configured.numbers].map((c) => vipView(c, configured.names[c] ?? null, 'config')),
+  ...added.filter((v) => !configured.numbers.has(v.caller)).map((v) => vipView(v.caller, v.name, 'api')),
 ];

@@ -36,7 +36,7 @@ export function testSettings(over: Partial<SessionSettings> = {}): SessionSettin
       group: oneText('group'),
       closed: { voice: null, video: null },
     },
-    vip: { numbers: new Set(['15550000999@c.us']), bypassRedirect: true },
+    vip: { numbers: new Set(['15550000999@c.us']), names: {}, bypassRedirect: true },
     frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
     conversionWindow: 1_800_000,
     welcome: { enabled: true, text: oneText('welcome {{name}}'), every: 30 * 86_400_000 },

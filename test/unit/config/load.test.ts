@@ -53,7 +53,7 @@ describe('defaults', () => {
             closed: { voice: null, video: null },
           },
           contactLookup: { enabled: true, budget: 300, cacheTtl: 3_600_000 },
-          vip: { numbers: [], bypassRedirect: true },
+          vip: { numbers: [], names: {}, bypassRedirect: true },
           frustration: { window: 600_000, elevated: 3, stressed: 5, escalateFor: 1_800_000 },
           conversionWindow: 1_800_000,
           welcome: {

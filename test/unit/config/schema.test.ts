@@ -94,6 +94,19 @@ describe('agents-in-the-loop settings', () => {
     );
     expect(c.sessions.s!.vip.numbers).toEqual(['15550001111@c.us', '15550002222@c.us', '15550003333@c.us']);
   });
+  it('takes { number, name } for a VIP the config names', () => {
+    const vip = (numbers: unknown[]) =>
+      parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers } } } }, {}).sessions.s!.vip;
+    expect(vip([{ number: '+1 555 000 1111', name: ' Victoria ' }, '15550002222'])).toEqual({
+      numbers: ['15550001111@c.us', '15550002222@c.us'],
+      names: { '15550001111@c.us': 'Victoria' },
+      bypassRedirect: true,
+    });
+    expect(() => vip([{ number: '15550001111', name: '' }])).toThrow(
+      'sessions.s.vip.numbers[0]: expected a number, or { number, name } with a name that is not empty',
+    );
+    expect(() => vip([{ number: '15550001111', nmae: 'V' }])).toThrow(/vip\.numbers\[0\]: expected a number, or/);
+  });
   it('rejects a VIP entry that is no number', () => {
     expect(() => parseConfig({ ...base, sessions: { s: { gateway: 'g', vip: { numbers: ['boss'] } } } }, {})).toThrow(
       'sessions.s.vip.numbers[0]: "boss" is not a WhatsApp number (7 to 15 digits)',

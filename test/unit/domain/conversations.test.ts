@@ -103,7 +103,7 @@ describe('opt-out keywords', () => {
     const d = decide(
       ring({ caller: '15550000999@c.us' }),
       state({ optedOut: { at: T } }),
-      testSettings({ vip: { numbers: new Set(['15550000999@c.us']), bypassRedirect: false } }),
+      testSettings({ vip: { numbers: new Set(['15550000999@c.us']), names: {}, bypassRedirect: false } }),
       T,
     );
     expect(d.call?.redirectSkipped).toBe('opted_out');
