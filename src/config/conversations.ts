@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { holidayProblem, overlapProblem, parseRange, WEEKDAYS, type OpenRange, type Weekday } from '../domain/hours.js';
 import { DEFAULT_OPT_OUT, DEFAULT_RESUME, keywordForm } from '../domain/optOut.js';
-import type { MessageTemplate } from '../domain/types.js';
+import type { MessageTemplate, SessionSettings } from '../domain/types.js';
+import { redirectTexts } from '../domain/variants.js';
 import { duration, flag, strictObject, text } from './fields.js';
 import { languageCode, message } from './texts.js';
 
@@ -87,16 +88,13 @@ export const groupCalls = strictObject({ action: z.enum(['ignore', 'redirect', '
 );
 
 /** Where a session's texts are, for the checks that span them. */
-export function sessionTexts(s: {
-  redirect: Record<string, unknown> & { closed: Record<string, MessageTemplate | null> };
-  welcome: { text: MessageTemplate };
-  followUp: { text: MessageTemplate };
-  optOut: { confirm: MessageTemplate; resumed: MessageTemplate };
-}): Array<[path: string[], template: MessageTemplate]> {
-  const found: Array<[string[], MessageTemplate]> = [];
-  for (const key of ['voice', 'video', 'repeat', 'repeatStressed', 'group'])
-    found.push([['redirect', key], s.redirect[key] as MessageTemplate]);
-  for (const [key, t] of Object.entries(s.redirect.closed)) if (t) found.push([['redirect', 'closed', key], t]);
+export function sessionTexts(
+  s: Pick<SessionSettings, 'redirect' | 'welcome' | 'followUp' | 'optOut'>,
+): Array<[path: string[], template: MessageTemplate]> {
+  const found = redirectTexts(s.redirect).map(([key, t]): [string[], MessageTemplate] => [
+    ['redirect', ...key.split('.')],
+    t,
+  ]);
   found.push([['welcome', 'text'], s.welcome.text], [['followUp', 'text'], s.followUp.text]);
   found.push([['optOut', 'confirm'], s.optOut.confirm], [['optOut', 'resumed'], s.optOut.resumed]);
   return found;

@@ -1,4 +1,4 @@
-import type { MessageTemplate, SessionSettings, Variant } from './types.js';
+import type { MessageTemplate, RedirectSettings, SessionSettings, Variant } from './types.js';
 
 /** The text chosen for one message: its source (placeholders still in it) and which variant it is. */
 export interface ChosenText {
@@ -41,27 +41,23 @@ export function chooseText(template: MessageTemplate, language: string, fallback
   return { template: v?.text ?? '', variant: { index, id: v?.id ?? '' } };
 }
 
-/** The template a call's `template` key names (`voice`, `closed.video`, `group`...). */
-function templateAt(redirect: SessionSettings['redirect'], key: string): MessageTemplate | null {
-  switch (key) {
-    case 'voice':
-    case 'video':
-    case 'repeat':
-    case 'repeatStressed':
-    case 'group':
-      return redirect[key];
-    case 'closed.voice':
-      return redirect.closed.voice;
-    case 'closed.video':
-      return redirect.closed.video;
-    default:
-      return null;
-  }
+/**
+ * A session's redirect texts by the key a call records them under (`voice`, `closed.video`,
+ * `group`...), the closed ones only when configured.
+ */
+export function redirectTexts(redirect: RedirectSettings): Array<[key: string, template: MessageTemplate]> {
+  const open = (['voice', 'video', 'repeat', 'repeatStressed', 'group'] as const).map(
+    (key): [string, MessageTemplate] => [key, redirect[key]],
+  );
+  const closed = Object.entries(redirect.closed).flatMap(([key, t]): Array<[string, MessageTemplate]> =>
+    t ? [[`closed.${key}`, t]] : [],
+  );
+  return [...open, ...closed];
 }
 
 /** A variant's text as the session's config has it now; null once the text is no longer configured. */
 export function variantText(settings: SessionSettings, key: string, id: string): string | null {
-  const template = templateAt(settings.redirect, key);
+  const template = redirectTexts(settings.redirect).find(([k]) => k === key)?.[1];
   if (!template) return null;
   for (const variants of Object.values(template)) for (const v of variants) if (v.id === id) return v.text;
   return null;
