@@ -1,4 +1,17 @@
-import type { Call } from '../../src/domain/types.js';
+import type { Call, CallEvent } from '../../src/domain/types.js';
+
+/** A new ring of a voice call `c1` from 15550000111@c.us, as a webhook is parsed into one. */
+export const aRing = (
+  over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {},
+): Extract<CallEvent, { type: 'call.ringing' }> => ({
+  type: 'call.ringing',
+  callId: 'c1',
+  caller: '15550000111@c.us',
+  isVideo: false,
+  isGroup: false,
+  fromMe: false,
+  ...over,
+});
 
 /** A ringing voice call from 15550000111@c.us on session `default`, as the tests' starting point. */
 export const aCall = (over: Partial<Call> = {}): Call => ({

@@ -1,20 +1,10 @@
 import { keywordForm } from '../../src/domain/optOut.js';
 import type { DecisionState } from '../../src/domain/decide.js';
-import type { SessionSettings } from '../../src/domain/types.js';
+import { ALERT_KINDS, type SessionSettings } from '../../src/domain/types.js';
 import { oneText } from './texts.js';
 
 /** Every alert kind: the webhook channel is told of all of them. */
-const allKinds = new Set([
-  'received',
-  'redirected',
-  'answered',
-  'rejected',
-  'missed',
-  'vip',
-  'stressed',
-  'escalated',
-  'group',
-] as const);
+const allKinds = new Set(ALERT_KINDS);
 /**
  * A session's settings as the domain takes them (what the config resolves to), for the unit tests
  * of `decide` and the rules it uses: short, distinct texts, every alert on, `over` on top.

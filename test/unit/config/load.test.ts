@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, type Config } from '../../../src/config/index.js';
+import { ALERT_KINDS } from '../../../src/domain/types.js';
 import { DEFAULT_OPT_OUT, DEFAULT_RESUME, keywordForm } from '../../../src/domain/optOut.js';
 import { oneText } from '../../helpers/texts.js';
 import { dir, minimal, problemsOf, writeYaml } from './helpers.js';
@@ -65,17 +66,7 @@ describe('defaults', () => {
           },
           alerts: {
             slack: ['vip', 'missed', 'stressed', 'escalated', 'group'],
-            webhook: [
-              'received',
-              'redirected',
-              'answered',
-              'rejected',
-              'missed',
-              'vip',
-              'stressed',
-              'escalated',
-              'group',
-            ],
+            webhook: [...ALERT_KINDS],
             chatwoot: ['vip', 'missed', 'stressed', 'escalated'],
           },
           hours: null,

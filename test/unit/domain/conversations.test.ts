@@ -5,21 +5,11 @@ import { keywordForm, optOutKeyword } from '../../../src/domain/optOut.js';
 import type { ActionSpec, CallEvent, SessionSettings } from '../../../src/domain/types.js';
 import { pickVariant } from '../../../src/domain/variants.js';
 import { variantId } from '../../../src/config/texts.js';
-import { aCall } from '../../helpers/calls.js';
+import { aCall, aRing as ring } from '../../helpers/calls.js';
 import { decisionState, testSettings } from '../../helpers/settings.js';
 import { oneText } from '../../helpers/texts.js';
 
 const T = Date.UTC(2027, 0, 4, 10, 0); // a Monday, 11:00 in Madrid
-type Ringing = Extract<CallEvent, { type: 'call.ringing' }>;
-const ring = (over: Partial<Ringing> = {}): Ringing => ({
-  type: 'call.ringing',
-  callId: 'c1',
-  caller: '15550000111@c.us',
-  isVideo: false,
-  isGroup: false,
-  fromMe: false,
-  ...over,
-});
 const say = (text: string, messageId = 'm1'): CallEvent => ({
   type: 'message.received',
   messageId,

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decide, emptyCaller, ringTimerKey } from '../../../src/domain/decide.js';
 import type { ActionSpec, Call, CallEvent, CallerState } from '../../../src/domain/types.js';
-import { aCall } from '../../helpers/calls.js';
+import { aCall, aRing as ring } from '../../helpers/calls.js';
 import { decisionState, testSettings } from '../../helpers/settings.js';
 
 const settings = testSettings();
 const T = 1_700_000_000_000;
-const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}): CallEvent => ({
-  type: 'call.ringing',
-  callId: 'c1',
-  caller: '15550000111@c.us',
-  isVideo: false,
-  isGroup: false,
-  fromMe: false,
-  ...over,
-});
 const ringing: Call = aCall({ session: 's1', receivedAt: T });
 const state = decisionState;
 const caller = (over: Partial<CallerState>): CallerState => ({ ...emptyCaller, version: 1, ...over });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, emptyCaller, type DecisionState } from '../../../src/domain/decide.js';
 import type { Call, CallEvent } from '../../../src/domain/types.js';
 import { kindOf, priorityOf, workItemChange } from '../../../src/domain/workItems.js';
-import { aCall } from '../../helpers/calls.js';
+import { aCall, aRing as ring } from '../../helpers/calls.js';
 import { decisionState, testSettings } from '../../helpers/settings.js';
 
 const settings = testSettings();
@@ -12,15 +12,6 @@ const state = decisionState;
 /** What the event does to the queue, decided as the pipeline decides it. */
 const change = (event: CallEvent, s: DecisionState = state(), now = T) =>
   workItemChange(event, s, decide(event, s, settings, now), now);
-const ring = (over: Partial<Extract<CallEvent, { type: 'call.ringing' }>> = {}): CallEvent => ({
-  type: 'call.ringing',
-  callId: 'c1',
-  caller: CALLER,
-  isVideo: false,
-  isGroup: false,
-  fromMe: false,
-  ...over,
-});
 const ringing: Call = aCall({ session: 's1', receivedAt: T });
 
 describe('work items: what opens one', () => {
