@@ -22,6 +22,7 @@ import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas, callerDetailSchema } from './schemas/views.js';
+import { sessionCallerParams } from './schemas/params.js';
 import { sessionOf } from './session.js';
 
 /** Callers read per step when listing every session's: a page of the view, or a step of the search for a level. */
@@ -146,14 +147,7 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
       schema: {
         summary: 'A caller of a session: their standing, the name the API gave them as a VIP, their conversions',
         tags: ['callers'],
-        params: {
-          type: 'object',
-          required: ['session', 'caller'],
-          properties: {
-            session: { type: 'string' },
-            caller: { type: 'string', description: 'a phone number or chat id' },
-          },
-        },
+        params: sessionCallerParams,
         response: { 200: callerDetailSchema, ...apiErrors(404) },
       },
     },

@@ -5,6 +5,7 @@ import { listOptOuts, removeOptOut } from '../store/optouts.js';
 import { iso } from '../views/time.js';
 import { sendError } from './errors.js';
 import { apiErrors, isoTime, nullable } from './schemas/errors.js';
+import { sessionCallerParams, sessionParams } from './schemas/params.js';
 import { sessionOf } from './session.js';
 
 const optOutSchema = {
@@ -26,7 +27,7 @@ export const optOutRoutes: FastifyPluginAsync<{ store: Store }> = async (app, op
       schema: {
         summary: "A session's opted-out callers, most recent first",
         tags,
-        params: { type: 'object', required: ['session'], properties: { session: { type: 'string' } } },
+        params: sessionParams,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -69,14 +70,7 @@ export const optOutRoutes: FastifyPluginAsync<{ store: Store }> = async (app, op
       schema: {
         summary: 'Turns automated texts back on for a caller who opted out (as their resume keyword would)',
         tags,
-        params: {
-          type: 'object',
-          required: ['session', 'caller'],
-          properties: {
-            session: { type: 'string' },
-            caller: { type: 'string', description: 'a phone number or chat id' },
-          },
-        },
+        params: sessionCallerParams,
         response: { 204: { type: 'null', description: 'removed' }, ...apiErrors(404) },
       },
     },

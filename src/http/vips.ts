@@ -7,12 +7,12 @@ import { sessionVips, vipView } from '../views/vips.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas } from './schemas/views.js';
+import { sessionParams } from './schemas/params.js';
 import { sessionOf } from './session.js';
 
 /** VIPs per session: the config file's, plus those added here at run time (persisted). */
 export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = async (app, opts) => {
   addSharedSchemas(app);
-  const params = { type: 'object', required: ['session'], properties: { session: { type: 'string' } } };
   const config = { session: true };
   const tags = ['vips'];
 
@@ -23,7 +23,7 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
       schema: {
         summary: "A session's VIPs: the config file's, then those added through the API",
         tags,
-        params,
+        params: sessionParams,
         response: {
           200: { type: 'object', required: ['vips'], properties: { vips: { type: 'array', items: { $ref: 'Vip#' } } } },
           ...apiErrors(404),
@@ -43,7 +43,7 @@ export const vipRoutes: FastifyPluginAsync<{ store: Store; clock: Clock }> = asy
       schema: {
         summary: 'Makes a number a VIP of the session (kept across restarts)',
         tags,
-        params,
+        params: sessionParams,
         body: {
           type: 'object',
           additionalProperties: false,
