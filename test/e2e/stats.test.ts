@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { callAccepted, callReceived, callRejected, messageReceived } from '../../src/sim/webhooks.js';
 import { variantId } from '../../src/config/texts.js';
+import type { StatsView } from '../../src/views/stats.js';
 import { useHarness, waitFor, type Harness } from '../helpers/harness.js';
 
 const VOICE = 'Hi {{name}}! We saw you trying to call. We answer fastest here in chat: how can we help?';
-
-interface Stats {
-  calls: Record<string, number>;
-  missedRate: number | null;
-  redirects: { sent: number; skipped: Record<string, number>; expired: number; failed: number };
-  conversions: number;
-  conversionRate: number | null;
-  medianSecondsToRedirect: number | null;
-  medianSecondsToReply: number | null;
-  byVariant: unknown[];
-  byHour: Array<{ hour: string; answered: number; rejected: number; missed: number }>;
-}
 
 const HOUR = 3_600_000;
 
@@ -84,7 +73,7 @@ describe('GET /api/stats', () => {
     await waitFor('the first failure', async () => (await h.attempts()) > before);
     h.clock.advance('121s'); // past the redirect's expireAfter (2m), and every ring timeout
     await waitFor('the redirect to expire', async () => {
-      const { body } = await h.api<Stats>('/api/stats');
+      const { body } = await h.api<StatsView>('/api/stats');
       return body.redirects.expired === 1;
     });
     h.gateway.setDown(false);
@@ -94,7 +83,7 @@ describe('GET /api/stats', () => {
 
   it("counts the last 7 days' calls, redirects and replies as they happened", async () => {
     const received = await sixCalls();
-    const { status, body } = await h.api<Stats>('/api/stats');
+    const { status, body } = await h.api<StatsView>('/api/stats');
     expect(status).toBe(200);
     expect(body).toEqual({
       calls: { total: 6, answered: 1, rejected: 1, missed: 4, ringing: 0 },
@@ -130,9 +119,9 @@ describe('GET /api/stats', () => {
     }
     expect(body.byHour).toEqual([...hours].map(([hour, row]) => ({ hour: new Date(hour).toISOString(), ...row })));
 
-    expect((await h.api<Stats>('/api/stats?session=default')).body).toEqual(body);
+    expect((await h.api<StatsView>('/api/stats?session=default')).body).toEqual(body);
     const day = received[0]!.at - (received[0]!.at % (24 * HOUR));
-    const daily = await h.api<Stats>('/api/stats?bucket=day');
+    const daily = await h.api<StatsView>('/api/stats?bucket=day');
     expect(daily.body.byHour).toEqual([{ hour: new Date(day).toISOString(), answered: 1, rejected: 1, missed: 4 }]);
   });
 
@@ -141,7 +130,7 @@ describe('GET /api/stats', () => {
     await h.post(callReceived({ from: '15550001010@c.us', callId: 'only', clock: h.clock }));
     await h.settled();
     const at = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
-    const total = async (query: string) => (await h.api<Stats>(`/api/stats?${query}`)).body.calls.total;
+    const total = async (query: string) => (await h.api<StatsView>(`/api/stats?${query}`)).body.calls.total;
     expect(await total(`from=${at(start)}&to=${at(start + 1)}`)).toBe(1);
     expect(await total(`from=${at(start - 1000)}&to=${at(start)}`)).toBe(0);
     h.clock.advance('1s');
@@ -155,7 +144,7 @@ describe('GET /api/stats', () => {
     const tomorrow = new Date(start + 24 * HOUR).toISOString().slice(0, 10);
     expect(await total(`from=${today}&to=${tomorrow}`)).toBe(1);
     expect(await total(`from=${tomorrow}&to=${tomorrow}`)).toBe(0);
-    const empty = (await h.api<Stats>(`/api/stats?from=${tomorrow}&to=${tomorrow}`)).body;
+    const empty = (await h.api<StatsView>(`/api/stats?from=${tomorrow}&to=${tomorrow}`)).body;
     expect(empty).toMatchObject({ missedRate: null, conversionRate: null, medianSecondsToRedirect: null, byHour: [] });
   });
 
