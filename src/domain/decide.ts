@@ -25,8 +25,6 @@ export interface DecisionState {
 
 type Ringing = Extract<CallEvent, { type: 'call.ringing' }>;
 
-export { emptyCaller, ringTimerKey };
-
 /**
  * The policy: what an event means for a call and a caller, and which side effects follow.
  * Pure: the same (event, state, settings, now) always gives the same decision.

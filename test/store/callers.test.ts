@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { emptyCaller } from '../../src/domain/decide.js';
+import { emptyCaller } from '../../src/domain/decision.js';
 import {
   callerKey,
   countCallsByCaller,

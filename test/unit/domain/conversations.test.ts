@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyCaller } from '../../../src/domain/decide.js';
+import { decide } from '../../../src/domain/decide.js';
+import { emptyCaller } from '../../../src/domain/decision.js';
 import { callerLanguage } from '../../../src/domain/language.js';
 import { keywordForm, optOutKeyword } from '../../../src/domain/optOut.js';
 import type { ActionSpec, CallEvent, SessionSettings } from '../../../src/domain/types.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyCaller, ringTimerKey } from '../../../src/domain/decide.js';
+import { decide } from '../../../src/domain/decide.js';
+import { emptyCaller, ringTimerKey } from '../../../src/domain/decision.js';
 import type { ActionSpec, Call, CallEvent, CallerState } from '../../../src/domain/types.js';
 import { aCall, aRing as ring } from '../../helpers/calls.js';
 import { decisionState, testSettings } from '../../helpers/settings.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, emptyCaller, type DecisionState } from '../../../src/domain/decide.js';
+import { decide, type DecisionState } from '../../../src/domain/decide.js';
+import { emptyCaller } from '../../../src/domain/decision.js';
 import type { Call, CallEvent } from '../../../src/domain/types.js';
 import { kindOf, priorityOf, workItemChange } from '../../../src/domain/workItems.js';
 import { aCall, aRing as ring } from '../../helpers/calls.js';

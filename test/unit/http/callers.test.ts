@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyCaller } from '../../../src/domain/decide.js';
+import { emptyCaller } from '../../../src/domain/decision.js';
 import { callerRoutes } from '../../../src/http/callers.js';
 import { installErrorHandling } from '../../../src/http/errors.js';
 import { installSessionResolver } from '../../../src/http/session.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCaller } from '../../../src/domain/decide.js';
+import { emptyCaller } from '../../../src/domain/decision.js';
 import type { CallerRow } from '../../../src/store/callers.js';
 import { callerDetail, callerView } from '../../../src/views/callers.js';
 
