@@ -27,6 +27,14 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   }
 }
 
+/** The tests' session on the `local` gateway: a 1s ring, the default debounce and expiry. */
+export const testSession = {
+  gateway: 'local',
+  ringTimeout: '1s',
+  redirect: { debounce: '2m', expireAfter: '2m' },
+  contactLookup: { budget: '300ms' },
+};
+
 /** Settings short enough for tests: a 1s ring, fast retries, fast polls. */
 export function testConfig(dbFile: string, gatewayUrl: string, overrides: Record<string, unknown> = {}): Config {
   return parseConfig(
@@ -37,14 +45,7 @@ export function testConfig(dbFile: string, gatewayUrl: string, overrides: Record
       api: { token: TOKEN },
       log: { level: 'silent' },
       gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY } },
-      sessions: {
-        default: {
-          gateway: 'local',
-          ringTimeout: '1s',
-          redirect: { debounce: '2m', expireAfter: '2m' },
-          contactLookup: { budget: '300ms' },
-        },
-      },
+      sessions: { default: testSession },
       dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '50ms', lease: '2s' },
       ...overrides,
     },

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { API_KEY, HMAC_KEY, TOKEN } from './harness.js';
+import { API_KEY, HMAC_KEY, TOKEN, testSession } from './harness.js';
 
 /**
  * A replica's configuration on `databaseUrl`: one WAHA gateway, the default session, and a short
@@ -21,15 +21,7 @@ export function replicaConfig(
     api: { token: TOKEN },
     log: { level: 'info' },
     gateways: { local: { type: 'waha', url: gatewayUrl, apiKey: API_KEY, hmacKey: HMAC_KEY, ...tweak.gateway } },
-    sessions: {
-      default: {
-        gateway: 'local',
-        ringTimeout: '1s',
-        redirect: { debounce: '2m', expireAfter: '2m' },
-        contactLookup: { budget: '300ms' },
-        ...tweak.session,
-      },
-    },
+    sessions: { default: { ...testSession, ...tweak.session } },
     dispatch: { retryInitial: '50ms', retryMax: '200ms', pollInterval: '100ms', lease: '2s' },
   };
 }
