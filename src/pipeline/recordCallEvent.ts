@@ -53,6 +53,13 @@ export const nothingCommitted = (outcome: Outcome): Committed => ({
 const callIdOf = (e: CallEvent | null) => (e && 'callId' in e ? e.callId : null);
 
 /**
+ * Whether an event can change anything. A text sent through the gateway's API (callbridge's own,
+ * echoed back by WAHA's `message.any`, one per redirect) cannot: it is kept as a summary, like any
+ * event not acted on, and decides nothing.
+ */
+const actsOn = (e: CallEvent) => e.type !== 'message.sent' || e.byPerson;
+
+/**
  * The caller whose state this event reads and may change: a person who rang, or who wrote; a group
  * that rang, when the session answers groups (their debounce is kept as a caller's).
  */
@@ -70,14 +77,13 @@ async function loadState(
   profile: CallerProfile | null,
 ): Promise<DecisionState> {
   const none = { caller: null, recentCalls: 0, vip: null, profile: null, optedOut: null };
-  if (e.type === 'message.received' || (e.type === 'message.sent' && e.byPerson)) {
+  if (e.type === 'message.received' || e.type === 'message.sent') {
     const caller = await findCaller(trx, s.session, e.caller);
     const last = caller?.lastRedirectedCallId;
     const call = last ? await findCall(trx, s.session, last) : null;
     if (e.type === 'message.sent') return { ...none, call, caller };
     return { ...none, call, caller, optedOut: await findOptOut(trx, s.session, e.caller) };
   }
-  if (e.type === 'message.sent') return { ...none, call: null };
   const call = await findCall(trx, s.session, e.callId);
   if (e.type === 'followUp.due') {
     return { ...none, call, optedOut: call?.caller ? await findOptOut(trx, s.session, call.caller) : null };
@@ -113,7 +119,7 @@ export async function recordCallEvent(
       ? 'unknown_session'
       : e.invalidCaller !== undefined
         ? 'invalid_caller'
-        : e.event === null
+        : e.event === null || !actsOn(e.event)
           ? 'ignored'
           : 'processed';
   const session = e.session?.session ?? e.sessionName;
@@ -138,7 +144,7 @@ export async function recordCallEvent(
           }),
   });
   if (!fresh) return nothingCommitted('duplicate');
-  if (e.session === null || e.event === null) return nothingCommitted(outcome);
+  if (e.session === null || e.event === null || outcome !== 'processed') return nothingCommitted(outcome);
 
   const settings = e.session;
   const event = e.event;

@@ -178,6 +178,16 @@ describe('the work queue', () => {
     expect(await queue(h)).toEqual([]);
   });
 
+  it("keeps the gateway's echo of a text callbridge sent as a summary: it acts on nothing", async () => {
+    const res = await h.post(
+      messageReceived({ from: '15550005555@c.us', fromMe: true, source: 'api', body: 'Hi! We saw you calling.' }),
+    );
+    expect(res.json).toMatchObject({ status: 'ignored' });
+    const [row] = await h.bridge.store.db.selectFrom('events').select(['outcome', 'body']).execute();
+    expect(row).toMatchObject({ outcome: 'ignored' });
+    expect(row!.body).not.toContain('We saw you calling');
+  });
+
   it('closes itself as auto when a later call of the caller is answered', async () => {
     await missedCall(h, 'm1');
     await queueWhere(h, 'the missed call item', (items) => items.length === 1);
