@@ -4,7 +4,7 @@ import { callReceived } from '../src/sim/webhooks.js';
 
 /**
  * Fills a migrated SQLite database with finished calls up to `total` stored events, as a long-lived
- * installation would have them: per call its event, call row, caller, sent redirect and its attempt.
+ * installation would have them: per call its event, call row, caller, and sent redirect with its try.
  * Written directly in large transactions (minutes through the HTTP path); callbridge must be stopped.
  */
 export function preloadHistory(file: string, total: number): { added: number; ms: number } {
@@ -22,8 +22,14 @@ export function preloadHistory(file: string, total: number): { added: number; ms
   const insertCaller = db.prepare(
     `insert into callers (session, caller, last_redirect_at, updated_at) values ('default', ?, ?, ?)`,
   );
+  // A successful try is kept on the action since migration 010; a build before it (an A/B run) has a row for it.
+  const tryOnAction = (db.pragma('table_info(actions)') as Array<{ name: string }>).some(
+    (c) => c.name === 'done_started_at',
+  );
   const insertAction = db.prepare(
-    `insert into actions (key, kind, session, call_id, payload, status, attempts, next_attempt_at, expires_at, claimed_until, last_error, created_at, updated_at) values (?, 'sendRedirect', 'default', ?, ?, 'done', 1, ?, ?, null, null, ?, ?)`,
+    tryOnAction
+      ? `insert into actions (key, kind, session, call_id, payload, status, attempts, next_attempt_at, expires_at, claimed_until, last_error, created_at, updated_at, done_started_at, done_duration_ms) values (?, 'sendRedirect', 'default', ?, ?, 'done', 1, ?, ?, null, null, ?, ?, ?, 3)`
+      : `insert into actions (key, kind, session, call_id, payload, status, attempts, next_attempt_at, expires_at, claimed_until, last_error, created_at, updated_at) values (?, 'sendRedirect', 'default', ?, ?, 'done', 1, ?, ?, null, null, ?, ?)`,
   );
   const insertAttempt = db.prepare(
     `insert into action_attempts (action_id, started_at, duration_ms, outcome, status_code, error) values (?, ?, 3, 'ok', null, null)`,
@@ -40,16 +46,11 @@ export function preloadHistory(file: string, total: number): { added: number; ms
       insertEvent.run(`evt_preload_${i}`, callId, at, JSON.stringify(callReceived({ from: chatId, callId })));
       insertCall.run(callId, chatId, at, at + 60_000, at + 60_000);
       insertCaller.run(chatId, at, at);
-      const action = insertAction.run(
-        `redirect:default:${callId}`,
-        callId,
-        JSON.stringify({ chatId, template, isVideo: false }),
-        at,
-        at + 120_000,
-        at,
-        at + 5,
-      );
-      insertAttempt.run(action.lastInsertRowid, at + 2);
+      const key = `redirect:default:${callId}`;
+      const payload = JSON.stringify({ chatId, template, isVideo: false });
+      if (tryOnAction) insertAction.run(key, callId, payload, at, at + 120_000, at, at + 5, at + 2);
+      else
+        insertAttempt.run(insertAction.run(key, callId, payload, at, at + 120_000, at, at + 5).lastInsertRowid, at + 2);
     }
   });
   for (let i = have; i < total; i += 50_000) batch(i, Math.min(total, i + 50_000));

@@ -140,10 +140,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         listEventsForCall(db, call.session, call.callId),
         listActionsForCall(db, call.session, call.callId),
       ]);
-      const attempts = await listAttempts(
-        db,
-        actions.map((a) => a.id),
-      );
+      const attempts = await listAttempts(db, actions);
       return callDetail(call, events, actions, attempts);
     },
   );

@@ -19,7 +19,13 @@ import { rememberName } from '../store/callers.js';
 import { runQueueCommand, type QueueCommand, type QueueOutcome } from '../store/workItems.js';
 import { GroupCommit, type CommitTiming } from './groupCommit.js';
 import type { Stalls } from '../lib/stalls.js';
-import { nothingCommitted, recordCallEvent, type Committed, type IncomingEvent } from './recordCallEvent.js';
+import {
+  applyCallEvent,
+  nothingCommitted,
+  recordCallEvent,
+  type Committed,
+  type IncomingEvent,
+} from './recordCallEvent.js';
 
 export interface PipelineEvents {
   committed: [Committed];
@@ -203,19 +209,19 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       if (result.sent?.name && chatId) await rememberName(trx, action.session, chatId, result.sent.name);
       if (action.kind !== 'sendRedirect' || action.callId === null) return nothingCommitted('processed');
       // A redirect's new status shows in its call's summary: the call goes to the feed.
-      if (result.outcome !== 'ok')
-        return { ...nothingCommitted('processed'), changedCall: { session: action.session, callId: action.callId } };
-      return recordCallEvent(
+      // Delivered, it is an event of the call, decided without a row of its own (see applyCallEvent).
+      const call = { session: action.session, callId: action.callId };
+      const settings = this.sessions.get(action.session);
+      if (result.outcome !== 'ok' || !settings) return { ...nothingCommitted('processed'), changedCall: call };
+      const sent = await applyCallEvent(
         trx,
-        this.internal(
-          action.session,
-          `sent:${action.key}`,
-          { type: 'redirect.sent', callId: action.callId, name: result.sent?.name ?? null },
-          { action: action.key },
-        ),
+        settings,
+        { type: 'redirect.sent', callId: action.callId, name: result.sent?.name ?? null },
         now,
         this.lease,
       );
+      // Already redirected (the action was taken over and sent twice over), the call is unchanged but its action's status is not.
+      return sent.changedCall ? sent : { ...sent, changedCall: call };
     });
   }
 

@@ -145,10 +145,24 @@ export async function recordCallEvent(
   });
   if (!fresh) return nothingCommitted('duplicate');
   if (e.session === null || e.event === null || outcome !== 'processed') return nothingCommitted(outcome);
+  return applyCallEvent(trx, e.session, e.event, now, lease, e.profile ?? null);
+}
 
-  const settings = e.session;
-  const event = e.event;
-  const state = await loadState(trx, event, settings, now, e.profile ?? null);
+/**
+ * Reads the state, decides and writes the decision, for an event that needs no row of its own:
+ * callbridge's note that a redirect was delivered is told by its action, and deciding it twice
+ * changes nothing the second time (the call is already redirected).
+ */
+export async function applyCallEvent(
+  trx: Kysely<Database>,
+  settings: SessionSettings,
+  event: CallEvent,
+  now: number,
+  lease: number,
+  profile: CallerProfile | null = null,
+): Promise<Committed> {
+  const { session } = settings;
+  const state = await loadState(trx, event, settings, now, profile);
   const d = decide(event, state, settings, now);
 
   if (d.call && (await saveCall(trx, d.call, state.call?.status ?? null, now)) === null)
@@ -163,7 +177,7 @@ export async function recordCallEvent(
   const actions = await insertActions(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease);
   const queue = await applyWorkItems(trx, session, event, state, d, now);
   return {
-    outcome,
+    outcome: 'processed',
     actions,
     timers: d.timers,
     changedCall: d.call ? { session, callId: d.call.callId } : null,

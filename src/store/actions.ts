@@ -38,7 +38,7 @@ const toAction = (r: Selectable<ActionsTable>): Action => ({
   sendingSince: r.sending_since,
 });
 
-const insertAction = precompiled<Selectable<ActionsTable>>((db, p) =>
+const insertAction = precompiled<{ id: number }>((db, p) =>
   db
     .insertInto('actions')
     .values({
@@ -58,7 +58,7 @@ const insertAction = precompiled<Selectable<ActionsTable>>((db, p) =>
       updated_at: p(5),
     })
     .onConflict((oc) => oc.column('key').doNothing())
-    .returningAll(),
+    .returning('id'),
 );
 
 /**
@@ -75,6 +75,7 @@ export async function insertActions(
 ): Promise<Action[]> {
   const out: Action[] = [];
   for (const s of specs) {
+    const claimedUntil = now + lease;
     const res = await insertAction(
       db,
       s.key,
@@ -84,9 +85,25 @@ export async function insertActions(
       JSON.stringify(s.payload),
       now,
       s.expiresAt,
-      now + lease,
+      claimedUntil,
     );
-    out.push(...res.rows.map(toAction));
+    const row = res.rows[0];
+    // Built from what is in hand: the stored row says nothing more, and parsing its payload back costs.
+    if (row)
+      out.push({
+        id: row.id,
+        key: s.key,
+        kind: s.kind,
+        session,
+        callId,
+        payload: s.payload,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        expiresAt: s.expiresAt,
+        claimedUntil,
+        sendingSince: null,
+      });
   }
   return out;
 }
@@ -197,6 +214,8 @@ const updateAfterAttempt = precompiled((db, p) =>
       last_error: p(3),
       updated_at: p(4),
       sent_text: eb.fn.coalesce(eb.val(p(6)), eb.ref('sent_text')),
+      done_started_at: p(7),
+      done_duration_ms: p(8),
     }))
     .where('id', '=', p(5))
     .where('status', '=', 'pending'),
@@ -208,8 +227,14 @@ const insertAttempt = precompiled((db, p) =>
     .values({ action_id: p(0), started_at: p(1), duration_ms: p(2), outcome: p(3), status_code: p(4), error: p(5) }),
 );
 
+/**
+ * Settles the action with an attempt's outcome. A try that succeeded is kept on the action itself
+ * (`done_started_at`); every other try, and any that comes after the action was settled (by a
+ * dispatcher that took it over), is a row of `action_attempts`.
+ */
 export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now: number): Promise<void> {
-  await updateAfterAttempt(
+  const done = a.outcome === 'ok';
+  const res = await updateAfterAttempt(
     db,
     statusAfter[a.outcome],
     a.attempted ? 1 : 0,
@@ -218,7 +243,10 @@ export async function recordAttempt(db: Kysely<Database>, a: AttemptResult, now:
     now,
     a.actionId,
     a.sent?.text ?? null,
+    done ? a.startedAt : null,
+    done ? a.durationMs : null,
   );
+  if (done && Number(res.numAffectedRows ?? 0) === 1) return;
   await insertAttempt(db, a.actionId, a.startedAt, a.durationMs, a.outcome, a.statusCode, a.error);
 }
 
@@ -227,6 +255,8 @@ export interface ActionRecord extends Action {
   createdAt: number;
   lastError: string | null;
   sentText: string | null;
+  /** The try that succeeded, when it is kept on the action. */
+  done: { startedAt: number; durationMs: number } | null;
 }
 
 /** One try at an action. */
@@ -257,19 +287,25 @@ export async function listActionsForCall(
     createdAt: r.created_at,
     lastError: r.last_error,
     sentText: r.sent_text,
+    done:
+      r.done_started_at === null ? null : { startedAt: Number(r.done_started_at), durationMs: r.done_duration_ms ?? 0 },
   }));
 }
 
-/** The tries at these actions, oldest first. */
-export async function listAttempts(db: Kysely<Database>, actionIds: number[]): Promise<AttemptRecord[]> {
-  if (actionIds.length === 0) return [];
+/** Every try at these actions, oldest first: the rows of `action_attempts`, and each one's success kept on it. */
+export async function listAttempts(db: Kysely<Database>, actions: ActionRecord[]): Promise<AttemptRecord[]> {
+  if (actions.length === 0) return [];
   const rows = await db
     .selectFrom('action_attempts')
     .selectAll()
-    .where('action_id', 'in', actionIds)
+    .where(
+      'action_id',
+      'in',
+      actions.map((a) => a.id),
+    )
     .orderBy('id')
     .execute();
-  return rows.map((t) => ({
+  const tries: AttemptRecord[] = rows.map((t) => ({
     actionId: t.action_id,
     startedAt: t.started_at,
     durationMs: t.duration_ms,
@@ -277,6 +313,9 @@ export async function listAttempts(db: Kysely<Database>, actionIds: number[]): P
     statusCode: t.status_code,
     error: t.error,
   }));
+  for (const a of actions)
+    if (a.done) tries.push({ actionId: a.id, ...a.done, outcome: 'ok', statusCode: null, error: null });
+  return tries.sort((x, y) => x.startedAt - y.startedAt);
 }
 
 export async function countPendingActions(db: Kysely<Database>): Promise<number> {

@@ -102,6 +102,9 @@ export interface ActionsTable {
   sending_since: number | null;
   /** The text the gateway accepted, as rendered for the caller. */
   sent_text: string | null;
+  /** The attempt that succeeded, when and how long (see migrations/010_done_attempt.ts). */
+  done_started_at: number | null;
+  done_duration_ms: number | null;
   last_error: string | null;
   created_at: number;
   updated_at: number;

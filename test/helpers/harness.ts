@@ -125,11 +125,19 @@ export async function startHarness(
       await waitFor('pending actions to settle', async () => (await countPendingActions(bridge.store.db)) === 0);
     },
     async attempts() {
-      const row = await bridge.store.db
-        .selectFrom('action_attempts')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      const db = bridge.store.db;
+      const [rows, done] = await Promise.all([
+        db
+          .selectFrom('action_attempts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('actions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('done_started_at', 'is not', null)
+          .executeTakeFirstOrThrow(),
+      ]);
+      return Number(rows.n) + Number(done.n);
     },
     async retryThrough(failures, step = '200ms') {
       for (let failed = 1; failed <= failures; failed++) {

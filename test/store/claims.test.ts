@@ -1,5 +1,13 @@
 import { expect, it } from 'vitest';
-import { claimDueActions, extendLease, insertActions, recordAttempt, startSending } from '../../src/store/actions.js';
+import {
+  claimDueActions,
+  extendLease,
+  insertActions,
+  listActionsForCall,
+  listAttempts,
+  recordAttempt,
+  startSending,
+} from '../../src/store/actions.js';
 import { claimDueTimers, scheduleTimers, takeTimer } from '../../src/store/timers.js';
 import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
@@ -93,6 +101,52 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
     const due = await claimDueActions(fresh.store.db, dialect, 5_000, LEASE, 10);
     expect(due.map((x) => [x.id, x.attempts])).toEqual([[a!.id, 1]]);
     expect(await claimDueActions(fresh.store.db, dialect, 5_000 + LEASE + 1, LEASE, 10)).toHaveLength(1);
+  });
+
+  it("every try is in the action's history: failures as rows, the success kept on the action, a late one as a row", async () => {
+    const db = fresh.store.db;
+    const [a, b] = await insertActions(db, 'default', 'call-h', redirects(2), 1_000, LEASE);
+    const tried = { statusCode: null, attempted: true, nextAttemptAt: null };
+    await recordAttempt(
+      db,
+      {
+        ...tried,
+        actionId: a!.id,
+        startedAt: 1_100,
+        durationMs: 7,
+        outcome: 'retry',
+        statusCode: 503,
+        error: 'busy',
+        nextAttemptAt: 2_000,
+      },
+      1_107,
+    );
+    await recordAttempt(
+      db,
+      { ...tried, actionId: a!.id, startedAt: 2_000, durationMs: 4, outcome: 'ok', error: null },
+      2_004,
+    );
+    // b was taken over and settled as in doubt; the first dispatcher's success comes in after.
+    await recordAttempt(db, { ...inDoubt, actionId: b!.id, startedAt: 1_100 }, 40_000);
+    await recordAttempt(
+      db,
+      { ...tried, actionId: b!.id, startedAt: 1_100, durationMs: 9, outcome: 'ok', error: null },
+      40_001,
+    );
+    const rows = await db.selectFrom('action_attempts').select(['action_id', 'outcome']).orderBy('id').execute();
+    expect(rows.map((r) => [r.action_id, r.outcome])).toEqual([
+      [a!.id, 'retry'],
+      [b!.id, 'failed'],
+      [b!.id, 'ok'],
+    ]);
+    const actions = await listActionsForCall(db, 'default', 'call-h');
+    const history = await listAttempts(db, actions);
+    expect(history.filter((t) => t.actionId === a!.id).map((t) => [t.startedAt, t.durationMs, t.outcome])).toEqual([
+      [1_100, 7, 'retry'],
+      [2_000, 4, 'ok'],
+    ]);
+    expect(history.filter((t) => t.actionId === b!.id).map((t) => t.outcome)).toEqual(['failed', 'ok']);
+    expect(actions.map((x) => x.status)).toEqual(['done', 'failed']);
   });
 
   it('only the lease holder starts an attempt; one started and unrecorded is seen by whoever takes it over', async () => {

@@ -46,20 +46,10 @@ describeOnEachDatabase('history retention', (dialect) => {
       30_000,
     );
     if (actionStatus === 'done') {
-      await recordAttempt(
-        db,
-        {
-          actionId: action!.id,
-          startedAt: at,
-          durationMs: 3,
-          outcome: 'ok',
-          statusCode: null,
-          error: null,
-          nextAttemptAt: null,
-          attempted: true,
-        },
-        at,
-      );
+      // A failed try (a row of its own), then the one that succeeded (kept on the action).
+      const tried = { actionId: action!.id, startedAt: at, durationMs: 3, statusCode: null, attempted: true };
+      await recordAttempt(db, { ...tried, outcome: 'retry', error: 'HTTP 503', nextAttemptAt: at + 1 }, at);
+      await recordAttempt(db, { ...tried, startedAt: at + 1, outcome: 'ok', error: null, nextAttemptAt: null }, at + 1);
     }
   }
 

@@ -100,6 +100,7 @@ describe('the call detail', () => {
       createdAt: T,
       lastError: null,
       sentText: 'hi',
+      done: null,
     });
     const attempt = (actionId: number, at: number) => ({
       actionId,
