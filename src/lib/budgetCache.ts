@@ -2,6 +2,8 @@ import type { Clock } from './clock.js';
 
 interface Entry<T> {
   value: Promise<T | null>;
+  /** Resolves null when the budget of the lookup runs out (never, once it has answered). */
+  late: Promise<null>;
   expiresAt: number;
   /** Set once the lookup has answered, so a cache hit needs neither a timer nor a promise race. */
   known?: T | null;
@@ -41,28 +43,34 @@ export class BudgetCache<T> {
     let entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= now) {
       // The budget of the caller that starts the lookup bounds it; callers that join it wait at most that long.
-      const signal = AbortSignal.timeout(budget);
-      const value = load(signal).catch(() => {
-        // A failure is not remembered: the next lookup may succeed.
-        this.entries.delete(key);
-        return null;
-      });
-      const fresh: Entry<T> = { value, expiresAt: now + ttl };
-      void value.then((v) => (fresh.known = v));
+      // One timer per lookup, cleared with its answer: it aborts the lookup and frees its waiters.
+      const controller = new AbortController();
+      let runOut = () => {};
+      const late = new Promise<null>((resolve) => (runOut = () => resolve(null)));
+      const timer = setTimeout(() => {
+        controller.abort();
+        runOut();
+      }, budget);
+      const value = load(controller.signal).then(
+        (v) => {
+          clearTimeout(timer);
+          fresh.known = v;
+          return v;
+        },
+        () => {
+          clearTimeout(timer);
+          // A failure is not remembered: the next lookup may succeed.
+          if (this.entries.get(key) === fresh) this.entries.delete(key);
+          return null;
+        },
+      );
+      const fresh: Entry<T> = { value, late, expiresAt: now + ttl };
       entry = fresh;
       this.entries.delete(key);
       this.entries.set(key, entry);
       if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     }
     if (entry.known !== undefined) return entry.known;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), budget);
-    });
-    try {
-      return await Promise.race([entry.value, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return Promise.race([entry.value, entry.late]);
   }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BudgetCache } from '../../../src/lib/budgetCache.js';
 import { ManualClock } from '../../../src/lib/clock.js';
 
@@ -72,6 +72,28 @@ describe('BudgetCache', () => {
     await waitFor(() => slow.aborted === 1);
     expect(await cache.get('k', immediately('Ana'), 1_000)).toBe('Ana');
     expect(slow.calls).toBe(1);
+  });
+
+  it('a lookup that answers in time leaves no timer behind, and its signal is never aborted', async () => {
+    vi.useFakeTimers();
+    try {
+      const cache = new BudgetCache<string>(new ManualClock(0), 60_000);
+      let seen: AbortSignal | undefined;
+      const answered = cache.get(
+        'k',
+        async (signal) => {
+          seen = signal;
+          return 'Ana';
+        },
+        1_000,
+      );
+      expect(await answered).toBe('Ana');
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(5_000);
+      expect(seen!.aborted).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('remembers "nobody by that name" (null), but not a failure', async () => {
