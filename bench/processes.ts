@@ -103,7 +103,8 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
     }),
   );
   const execArgv = cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${o.name}-${Date.now()}.cpuprofile`]
+    ? // A folder per process: each of its threads writes a profile there under its own name (pid, thread id).
+      ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, `${o.name}-${Date.now()}`)}`]
     : [];
   // BENCH_NODE_ARGS="--max-semi-space-size=32": Node flags for callbridge alone (not the sim, nor the load).
   if (process.env.BENCH_NODE_ARGS) execArgv.push(...process.env.BENCH_NODE_ARGS.split(' '));
