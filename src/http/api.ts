@@ -153,7 +153,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   await app.register(statsRoutes, {
     stats: opts.stats,
     clock: opts.clock,
-    variantText: (session, template, _language, id) => {
+    variantText: (session, template, id) => {
       const settings = opts.sessions.get(session);
       return settings ? variantText(settings, template, id) : null;
     },

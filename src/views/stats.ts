@@ -3,15 +3,11 @@ import type { StatsRow } from '../store/stats.js';
 import { iso } from './time.js';
 
 /**
- * The text of a variant of a session's template in a language, as the config has it now; null when
- * the config no longer has it (the text changed, so its id did, or the session is gone).
+ * The text of a variant of a session's template, as the config has it now; null when the config no
+ * longer has it (the text changed, so its id did, or the session is gone). A variant's id is the
+ * hash of its text, so it names one text in whichever language it was written.
  */
-export type VariantText = (
-  session: string,
-  template: string,
-  language: string | null,
-  variantId: string,
-) => string | null;
+export type VariantText = (session: string, template: string, variantId: string) => string | null;
 
 /** `GET /api/stats`: a period's calls, redirects and replies. */
 export interface StatsView {
@@ -55,7 +51,7 @@ export function statsView(s: StatsRow, variantText: VariantText): StatsView {
         template: v.template,
         language: v.language,
         variant: { index: v.variantIndex, id: v.variantId },
-        text: variantText(v.session, v.template, v.language, v.variantId),
+        text: variantText(v.session, v.template, v.variantId),
         sent: v.sent,
         replies: v.replies,
         replyRate: rate(v.replies, v.sent),

@@ -213,7 +213,7 @@ describeOnEachDatabase('stats', (dialect) => {
     const asked: unknown[] = [];
     const view = statsView(await stats(day), (...args) => {
       asked.push(args);
-      return texts[args[3]] ?? null;
+      return texts[args[2]] ?? null;
     });
     expect(view).toEqual({
       calls: { total: 14, answered: 4, rejected: 2, missed: 7, ringing: 1 },
@@ -264,6 +264,6 @@ describeOnEachDatabase('stats', (dialect) => {
         { hour: '2026-12-01T23:00:00.000Z', answered: 0, rejected: 0, missed: 1 },
       ],
     });
-    expect(asked).toContainEqual(['other', 'voice', 'pt', 'cccc3333']);
+    expect(asked).toContainEqual(['other', 'voice', 'cccc3333']);
   });
 });
