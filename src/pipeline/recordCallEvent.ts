@@ -2,14 +2,14 @@ import type { Kysely } from 'kysely';
 import { decide, type DecisionState } from '../domain/decide.js';
 import type { CallerProfile, CallEvent, SessionSettings, TimerSpec } from '../domain/types.js';
 import { insertActions, type Action } from '../store/actions.js';
-import { countCallsSince, findCaller, saveCaller } from '../store/callers.js';
+import { findCaller, saveCaller } from '../store/callers.js';
 import { findCall, saveCall } from '../store/calls.js';
 import { eventSummary, recordEvent } from '../store/events.js';
 import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
 import { findOptOut, saveOptOut } from '../store/optouts.js';
-import { findVip } from '../store/vips.js';
+import { findRingFacts } from '../store/ringFacts.js';
 import { applyWorkItems } from './applyWorkItems.js';
 import { StaleDecision } from './groupCommit.js';
 
@@ -93,14 +93,7 @@ async function loadState(
   if (call !== null || person === null || e.type !== 'call.ringing') return { ...none, call };
   const caller = await findCaller(trx, s.session, person);
   if (e.isGroup) return { ...none, call, caller };
-  return {
-    call,
-    caller,
-    recentCalls: await countCallsSince(trx, s.session, person, now - s.frustration.window),
-    vip: await findVip(trx, s.session, person),
-    profile,
-    optedOut: await findOptOut(trx, s.session, person),
-  };
+  return { call, caller, profile, ...(await findRingFacts(trx, s.session, person, now - s.frustration.window)) };
 }
 
 /**

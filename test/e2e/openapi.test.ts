@@ -109,13 +109,18 @@ describe('the OpenAPI document', () => {
       const res = await fetch(h.bridge.url + path);
       expect(res.status, path).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'unauthorized' });
-      expect((await fetch(h.bridge.url + path, { headers: auth })).status, path).toBe(200);
+      const allowed = await fetch(h.bridge.url + path, { headers: auth });
+      expect(allowed.status, path).toBe(200);
+      // Read to the end: a body left unread holds its connection open, and the server's close waits for it.
+      await allowed.arrayBuffer();
     }
     const page = await fetch(`${h.bridge.url}/api/docs`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>callbridge API</title>');
     // swagger-ui's files come from node_modules, through the server: nothing from a CDN.
-    expect((await fetch(`${h.bridge.url}/api/docs/static/swagger-ui-bundle.js`)).status).toBe(200);
+    const bundle = await fetch(`${h.bridge.url}/api/docs/static/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    await bundle.arrayBuffer();
   });
 
   describe.skipIf(!hasChromium)('rendered (needs /usr/bin/chromium; .ci/run installs it)', () => {
