@@ -11,6 +11,7 @@ import * as sending from './migrations/005_sending.js';
 import * as conversations from './migrations/006_conversations.js';
 import * as queue from './migrations/007_queue.js';
 import * as callerNames from './migrations/008_caller_names.js';
+import * as feedOrder from './migrations/009_feed_order.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statementCache.js';
 
@@ -35,6 +36,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '006_conversations': { up: (db) => conversations.up(db) },
   '007_queue': { up: (db) => queue.up(db, dialect) },
   '008_caller_names': { up: (db) => callerNames.up(db) },
+  '009_feed_order': { up: (db) => feedOrder.up(db, dialect) },
 });
 
 /** Opens the database named by `url` (`sqlite:<file>` or `postgres://...`) and brings its schema up to date. */
