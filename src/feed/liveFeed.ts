@@ -1,17 +1,18 @@
 import { redactUrl } from '../config/index.js';
 import { DatabaseError, type Store } from '../store/db.js';
 import { feedChannel } from '../store/feed.js';
+import { comparePositions, FEED_START, type FeedPosition } from '../store/feedPosition.js';
 import { FeedListener } from './feedListener.js';
 import { feedSource, type FeedMessage, type FeedSource } from './messages.js';
 
 export interface FeedSubscription {
   /** The position the subscriber starts after: its resume point if nothing arrives. */
-  readonly position: number;
+  readonly position: FeedPosition;
   close(): void;
 }
 
 interface Subscriber {
-  cursor: number;
+  cursor: FeedPosition;
   send: (m: FeedMessage) => void;
   end: (err: unknown) => void;
   /** While a resuming subscriber replays history, live messages wait here. */
@@ -25,26 +26,39 @@ interface Subscriber {
 export const MAX_HELD = 10_000;
 
 /**
+ * How soon changes held back behind an older open transaction are looked for again: that
+ * transaction may write no feed row, so no NOTIFY says when it ends. Doubled while the wait goes on
+ * (a long transaction), back to the first once the feed moves.
+ */
+const RECHECK_MIN = 25;
+const RECHECK_MAX = 1000;
+
+/**
  * The feed of call changes, read from the `feed` table. One reader per process follows the table
  * and fans out to every subscriber; it is woken by this process's commits, and on PostgreSQL by
  * every replica's commits through LISTEN/NOTIFY. Positions come from the table, so a client can
  * resume on any replica.
  */
 export class LiveFeed {
-  private last = 0;
+  private last: FeedPosition = FEED_START;
   private readonly subscribers = new Set<Subscriber>();
   private reading = false;
   private again = false;
   private listener: FeedListener | null = null;
+  private recheck: NodeJS.Timeout | null = null;
+  private recheckDelay = RECHECK_MIN;
+  private stopped = false;
 
   constructor(
     private readonly store: Store,
     private readonly onError: (err: unknown) => void,
-    private readonly source: FeedSource = feedSource(store.db),
+    private readonly source: FeedSource = feedSource(store.db, store.dialect),
   ) {}
 
   async start(): Promise<void> {
-    this.last = await this.source.lastId();
+    const head = await this.source.head();
+    this.last = head.position;
+    this.recheckLater(head.heldBack, false);
     const pgInfo = this.store.postgres;
     if (pgInfo) {
       this.listener = new FeedListener({
@@ -62,6 +76,8 @@ export class LiveFeed {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.recheck) clearTimeout(this.recheck);
     await this.listener?.stop();
     this.subscribers.clear();
   }
@@ -73,8 +89,9 @@ export class LiveFeed {
       return;
     }
     this.reading = true;
+    const from = this.last;
     void this.follow()
-      .catch(this.onError)
+      .then((heldBack) => this.recheckLater(heldBack, comparePositions(this.last, from) > 0), this.onError)
       .finally(() => {
         this.reading = false;
         if (this.again) {
@@ -89,22 +106,40 @@ export class LiveFeed {
    * null. `end` is called when the feed cannot go on serving this subscriber (its replay failed, or
    * fell too far behind): its client should reconnect and resume from the last position it got.
    */
-  subscribe(after: number | null, send: (m: FeedMessage) => void, end: (err: unknown) => void): FeedSubscription {
+  subscribe(after: FeedPosition | null, send: (m: FeedMessage) => void, end: (err: unknown) => void): FeedSubscription {
     const sub: Subscriber = { cursor: after ?? this.last, send, end, held: after === null ? null : [] };
     this.subscribers.add(sub);
     if (after !== null) void this.replay(sub).catch((err: unknown) => this.drop(sub, err));
     return { position: sub.cursor, close: () => this.subscribers.delete(sub) };
   }
 
-  private async follow(): Promise<void> {
+  /**
+   * Changes are held back (see FeedMessagePage): reads again after a delay. A timer of its own, not
+   * the domain clock's: it paces reads of the database, as a socket timeout would, and one at a
+   * time, so it can't spin.
+   */
+  private recheckLater(heldBack: boolean, moved: boolean): void {
+    if (moved || !heldBack) this.recheckDelay = RECHECK_MIN;
+    if (!heldBack || this.recheck || this.stopped) return;
+    const delay = this.recheckDelay;
+    this.recheckDelay = Math.min(delay * 2, RECHECK_MAX);
+    this.recheck = setTimeout(() => {
+      this.recheck = null;
+      this.wake();
+    }, delay);
+    this.recheck.unref();
+  }
+
+  /** Reads up to the feed's end; true when changes wait past it. */
+  private async follow(): Promise<boolean> {
     // Nobody is listening: keep the position, skip building messages. Under load this is every
     // commit, and on SQLite the reads would queue behind (and ahead of) the writers.
     if (this.subscribers.size === 0) {
-      const last = await this.source.lastId();
+      const head = await this.source.head();
       // Someone subscribed while we asked: they must get what came since, so read it after all.
       if (this.subscribers.size === 0) {
-        this.last = last;
-        return;
+        this.last = head.position;
+        return head.heldBack;
       }
     }
     for (;;) {
@@ -115,7 +150,7 @@ export class LiveFeed {
         else if (sub.held.length + page.messages.length <= MAX_HELD) sub.held.push(...page.messages);
         else this.drop(sub, new Error(`the replay fell more than ${MAX_HELD} live changes behind`));
       }
-      if (!page.more) return;
+      if (!page.more) return page.heldBack;
     }
   }
 
@@ -124,7 +159,7 @@ export class LiveFeed {
       const page = await this.source.readPage(sub.cursor);
       if (!this.subscribers.has(sub)) return;
       deliver(sub, page.messages);
-      sub.cursor = Math.max(sub.cursor, page.end);
+      if (comparePositions(page.end, sub.cursor) > 0) sub.cursor = page.end;
       if (!page.more) break;
     }
     const held = sub.held ?? [];
@@ -143,8 +178,8 @@ export class LiveFeed {
 
 function deliver(sub: Subscriber, messages: FeedMessage[]): void {
   for (const m of messages) {
-    if (m.id <= sub.cursor) continue;
-    sub.cursor = m.id;
+    if (comparePositions(m.position, sub.cursor) <= 0) continue;
+    sub.cursor = m.position;
     sub.send(m);
   }
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { findCallsByCallIds } from '../store/calls.js';
-import { lastFeedId, readFeed, type CallRef } from '../store/feed.js';
+import type { Dialect } from '../store/db.js';
+import { lastFeedPosition, readFeed, type CallRef } from '../store/feed.js';
+import type { FeedPosition } from '../store/feedPosition.js';
 import { findWorkItems } from '../store/queue.js';
 import type { Database } from '../store/schema.js';
 import { callSummary, type CallSummary } from '../views/calls.js';
@@ -11,30 +13,34 @@ import { workItemView, type WorkItemView } from '../views/queue.js';
  * shows it, or a work item as `GET /api/queue` does.
  */
 export type FeedMessage =
-  { id: number; call: CallSummary; item?: undefined } | { id: number; item: WorkItemView; call?: undefined };
+  | { position: FeedPosition; call: CallSummary; item?: undefined }
+  | { position: FeedPosition; item: WorkItemView; call?: undefined };
 
 export interface FeedMessagePage {
   messages: FeedMessage[];
-  /** The highest position read: where the next page starts. */
-  end: number;
-  /** True when more may follow. */
+  /** The last position read: where the next page starts. */
+  end: FeedPosition;
+  /** True when more may follow at once. */
   more: boolean;
+  /** True when committed changes wait behind older transactions still open: read again soon. */
+  heldBack: boolean;
 }
 
 /** Where the live feed reads from: positions and pages of messages. */
 export interface FeedSource {
-  lastId(): Promise<number>;
-  readPage(after: number): Promise<FeedMessagePage>;
+  /** The position of "now", and whether changes wait past it (as `heldBack` in a page). */
+  head(): Promise<{ position: FeedPosition; heldBack: boolean }>;
+  readPage(after: FeedPosition): Promise<FeedMessagePage>;
 }
 
 const PAGE = 500;
 
 /** The `feed` table, each change read with its call (or work item) in one query per page. */
-export function feedSource(db: Kysely<Database>): FeedSource {
+export function feedSource(db: Kysely<Database>, dialect: Dialect): FeedSource {
   return {
-    lastId: () => lastFeedId(db),
+    head: () => lastFeedPosition(db, dialect),
     async readPage(after) {
-      const page = await readFeed(db, after, PAGE);
+      const page = await readFeed(db, dialect, after, PAGE);
       const callRefs: CallRef[] = [];
       const itemIds: number[] = [];
       for (const c of page.changes) {
@@ -48,13 +54,13 @@ export function feedSource(db: Kysely<Database>): FeedSource {
       for (const change of page.changes) {
         if (change.itemId === undefined) {
           const call = byKey.get(`${change.session}\u0000${change.callId}`);
-          if (call) messages.push({ id: change.id, call: callSummary(call) });
+          if (call) messages.push({ position: change.position, call: callSummary(call) });
         } else {
           const item = byId.get(change.itemId);
-          if (item) messages.push({ id: change.id, item: workItemView(item) });
+          if (item) messages.push({ position: change.position, item: workItemView(item) });
         }
       }
-      return { messages, end: page.end, more: page.more };
+      return { messages, end: page.end, more: page.more, heldBack: page.heldBack };
     },
   };
 }

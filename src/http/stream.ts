@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { LiveFeed } from '../feed/liveFeed.js';
 import { systemClock, type Clock } from '../lib/clock.js';
+import { formatPosition, parsePosition, POSITION_PATTERN } from '../store/feedPosition.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
 import { addSharedSchemas } from './schemas/views.js';
@@ -124,7 +125,16 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
           additionalProperties: false,
           properties: { ticket: { type: 'string', maxLength: 200 }, token: { type: 'string' } },
         },
-        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', pattern: '^[0-9]{1,15}$' } } },
+        headers: {
+          type: 'object',
+          properties: {
+            'last-event-id': {
+              type: 'string',
+              pattern: POSITION_PATTERN,
+              description: 'the `id` of the last event received (`<id>` or `<tx>-<id>`): the stream resumes after it',
+            },
+          },
+        },
         response: {
           200: {
             description: "the stream; a `call` event's data is a CallSummary, a `queue` event's a WorkItem",
@@ -150,7 +160,8 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         if (refused) return unauthorized(reply, refused);
       }
       const lastEventId = req.headers['last-event-id'];
-      const after = typeof lastEventId === 'string' ? Number(lastEventId) : null;
+      // The schema has checked its form.
+      const after = typeof lastEventId === 'string' ? parsePosition(lastEventId) : null;
 
       reply.hijack();
       const res = reply.raw;
@@ -170,15 +181,15 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         (m) =>
           write(
             m.item === undefined
-              ? `id: ${m.id}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`
-              : `id: ${m.id}\nevent: queue\ndata: ${JSON.stringify(m.item)}\n\n`,
+              ? `id: ${formatPosition(m.position)}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`
+              : `id: ${formatPosition(m.position)}\nevent: queue\ndata: ${JSON.stringify(m.item)}\n\n`,
           ),
         // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
         () => res.end(),
       );
       // An id with no data moves the client's Last-Event-ID to "now" without raising an event,
       // so its first reconnect resumes from here rather than from nothing.
-      if (after === null) write(`retry: 1000\nid: ${sub.position}\n\n`);
+      if (after === null) write(`retry: 1000\nid: ${formatPosition(sub.position)}\n\n`);
       else write('retry: 1000\n\n');
       const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
       open.add(res);

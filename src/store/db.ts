@@ -11,6 +11,7 @@ import * as sending from './migrations/005_sending.js';
 import * as conversations from './migrations/006_conversations.js';
 import * as queue from './migrations/007_queue.js';
 import * as callerNames from './migrations/008_caller_names.js';
+import * as feedOrder from './migrations/009_feed_order.js';
 import * as doneAttempt from './migrations/010_done_attempt.js';
 import type { Database } from './schema.js';
 import { cachingStatements } from './statementCache.js';
@@ -36,6 +37,7 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '006_conversations': { up: (db) => conversations.up(db) },
   '007_queue': { up: (db) => queue.up(db, dialect) },
   '008_caller_names': { up: (db) => callerNames.up(db) },
+  '009_feed_order': { up: (db) => feedOrder.up(db, dialect) },
   '010_done_attempt': { up: (db) => doneAttempt.up(db) },
 });
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './db.js';
+import { FEED_START, type FeedPosition } from './feedPosition.js';
 import type { Database } from './schema.js';
 
 /** A call, by the key the gateway and the API use. */
@@ -13,9 +14,6 @@ export type FeedRef = (CallRef & { itemId?: undefined }) | { session: string; it
 
 const feedKey = (r: FeedRef) => (r.itemId === undefined ? `${r.session}\u0000${r.callId}` : `item:${r.itemId}`);
 
-/** Any constant shared by all replicas; with the schema's hash it names the advisory lock that orders feed writes. */
-const FEED_LOCK = 473_122_300;
-
 /** The NOTIFY channel of one schema, so deployments sharing a database don't wake each other. */
 export const feedChannel = (schema: string) => `callbridge_feed.${schema}`;
 
@@ -23,14 +21,28 @@ export const feedChannel = (schema: string) => `callbridge_feed.${schema}`;
 export const FEED_KEEP = 24 * 60 * 60 * 1000;
 
 /**
+ * The writing transaction's id, for `feed.tx`: PostgreSQL's 64-bit transaction id (xid8), taken
+ * at the transaction's first write. Cast through text: xid8 has no cast to bigint.
+ */
+const currentTx = sql<number>`pg_current_xact_id()::text::bigint`;
+
+/**
+ * Where the reader of PostgreSQL's feed stops: every transaction below the oldest one still
+ * running has finished, so the rows with a smaller tx are all visible, and that set never grows
+ * (a transaction that writes later gets a larger id). Rows at or past it wait ("held back") until
+ * the older transactions end. A long-running writing transaction anywhere on the server (xids are
+ * server-wide) holds it back and delays the feed meanwhile; nothing is lost.
+ */
+const horizon = sql<number>`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+
+/**
  * Appends the changed calls and work items to the feed, as the last writes of a transaction.
  *
  * On PostgreSQL an identity value is taken at insert but becomes visible at commit, so two
- * transactions could commit ids 11 then 10, and a reader that saw 11 would never see 10.
- * The advisory lock, held from here to the commit, makes feed writers commit in id order:
- * whoever sees id N can already see every id below it. It serialises only the tail of each
- * transaction (this insert and the commit, which the NOTIFY queue serialises anyway), and
- * the holder waits for no row lock, so it cannot take part in a deadlock.
+ * transactions may commit ids 11 then 10: id order is not the order rows become visible. Each row
+ * carries its transaction's id instead, and readers read in (tx, id) order up to the horizon
+ * (readFeed), so writers take no lock and commit in any order. On SQLite one transaction writes at
+ * a time: id order is commit order, and tx stays 0.
  */
 export async function appendFeed(
   trx: Kysely<Database>,
@@ -41,12 +53,6 @@ export async function appendFeed(
 ): Promise<void> {
   const unique = new Map(changed.map((c) => [feedKey(c), c]));
   if (unique.size === 0) return;
-  if (dialect === 'postgres') {
-    // No lock_timeout here: the queue for this lock is other transactions' commits, never a deadlock.
-    // Per schema: deployments sharing a database don't queue behind each other.
-    await sql`select pg_advisory_xact_lock(${sql.lit(FEED_LOCK)}, hashtext(current_schema()))
-      from (select set_config('lock_timeout', '0', true)) as no_timeout`.execute(trx);
-  }
   await trx
     .insertInto('feed')
     .values(
@@ -55,6 +61,7 @@ export async function appendFeed(
         call_id: c.callId ?? '',
         item_id: c.itemId ?? null,
         created_at: now,
+        ...(dialect === 'postgres' ? { tx: currentTx } : {}),
       })),
     )
     .execute();
@@ -63,37 +70,75 @@ export async function appendFeed(
 }
 
 export interface FeedPage {
-  /** Changes in id order; a call or item that changed several times in the page appears once, at its last id. */
-  changes: Array<FeedRef & { id: number }>;
-  /** The highest id read: the cursor for the next page. */
-  end: number;
+  /** Changes in feed order; a call or item that changed several times in the page appears once, at its last position. */
+  changes: Array<FeedRef & { position: FeedPosition }>;
+  /** The last position read: the cursor for the next page. */
+  end: FeedPosition;
   /** True when the page was full and more may follow. */
   more: boolean;
+  /** True when rows past the horizon exist: they can be read once older transactions end, which may notify nobody. */
+  heldBack: boolean;
 }
 
-export async function readFeed(db: Kysely<Database>, after: number, limit: number): Promise<FeedPage> {
+/** On PostgreSQL, the horizon and whether committed rows wait past it, seen in one snapshot. */
+async function readHorizon(db: Kysely<Database>): Promise<{ below: number; heldBack: boolean }> {
+  const { rows } = await sql<{ below: number; held_back: boolean }>`
+    select below, exists (select 1 from feed where tx >= below) as held_back
+    from (select ${horizon} as below) h`.execute(db);
+  return { below: rows[0]!.below, heldBack: rows[0]!.held_back };
+}
+
+/** The rows a reader may pass: all of them on SQLite, those below the horizon on PostgreSQL. */
+const readable = async (db: Kysely<Database>, dialect: Dialect) =>
+  dialect === 'postgres' ? readHorizon(db) : { below: null, heldBack: false };
+
+export async function readFeed(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  after: FeedPosition,
+  limit: number,
+): Promise<FeedPage> {
+  // Read in a statement of its own: the rows below the horizon are final by then, so a later snapshot sees the same set.
+  const { below, heldBack } = await readable(db, dialect);
   const rows = await db
     .selectFrom('feed')
-    .select(['id', 'session', 'call_id', 'item_id'])
-    .where('id', '>', after)
+    .select(['id', 'tx', 'session', 'call_id', 'item_id'])
+    .where((eb) => eb(eb.refTuple('tx', 'id'), '>', eb.tuple(after.tx, after.id)))
+    .$if(below !== null, (q) => q.where('tx', '<', below!))
+    .orderBy('tx')
     .orderBy('id')
     .limit(limit)
     .execute();
-  const latest = new Map<string, FeedRef & { id: number }>();
+  const latest = new Map<string, FeedRef & { position: FeedPosition }>();
   for (const r of rows) {
     const ref: FeedRef =
       r.item_id === null ? { session: r.session, callId: r.call_id } : { session: r.session, itemId: r.item_id };
     const key = feedKey(ref);
     latest.delete(key);
-    latest.set(key, { id: r.id, ...ref });
+    latest.set(key, { position: { tx: r.tx, id: r.id }, ...ref });
   }
-  return { changes: [...latest.values()], end: rows.at(-1)?.id ?? after, more: rows.length === limit };
+  const last = rows.at(-1);
+  return {
+    changes: [...latest.values()],
+    end: last ? { tx: last.tx, id: last.id } : after,
+    more: rows.length === limit,
+    heldBack,
+  };
 }
 
-export async function lastFeedId(db: Kysely<Database>): Promise<number> {
+/** The position of "now": the last row a reader may pass, and whether rows wait past the horizon. */
+export async function lastFeedPosition(
+  db: Kysely<Database>,
+  dialect: Dialect,
+): Promise<{ position: FeedPosition; heldBack: boolean }> {
+  const { below, heldBack } = await readable(db, dialect);
   const row = await db
     .selectFrom('feed')
-    .select((eb) => eb.fn.max('id').as('id'))
+    .select(['tx', 'id'])
+    .$if(below !== null, (q) => q.where('tx', '<', below!))
+    .orderBy('tx', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
     .executeTakeFirst();
-  return row?.id == null ? 0 : Number(row.id);
+  return { position: row ? { tx: row.tx, id: row.id } : FEED_START, heldBack };
 }

@@ -139,8 +139,10 @@ export interface OptoutsTable {
 }
 
 export interface FeedTable {
-  /** Ids become visible in increasing order (see store/feed.ts), so "after id N" is a resume cursor. */
+  /** With `tx`, the row's feed position (store/feedPosition.ts). */
   id: Generated<number>;
+  /** The PostgreSQL transaction that wrote the row; 0 on SQLite and on rows older than migration 009. */
+  tx: Generated<number>;
   session: string;
   /** '' on a work item's row. */
   call_id: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callAccepted, callReceived, messageReceived } from '../../src/sim/webhooks.js';
+import { comparePositions, parsePosition } from '../../src/store/feedPosition.js';
 import { TOKEN, testConfig, useHarness, waitFor, type Harness } from '../helpers/harness.js';
 import { openStream } from '../helpers/sse.js';
 
@@ -221,7 +222,7 @@ describe('the work queue', () => {
       try {
         const claim = await resumed.waitFor('the claim, resumed', (s) => s.events.find((e) => e.event === 'queue'));
         expect(JSON.parse(claim.data)).toMatchObject({ id: opened.id, claimedBy: 'bo' });
-        expect(Number(claim.id)).toBeGreaterThan(Number(openedAt));
+        expect(comparePositions(parsePosition(claim.id!)!, parsePosition(openedAt)!)).toBeGreaterThan(0);
       } finally {
         resumed.close();
       }

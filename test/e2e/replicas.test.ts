@@ -200,6 +200,8 @@ pgOnly(`the live feed across two replicas on one PostgreSQL${suffix}`, () => {
       s.calls().some((x) => x.callId === 'on-b' && x.redirect.status === 'sent'),
     );
     const seen = client.lastEventId!;
+    // On PostgreSQL a position names its transaction too.
+    expect(seen).toMatch(/^[1-9][0-9]*-[0-9]+$/);
     client.close();
     await postWebhook(`${a.url}/webhooks/local`, callReceived({ from: '4400000002@c.us', callId: 'on-a' }), {
       hmacKey: HMAC_KEY,

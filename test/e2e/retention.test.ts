@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { callReceived } from '../../src/sim/webhooks.js';
 import { recordEvent } from '../../src/store/events.js';
 import { appendFeed, readFeed } from '../../src/store/feed.js';
+import { FEED_START } from '../../src/store/feedPosition.js';
 import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
 
 describe('history retention in a running server', () => {
@@ -52,7 +53,7 @@ describe('history retention in a running server', () => {
     await h.post(callReceived({ from: '50000000002@c.us', callId: 'today' }));
     await h.settled();
     h.clock.advance('1h');
-    const fed = async () => (await readFeed(h.bridge.store.db, 0, 100)).changes.map((c) => c.callId);
+    const fed = async () => (await readFeed(h.bridge.store.db, 'sqlite', FEED_START, 100)).changes.map((c) => c.callId);
     await waitFor('the day-old change to go', async () => !(await fed()).includes('yesterday'));
     expect(await fed()).toContain('today');
   });

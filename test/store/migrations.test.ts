@@ -31,6 +31,7 @@ describeOnEachDatabase('migrations', (dialect) => {
       '006_conversations',
       '007_queue',
       '008_caller_names',
+      '009_feed_order',
       '010_done_attempt',
     ]);
     for (const s of stores) expect(await s.db.selectFrom('calls').select('id').execute()).toEqual([]);

@@ -1,12 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LiveFeed, MAX_HELD } from '../../../src/feed/liveFeed.js';
 import { feedSource, type FeedMessage, type FeedMessagePage, type FeedSource } from '../../../src/feed/messages.js';
 import { saveCall } from '../../../src/store/calls.js';
 import { openStore, type Store } from '../../../src/store/db.js';
-import { appendFeed, lastFeedId } from '../../../src/store/feed.js';
+import { appendFeed, feedChannel, lastFeedPosition } from '../../../src/store/feed.js';
+import { FEED_START, type FeedPosition } from '../../../src/store/feedPosition.js';
 import { aCall } from '../../helpers/calls.js';
 import { waitFor } from '../../helpers/harness.js';
-import { gate } from '../../helpers/stores.js';
+import { gate, PG_URL, useFreshStore } from '../../helpers/stores.js';
 
 /** A subscriber's view: what it was sent, and whether (and why) the feed ended it. */
 function subscriber() {
@@ -34,12 +37,12 @@ describe('the live feed', () => {
   const change = async (callId: string) => {
     await saveCall(store.db, aCall({ callId }), null, 1_000);
     await appendFeed(store.db, 'sqlite', [{ session: 'default', callId }], 1_000);
-    return lastFeedId(store.db);
+    return (await lastFeedPosition(store.db, 'sqlite')).position;
   };
 
   /** The store's source, whose first read (a subscriber's replay, when it subscribes first) is `first`. */
-  const firstReadIs = (first: (after: number) => Promise<FeedMessagePage>): FeedSource => {
-    const real = feedSource(store.db);
+  const firstReadIs = (first: (after: FeedPosition) => Promise<FeedMessagePage>): FeedSource => {
+    const real = feedSource(store.db, 'sqlite');
     let reads = 0;
     return { ...real, readPage: (after) => (reads++ === 0 ? first(after) : real.readPage(after)) };
   };
@@ -60,7 +63,7 @@ describe('the live feed', () => {
     const b = subscriber();
     const subA = feed.subscribe(null, a.send, a.end);
     feed.subscribe(null, b.send, b.end);
-    expect(subA.position).toBe(await lastFeedId(store.db));
+    expect(subA.position).toEqual((await lastFeedPosition(store.db, 'sqlite')).position);
     await change('c1');
     await change('c2');
     feed.wake();
@@ -83,7 +86,7 @@ describe('the live feed', () => {
     await change('missed-2');
     // The replay waits until a live change has been read, so that change is held, then found by the replay too.
     const replaying = gate();
-    const real = feedSource(store.db);
+    const real = feedSource(store.db, 'sqlite');
     await startFeed(firstReadIs(async (after) => (await replaying.promise, real.readPage(after))));
     const resuming = subscriber();
     const live = subscriber();
@@ -96,7 +99,8 @@ describe('the live feed', () => {
     replaying.open();
     await waitFor('the replay, then the held change', () => resuming.got.length === 3);
     expect(resuming.callIds()).toEqual(['missed-1', 'missed-2', 'live']);
-    expect(resuming.got.map((m) => m.id)).toEqual([seen + 1, seen + 2, seen + 3]);
+    // SQLite writes tx 0: a position is the id alone.
+    expect(resuming.got.map((m) => m.position)).toEqual([1, 2, 3].map((n) => ({ tx: 0, id: seen.id + n })));
     expect(resuming.ended).toEqual([]);
   });
 
@@ -121,16 +125,17 @@ describe('the live feed', () => {
 
   it('ends a subscriber whose replay never finishes once more live changes wait for it than it may hold', async () => {
     const seen = await change('seen');
-    const message = (await feedSource(store.db).readPage(0)).messages[0]!;
-    let id = seen;
+    const message = (await feedSource(store.db, 'sqlite').readPage(FEED_START)).messages[0]!;
+    let id = seen.id;
     const burst = async (n: number): Promise<FeedMessagePage> => ({
-      messages: Array.from({ length: n }, () => ({ ...message, id: ++id })),
-      end: id,
+      messages: Array.from({ length: n }, () => ({ ...message, position: { tx: 0, id: ++id } })),
+      end: { tx: 0, id },
       more: false,
+      heldBack: false,
     });
     // The replay's read never answers; the follower's reads bring MAX_HELD live changes, then one more.
     const reads = [() => new Promise<never>(() => {}), () => burst(MAX_HELD), () => burst(1)];
-    await startFeed({ ...feedSource(store.db), readPage: () => reads.shift()!() });
+    await startFeed({ ...feedSource(store.db, 'sqlite'), readPage: () => reads.shift()!() });
     const resuming = subscriber();
     const live = subscriber();
     feed.subscribe(seen, resuming.send, resuming.end);
@@ -142,5 +147,79 @@ describe('the live feed', () => {
     await waitFor('the resuming subscriber to be ended', () => resuming.ended.length === 1);
     expect(live.got).toHaveLength(MAX_HELD + 1);
     expect(resuming.got).toEqual([]);
+  });
+
+  it('looks again for changes held back, without being woken, less and less often while they stay held', async () => {
+    let reads = 0;
+    const head = { position: FEED_START, heldBack: true };
+    await startFeed({
+      head: async () => (reads++, head),
+      readPage: async () => ({ messages: [], end: FEED_START, more: false, heldBack: true }),
+    });
+    await sleep(500);
+    // 25, 50, 100, 200 ms apart (each after the last read): a few reads, not a busy loop.
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(6);
+    head.heldBack = false;
+    const settled = reads;
+    await sleep(500);
+    expect(reads).toBeLessThanOrEqual(settled + 1);
+  });
+});
+
+describe.skipIf(!PG_URL)('the live feed on PostgreSQL', () => {
+  const fresh = useFreshStore('postgres');
+
+  it('delivers a change held back behind an older transaction once that ends, though its end notifies nobody', async () => {
+    const { store } = fresh;
+    const errors: unknown[] = [];
+    const pages: FeedMessagePage[] = [];
+    const real = feedSource(store.db, 'postgres');
+    const feed = new LiveFeed(store, (err) => errors.push(err), {
+      ...real,
+      readPage: async (after) => {
+        const page = await real.readPage(after);
+        pages.push(page);
+        return page;
+      },
+    });
+    await feed.start();
+    const hold = gate();
+    try {
+      const sub = subscriber();
+      feed.subscribe(null, sub.send, sub.end);
+      // The older transaction writes (takes a transaction id), but no feed row: its end sends no NOTIFY.
+      let writing = false;
+      const older = store.db.transaction().execute(async (trx) => {
+        await sql`select pg_current_xact_id()`.execute(trx);
+        writing = true;
+        await hold.promise;
+      });
+      await waitFor('the older transaction to write', () => writing);
+      await saveCall(store.db, aCall({ callId: 'held' }), null, 1_000);
+      await store.db
+        .transaction()
+        .execute((trx) =>
+          appendFeed(
+            trx,
+            'postgres',
+            [{ session: 'default', callId: 'held' }],
+            1_000,
+            feedChannel(store.postgres!.schema),
+          ),
+        );
+      await waitFor('its NOTIFY to wake a read that finds it held back', () =>
+        pages.some((p) => p.heldBack && p.messages.length === 0),
+      );
+      expect(sub.got).toEqual([]);
+      hold.open();
+      await older;
+      await waitFor('the held change', () => sub.got.length === 1, 2_000);
+      expect(sub.callIds()).toEqual(['held']);
+      expect(errors).toEqual([]);
+    } finally {
+      hold.open();
+      await feed.stop();
+    }
   });
 });
