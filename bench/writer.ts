@@ -13,12 +13,13 @@ import { openStore } from '../src/store/db.js';
  * The writer's share of an event, alone in one thread: what the SQLite writer thread does for a
  * redirected call (ingest, mark the send, record it), N times, 256 at once, on a fresh file.
  * `npx tsx bench/writer.ts 20000`; with `node --cpu-prof --import tsx bench/writer.ts` for its profile.
+ * `BENCH_DATABASE_URL=postgres://...` runs it on PostgreSQL instead (an empty schema in its search_path).
  */
 const n = Number(process.argv[2] ?? 20_000);
 const dir = mkdtempSync(join(tmpdir(), 'callbridge-writer-'));
 const config = parseConfig(
   {
-    database: `sqlite:${join(dir, 'bench.db')}`,
+    database: process.env.BENCH_DATABASE_URL ?? `sqlite:${join(dir, 'bench.db')}`,
     gateways: { local: { type: 'waha', url: 'http://127.0.0.1:9' } },
     sessions: { default: { gateway: 'local' } },
   },

@@ -41,6 +41,8 @@ const RECHECK_MAX = 1000;
  */
 export class LiveFeed {
   private last: FeedPosition = FEED_START;
+  /** False once a read was skipped for want of subscribers: `last` may then be behind the feed's end. */
+  private followed = true;
   private readonly subscribers = new Set<Subscriber>();
   private reading = false;
   private again = false;
@@ -106,11 +108,26 @@ export class LiveFeed {
    * null. `end` is called when the feed cannot go on serving this subscriber (its replay failed, or
    * fell too far behind): its client should reconnect and resume from the last position it got.
    */
-  subscribe(after: FeedPosition | null, send: (m: FeedMessage) => void, end: (err: unknown) => void): FeedSubscription {
+  async subscribe(
+    after: FeedPosition | null,
+    send: (m: FeedMessage) => void,
+    end: (err: unknown) => void,
+  ): Promise<FeedSubscription> {
+    // Nobody was listening, so the feed's end was not followed: where it is must be read first,
+    // for a new subscriber's "now", and so that the live reads don't start from long ago.
+    if (!this.followed && this.subscribers.size === 0) await this.catchUp();
     const sub: Subscriber = { cursor: after ?? this.last, send, end, held: after === null ? null : [] };
     this.subscribers.add(sub);
     if (after !== null) void this.replay(sub).catch((err: unknown) => this.drop(sub, err));
     return { position: sub.cursor, close: () => this.subscribers.delete(sub) };
+  }
+
+  /** Moves `last` to the feed's end, as a read with nobody to hand the changes to would. */
+  private async catchUp(): Promise<void> {
+    const head = await this.source.head();
+    if (comparePositions(head.position, this.last) > 0) this.last = head.position;
+    this.followed = true;
+    this.recheckLater(head.heldBack, false);
   }
 
   /**
@@ -132,15 +149,12 @@ export class LiveFeed {
 
   /** Reads up to the feed's end; true when changes wait past it. */
   private async follow(): Promise<boolean> {
-    // Nobody is listening: keep the position, skip building messages. Under load this is every
-    // commit, and on SQLite the reads would queue behind (and ahead of) the writers.
+    // Nobody is listening: nothing is read. Under load this is every commit (on PostgreSQL every
+    // replica's), and on SQLite the reads would queue behind (and ahead of) the writers; the
+    // first subscriber to come reads where the feed has got to.
     if (this.subscribers.size === 0) {
-      const head = await this.source.head();
-      // Someone subscribed while we asked: they must get what came since, so read it after all.
-      if (this.subscribers.size === 0) {
-        this.last = head.position;
-        return head.heldBack;
-      }
+      this.followed = false;
+      return false;
     }
     for (;;) {
       const page = await this.source.readPage(this.last);

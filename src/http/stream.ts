@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import type { LiveFeed } from '../feed/liveFeed.js';
+import type { FeedSubscription, LiveFeed } from '../feed/liveFeed.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { formatPosition, parsePosition, POSITION_PATTERN } from '../store/feedPosition.js';
 import { sendError } from './errors.js';
@@ -176,28 +176,48 @@ export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app, opts)
         if (res.writableLength > MAX_BUFFERED) res.destroy();
         else res.write(chunk);
       };
-      const sub = opts.feed.subscribe(
-        after,
-        (m) =>
-          write(
-            m.item === undefined
-              ? `id: ${formatPosition(m.position)}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`
-              : `id: ${formatPosition(m.position)}\nevent: queue\ndata: ${JSON.stringify(m.item)}\n\n`,
-          ),
-        // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
-        () => res.end(),
-      );
+      // Changes handed out before the first line is written wait for it: that line's id must not
+      // move the client's Last-Event-ID back past them.
+      let early: string[] | null = [];
+      const send = (chunk: string) => (early ? early.push(chunk) : write(chunk));
+      let sub: FeedSubscription | null = null;
+      let closed = false;
+      const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
+      open.add(res);
+      res.on('close', () => {
+        closed = true;
+        open.delete(res);
+        clearInterval(heartbeat);
+        sub?.close();
+      });
+      try {
+        sub = await opts.feed.subscribe(
+          after,
+          (m) =>
+            send(
+              m.item === undefined
+                ? `id: ${formatPosition(m.position)}\nevent: call\ndata: ${JSON.stringify(m.call)}\n\n`
+                : `id: ${formatPosition(m.position)}\nevent: queue\ndata: ${JSON.stringify(m.item)}\n\n`,
+            ),
+          // The feed cannot catch this client up: its EventSource reconnects with Last-Event-ID and tries again.
+          () => res.end(),
+        );
+      } catch (err) {
+        // Where the feed is could not be read (the database is down): the client reconnects and tries again.
+        req.log.warn({ err }, 'the live feed could not start a stream');
+        res.end();
+        return;
+      }
+      if (closed) {
+        sub.close();
+        return;
+      }
       // An id with no data moves the client's Last-Event-ID to "now" without raising an event,
       // so its first reconnect resumes from here rather than from nothing.
       if (after === null) write(`retry: 1000\nid: ${formatPosition(sub.position)}\n\n`);
       else write('retry: 1000\n\n');
-      const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
-      open.add(res);
-      res.on('close', () => {
-        open.delete(res);
-        clearInterval(heartbeat);
-        sub.close();
-      });
+      for (const chunk of early) write(chunk);
+      early = null;
     },
   );
 };

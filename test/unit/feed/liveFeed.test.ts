@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LiveFeed, MAX_HELD } from '../../../src/feed/liveFeed.js';
 import { feedSource, type FeedMessage, type FeedMessagePage, type FeedSource } from '../../../src/feed/messages.js';
 import { saveCall } from '../../../src/store/calls.js';
@@ -61,8 +60,8 @@ describe('the live feed', () => {
     await startFeed();
     const a = subscriber();
     const b = subscriber();
-    const subA = feed.subscribe(null, a.send, a.end);
-    feed.subscribe(null, b.send, b.end);
+    const subA = await feed.subscribe(null, a.send, a.end);
+    await feed.subscribe(null, b.send, b.end);
     expect(subA.position).toEqual((await lastFeedPosition(store.db, 'sqlite')).position);
     await change('c1');
     await change('c2');
@@ -80,6 +79,34 @@ describe('the live feed', () => {
     expect(errors).toEqual([]);
   });
 
+  it('reads nothing while nobody listens; the next subscriber starts from the end of the feed, and a resuming one gets what it missed', async () => {
+    const real = feedSource(store.db, 'sqlite');
+    let reads = 0;
+    await startFeed({
+      head: () => (reads++, real.head()),
+      readPage: (after) => (reads++, real.readPage(after)),
+    });
+    const seen = await change('seen');
+    for (const callId of ['idle-1', 'idle-2']) {
+      await change(callId);
+      feed.wake();
+    }
+    await waitFor('the wakes to settle', () => !(feed as unknown as { reading: boolean }).reading);
+    expect(reads).toBe(1);
+
+    const now = subscriber();
+    const sub = await feed.subscribe(null, now.send, now.end);
+    expect(sub.position).toEqual((await lastFeedPosition(store.db, 'sqlite')).position);
+    const resuming = subscriber();
+    await feed.subscribe(seen, resuming.send, resuming.end);
+    await change('live');
+    feed.wake();
+    await waitFor('the live change', () => now.got.length === 1 && resuming.got.length === 3);
+    expect(now.callIds()).toEqual(['live']);
+    expect(resuming.callIds()).toEqual(['idle-1', 'idle-2', 'live']);
+    expect(errors).toEqual([]);
+  });
+
   it('resumes after a position: what came since, then the live changes held meanwhile, each once', async () => {
     const seen = await change('seen');
     await change('missed-1');
@@ -90,8 +117,8 @@ describe('the live feed', () => {
     await startFeed(firstReadIs(async (after) => (await replaying.promise, real.readPage(after))));
     const resuming = subscriber();
     const live = subscriber();
-    feed.subscribe(seen, resuming.send, resuming.end);
-    feed.subscribe(null, live.send, live.end);
+    await feed.subscribe(seen, resuming.send, resuming.end);
+    await feed.subscribe(null, live.send, live.end);
     await change('live');
     feed.wake();
     await waitFor('the live change to be handed out', () => live.got.length === 1);
@@ -110,8 +137,8 @@ describe('the live feed', () => {
     await startFeed(firstReadIs(() => Promise.reject(down)));
     const resuming = subscriber();
     const live = subscriber();
-    feed.subscribe(seen, resuming.send, resuming.end);
-    feed.subscribe(null, live.send, live.end);
+    await feed.subscribe(seen, resuming.send, resuming.end);
+    await feed.subscribe(null, live.send, live.end);
     await waitFor('the resuming subscriber to be ended', () => resuming.ended.length === 1);
     expect(resuming.ended).toEqual([down]);
     expect(errors).toEqual([down]);
@@ -138,8 +165,8 @@ describe('the live feed', () => {
     await startFeed({ ...feedSource(store.db, 'sqlite'), readPage: () => reads.shift()!() });
     const resuming = subscriber();
     const live = subscriber();
-    feed.subscribe(seen, resuming.send, resuming.end);
-    feed.subscribe(null, live.send, live.end);
+    await feed.subscribe(seen, resuming.send, resuming.end);
+    await feed.subscribe(null, live.send, live.end);
     feed.wake();
     await waitFor('the first burst', () => live.got.length === MAX_HELD);
     expect(resuming.ended).toEqual([]);
@@ -151,19 +178,37 @@ describe('the live feed', () => {
 
   it('looks again for changes held back, without being woken, less and less often while they stay held', async () => {
     let reads = 0;
-    const head = { position: FEED_START, heldBack: true };
-    await startFeed({
-      head: async () => (reads++, head),
-      readPage: async () => ({ messages: [], end: FEED_START, more: false, heldBack: true }),
-    });
-    await sleep(500);
-    // 25, 50, 100, 200 ms apart (each after the last read): a few reads, not a busy loop.
-    expect(reads).toBeGreaterThanOrEqual(2);
-    expect(reads).toBeLessThanOrEqual(6);
-    head.heldBack = false;
-    const settled = reads;
-    await sleep(500);
-    expect(reads).toBeLessThanOrEqual(settled + 1);
+    let heldBack = true;
+    const nothing = { messages: [], end: FEED_START, more: false };
+    vi.useFakeTimers();
+    try {
+      // Held back from the start: the feed looks again 25 ms after it has read where it ends.
+      await startFeed({
+        head: async () => ({ position: FEED_START, heldBack }),
+        readPage: async () => (reads++, { ...nothing, heldBack }),
+      });
+      const sub = subscriber();
+      await feed.subscribe(null, sub.send, sub.end);
+      // 25, 50, 100, 200 ms apart: each wait is twice the last while nothing moves.
+      for (const [wait, after] of [
+        [25, 1],
+        [50, 2],
+        [100, 3],
+        [200, 4],
+      ] as const) {
+        await vi.advanceTimersByTimeAsync(wait - 1);
+        expect(reads).toBe(after - 1);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(reads).toBe(after);
+      }
+      heldBack = false;
+      await vi.advanceTimersByTimeAsync(400);
+      expect(reads).toBe(5);
+      // Nothing held any more: no timer is left to read again.
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -187,7 +232,7 @@ describe.skipIf(!PG_URL)('the live feed on PostgreSQL', () => {
     const hold = gate();
     try {
       const sub = subscriber();
-      feed.subscribe(null, sub.send, sub.end);
+      await feed.subscribe(null, sub.send, sub.end);
       // The older transaction writes (takes a transaction id), but no feed row: its end sends no NOTIFY.
       let writing = false;
       const older = store.db.transaction().execute(async (trx) => {
