@@ -53,20 +53,22 @@ export async function appendFeed(
 ): Promise<void> {
   const unique = new Map(changed.map((c) => [feedKey(c), c]));
   if (unique.size === 0) return;
+  const rows = [...unique.values()].map((c) => ({
+    session: c.session,
+    call_id: c.callId ?? '',
+    item_id: c.itemId ?? null,
+    created_at: now,
+    ...(dialect === 'postgres' ? { tx: currentTx } : {}),
+  }));
+  if (channel === undefined) {
+    await trx.insertInto('feed').values(rows).execute();
+    return;
+  }
+  // One statement, one round trip: the insert and the NOTIFY every replica listening gets at commit.
   await trx
-    .insertInto('feed')
-    .values(
-      [...unique.values()].map((c) => ({
-        session: c.session,
-        call_id: c.callId ?? '',
-        item_id: c.itemId ?? null,
-        created_at: now,
-        ...(dialect === 'postgres' ? { tx: currentTx } : {}),
-      })),
-    )
+    .with('appended', (db) => db.insertInto('feed').values(rows))
+    .selectNoFrom(sql`pg_notify(${channel}, '')`.as('notified'))
     .execute();
-  // Delivered at commit, to every replica listening.
-  if (channel !== undefined) await sql`select pg_notify(${channel}, '')`.execute(trx);
 }
 
 export interface FeedPage {
