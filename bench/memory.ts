@@ -196,7 +196,7 @@ async function snapshot(bridge: Child, label: string) {
 const settle = () => sleep(3000);
 
 async function main() {
-  const sim = await forkReporting(join(root, 'dist', 'sim', 'server.js'), {
+  const sim = await forkReporting(join(dirname(clis[0]!), 'sim', 'server.js'), {
     env: { SIM_API_KEY: API_KEY },
     onMessage: (m) => {
       const msg = m as { type?: string; sent?: Array<[string, number]> };
