@@ -12,6 +12,14 @@ import type { Stalls } from '../lib/stalls.js';
 import type { CommitTiming } from './groupCommit.js';
 import type { Committed, IncomingEvent } from './recordCallEvent.js';
 
+/**
+ * The writer's young generation: V8 lets a busy thread's new space grow to 32 MB (two 16 MB
+ * semi-spaces), and the writer's stays there. What it allocates is short-lived: with half that
+ * (24 MB of young generation is two 8 MB semi-spaces) it scavenges a third more often, each as short,
+ * for about the same GC time.
+ */
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 24 };
+
 /** What the writer thread is started with. */
 export interface WriterInit {
   url: string;
@@ -115,7 +123,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     clock: Clock,
     enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ): Promise<WorkerPipeline> {
-    const worker = startThread(new URL('./sqliteWriter.js', import.meta.url), init);
+    const worker = startThread(new URL('./sqliteWriter.js', import.meta.url), init, WRITER_HEAP);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new Error(`the database writer thread exited (code ${code}) while starting`));

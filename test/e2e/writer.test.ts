@@ -23,6 +23,14 @@ describe('the SQLite writer thread', () => {
     expect(calls.body.calls).toHaveLength(2);
   });
 
+  it('runs the writer with a bounded young generation, so a busy spell leaves no 32 MB new space behind', async () => {
+    h = await startHarness();
+    const { worker } = h.bridge.pipeline as unknown as { worker: Worker };
+    expect(worker.resourceLimits?.maxYoungGenerationSizeMb).toBe(24);
+    expect((await h.post(callReceived({ from: '15550000111@c.us' }))).status).toBe(200);
+    await h.gateway.waitFor((g) => g.sent.length === 1);
+  });
+
   it('has the WAL checkpointed by a thread of its own: once writes stop, it is copied and cut to nothing', async () => {
     h = await startHarness();
     for (let i = 0; i < 20; i++)

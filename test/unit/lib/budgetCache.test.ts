@@ -114,4 +114,31 @@ describe('BudgetCache', () => {
     expect(await cache.get('a', immediately('a again'), 1_000)).toBe('a again');
     expect(await cache.get('c', immediately('c again'), 1_000)).toBe('c');
   });
+
+  it('drops expired entries as new lookups come, so it holds the last TTL of callers rather than maxEntries', async () => {
+    const clock = new ManualClock(0);
+    const cache = new BudgetCache<string>(clock, 60_000);
+    for (const k of ['a', 'b', 'c']) await cache.get(k, immediately(k), 1_000);
+    clock.advance(30_000);
+    await cache.get('d', immediately('d'), 1_000);
+    expect(cache.size).toBe(4);
+    clock.advance(30_000);
+    await cache.get('e', immediately('e'), 1_000);
+    expect(cache.size).toBe(2);
+    expect(cache.known('d')).toBe('d');
+  });
+
+  it('keeps an entry with a longer TTL of its own, and what expired before it is dropped once it expires', async () => {
+    const clock = new ManualClock(0);
+    const cache = new BudgetCache<string>(clock, 1_000);
+    await cache.get('long', immediately('long'), 1_000, 10_000);
+    await cache.get('short', immediately('short'), 1_000);
+    clock.advance(5_000);
+    await cache.get('next', immediately('next'), 1_000);
+    expect(cache.known('long')).toBe('long');
+    expect(cache.size).toBe(3);
+    clock.advance(5_000);
+    await cache.get('last', immediately('last'), 1_000);
+    expect(cache.size).toBe(1);
+  });
 });
