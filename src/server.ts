@@ -127,6 +127,7 @@ export async function startCallbridge(
   const logError = (what: string) => (err: unknown) => log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));
   pipeline.on('checkpointerFailed', logError('the WAL checkpointer stopped; commits checkpoint themselves (slower)'));
+  pipeline.on('notifyFailed', logError("other replicas' live feeds could not be woken; they read the change later"));
   const stalls = watchStalls();
   pipeline.on('commitTimed', (t) => {
     metrics.commitSeconds.observe(t.ms / 1000);

@@ -32,6 +32,12 @@ export const MAX_HELD = 10_000;
  */
 const RECHECK_MIN = 25;
 const RECHECK_MAX = 1000;
+/**
+ * How often a PostgreSQL replica with subscribers reads the feed unasked: a replica that died
+ * between its commit and its NOTIFY (feed/notifier.ts) wakes nobody, and its change would wait
+ * for the next one's.
+ */
+export const FEED_POLL = 2_000;
 
 /**
  * The feed of call changes, read from the `feed` table. One reader per process follows the table
@@ -49,6 +55,7 @@ export class LiveFeed {
   private listener: FeedListener | null = null;
   private recheck: NodeJS.Timeout | null = null;
   private recheckDelay = RECHECK_MIN;
+  private poll: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(
@@ -74,12 +81,16 @@ export class LiveFeed {
           `cannot LISTEN for the live feed at ${redactUrl(pgInfo.url)}: ${(err as Error).message}`,
         );
       });
+      // Real time, like the rechecks: it paces reads of the database.
+      this.poll = setInterval(() => this.subscribers.size > 0 && this.wake(), FEED_POLL);
+      this.poll.unref();
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.recheck) clearTimeout(this.recheck);
+    if (this.poll) clearInterval(this.poll);
     await this.listener?.stop();
     this.subscribers.clear();
   }

@@ -12,6 +12,7 @@ import {
 import type { SessionLookup } from '../sessions.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
+import { feedNotifier } from '../feed/notifier.js';
 import { appendFeed, feedChannel, type FeedRef } from '../store/feed.js';
 import { pruneOldest, type HistoryTable } from '../store/retention.js';
 import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
@@ -37,6 +38,8 @@ export interface PipelineEvents {
   checkpointerFailed: [Error];
   /** Every transaction of the group commit, timed. */
   commitTimed: [CommitTiming];
+  /** Other replicas could not be told of a commit: their live feeds see it at their next read. */
+  notifyFailed: [Error];
 }
 
 const changedCall = (c: Committed): FeedRef[] => [...(c.changedCall ? [c.changedCall] : []), ...c.changedItems];
@@ -90,14 +93,20 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
   ) {
     super();
+    // Other replicas learn of this one's changes by PostgreSQL's NOTIFY; SQLite has no others.
+    const notify =
+      store.postgres &&
+      feedNotifier(store.db, feedChannel(store.postgres.schema), (err) => this.emit('notifyFailed', err as Error));
     this.commit = new GroupCommit(store, {
       maxBatch: 500,
       // PostgreSQL can write several batches at once on separate connections; SQLite has one writer.
       maxInFlight: store.dialect === 'postgres' ? 4 : 1,
       maxRiderDelay: 100,
-      beforeCommit: (trx, changed) =>
-        appendFeed(trx, store.dialect, changed, clock.now(), store.postgres && feedChannel(store.postgres.schema)),
-      afterCommit: (changed) => this.emit('callsChanged', changed),
+      beforeCommit: (trx, changed) => appendFeed(trx, store.dialect, changed, clock.now()),
+      afterCommit: (changed) => {
+        notify?.();
+        this.emit('callsChanged', changed);
+      },
       onCommit: (t) => this.emit('commitTimed', t),
     });
   }

@@ -42,32 +42,28 @@ const horizon = sql<number>`pg_snapshot_xmin(pg_current_snapshot())::text::bigin
  * transactions may commit ids 11 then 10: id order is not the order rows become visible. Each row
  * carries its transaction's id instead, and readers read in (tx, id) order up to the horizon
  * (readFeed), so writers take no lock and commit in any order. On SQLite one transaction writes at
- * a time: id order is commit order, and tx stays 0.
+ * a time: id order is commit order, and tx stays 0. Readers are woken after the commit (see
+ * feed/notifier.ts for why not by a NOTIFY in the transaction).
  */
 export async function appendFeed(
   trx: Kysely<Database>,
   dialect: Dialect,
   changed: FeedRef[],
   now: number,
-  channel?: string,
 ): Promise<void> {
   const unique = new Map(changed.map((c) => [feedKey(c), c]));
   if (unique.size === 0) return;
-  const rows = [...unique.values()].map((c) => ({
-    session: c.session,
-    call_id: c.callId ?? '',
-    item_id: c.itemId ?? null,
-    created_at: now,
-    ...(dialect === 'postgres' ? { tx: currentTx } : {}),
-  }));
-  if (channel === undefined) {
-    await trx.insertInto('feed').values(rows).execute();
-    return;
-  }
-  // One statement, one round trip: the insert and the NOTIFY every replica listening gets at commit.
   await trx
-    .with('appended', (db) => db.insertInto('feed').values(rows))
-    .selectNoFrom(sql`pg_notify(${channel}, '')`.as('notified'))
+    .insertInto('feed')
+    .values(
+      [...unique.values()].map((c) => ({
+        session: c.session,
+        call_id: c.callId ?? '',
+        item_id: c.itemId ?? null,
+        created_at: now,
+        ...(dialect === 'postgres' ? { tx: currentTx } : {}),
+      })),
+    )
     .execute();
 }
 

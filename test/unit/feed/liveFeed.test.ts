@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveFeed, MAX_HELD } from '../../../src/feed/liveFeed.js';
+import { FEED_POLL, LiveFeed, MAX_HELD } from '../../../src/feed/liveFeed.js';
+import { feedNotifier } from '../../../src/feed/notifier.js';
 import { feedSource, type FeedMessage, type FeedMessagePage, type FeedSource } from '../../../src/feed/messages.js';
 import { saveCall } from '../../../src/store/calls.js';
 import { openStore, type Store } from '../../../src/store/db.js';
@@ -244,15 +246,8 @@ describe.skipIf(!PG_URL)('the live feed on PostgreSQL', () => {
       await saveCall(store.db, aCall({ callId: 'held' }), null, 1_000);
       await store.db
         .transaction()
-        .execute((trx) =>
-          appendFeed(
-            trx,
-            'postgres',
-            [{ session: 'default', callId: 'held' }],
-            1_000,
-            feedChannel(store.postgres!.schema),
-          ),
-        );
+        .execute((trx) => appendFeed(trx, 'postgres', [{ session: 'default', callId: 'held' }], 1_000));
+      await sql`select pg_notify(${feedChannel(store.postgres!.schema)}, '')`.execute(store.db);
       await waitFor('its NOTIFY to wake a read that finds it held back', () =>
         pages.some((p) => p.heldBack && p.messages.length === 0),
       );
@@ -265,6 +260,48 @@ describe.skipIf(!PG_URL)('the live feed on PostgreSQL', () => {
     } finally {
       hold.open();
       await feed.stop();
+    }
+  });
+
+  it('reads, unasked, a change whose replica died before its NOTIFY', async () => {
+    const { store } = fresh;
+    const errors: unknown[] = [];
+    const feed = new LiveFeed(store, (err) => errors.push(err));
+    await feed.start();
+    try {
+      const sub = subscriber();
+      await feed.subscribe(null, sub.send, sub.end);
+      await saveCall(store.db, aCall({ callId: 'unannounced' }), null, 1_000);
+      await store.db
+        .transaction()
+        .execute((trx) => appendFeed(trx, 'postgres', [{ session: 'default', callId: 'unannounced' }], 1_000));
+      await waitFor('the poll to find it', () => sub.got.length === 1, FEED_POLL * 3);
+      expect(sub.callIds()).toEqual(['unannounced']);
+      expect(errors).toEqual([]);
+    } finally {
+      await feed.stop();
+    }
+  });
+
+  it('tells other replicas of commits one NOTIFY at a time: those made while one is sent share the next', async () => {
+    const { store } = fresh;
+    const channel = feedChannel(store.postgres!.schema);
+    const listener = new pg.Client({ connectionString: PG_URL });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.channel));
+    await listener.query(`listen ${pg.escapeIdentifier(channel)}`);
+    try {
+      const errors: unknown[] = [];
+      const notify = feedNotifier(store.db, channel, (err) => errors.push(err));
+      for (let i = 0; i < 5; i++) notify();
+      await waitFor('two notifications', () => heard.length >= 2);
+      // A third would have come by the time a round trip has answered.
+      await listener.query('select 1');
+      expect(heard).toEqual([channel, channel]);
+      expect(errors).toEqual([]);
+    } finally {
+      await listener.end();
     }
   });
 });
