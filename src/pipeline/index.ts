@@ -229,7 +229,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
         now,
         this.lease,
       );
-      // Already redirected (the action was taken over and sent twice over), the call is unchanged but its action's status is not.
+      // Recorded before (another dispatcher took the action over): the call is unchanged, but its
+      // action's status is new, and the call's summary shows it.
       return sent.changedCall ? sent : { ...sent, changedCall: call };
     });
   }
