@@ -184,6 +184,8 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (ap
     count(done.outcome, parsed.type);
     return reply.code(200).send({ status: done.outcome, eventId: parsed.eventId });
   };
-  app.post('/webhooks/:gateway', receive);
-  app.post('/webhooks/:gateway/:token', receive);
+  // A gateway reads the answer, never a browser: helmet's headers would protect nothing, and
+  // without them a webhook costs 12% less CPU in all (bench/ab.ts, six alternating rounds).
+  app.post('/webhooks/:gateway', { helmet: false }, receive);
+  app.post('/webhooks/:gateway/:token', { helmet: false }, receive);
 };

@@ -62,6 +62,7 @@ export interface PostWebhookOptions {
 
 export interface PostWebhookResult {
   status: number;
+  headers: Headers;
   /** The parsed body, or undefined when it is not JSON. */
   json: unknown;
   text: string;
@@ -208,7 +209,7 @@ export async function postWebhook(
   } catch {
     json = undefined;
   }
-  return { status: res.status, json, text };
+  return { status: res.status, headers: res.headers, json, text };
 }
 
 export interface EvolutionCallOptions {

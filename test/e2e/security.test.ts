@@ -30,6 +30,13 @@ describe('security headers and the favicon', () => {
     }
   });
 
+  it("answers webhooks without helmet's headers: a gateway reads them, not a browser", async () => {
+    const res = await h.post(callReceived({ from: '15550007777@c.us' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBeNull();
+    expect(res.headers.get('x-frame-options')).toBeNull();
+  });
+
   it('gives the API reference its own policy, allowing the inline styles swagger-ui sets, and only there', async () => {
     const res = await fetch(`${h.bridge.url}/api/docs`);
     expect(res.status).toBe(200);
