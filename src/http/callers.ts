@@ -8,7 +8,6 @@ import {
   callerKey,
   countCallsByCaller,
   countCallsOfCallers,
-  countCallsSince,
   findCaller,
   listCallerRows,
   listRecentCallers,
@@ -16,8 +15,8 @@ import {
 } from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
-import { findOptOut } from '../store/optouts.js';
-import { findVip, findVipsAmong } from '../store/vips.js';
+import { findRingFacts } from '../store/ringFacts.js';
+import { findVipsAmong } from '../store/vips.js';
 import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
 import { apiErrors } from './schemas/errors.js';
@@ -157,13 +156,12 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
       const state = await findCaller(db, s.session, caller);
       if (!state) return sendError(reply, 'noSuchCaller', caller, s.session);
       const now = opts.clock.now();
-      const [callsInWindow, vip, conversions, optedOut] = await Promise.all([
-        countCallsSince(db, s.session, caller, windowStart(s.frustration, now)),
-        findVip(db, s.session, caller),
+      // What a new ring of theirs would read, as the decision reads it.
+      const [{ recentCalls, vip, optedOut }, conversions] = await Promise.all([
+        findRingFacts(db, s.session, caller, windowStart(s.frustration, now)),
         listConversions(db, s.session, caller),
-        findOptOut(db, s.session, caller),
       ]);
-      const facts = { callsInWindow, vip, conversions, optedOut };
+      const facts = { callsInWindow: recentCalls, vip, conversions, optedOut };
       return callerDetail({ session: s.session, caller, ...state }, s, facts, now);
     },
   );

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { decide, type DecisionState } from '../domain/decide.js';
+import { windowStart } from '../domain/frustration.js';
 import type { CallerProfile, CallEvent, SessionSettings, TimerSpec } from '../domain/types.js';
 import { insertActions, type Action } from '../store/actions.js';
 import { findCaller, saveCaller } from '../store/callers.js';
@@ -93,7 +94,7 @@ async function loadState(
   if (call !== null || person === null || e.type !== 'call.ringing') return { ...none, call };
   const caller = await findCaller(trx, s.session, person);
   if (e.isGroup) return { ...none, call, caller };
-  return { call, caller, profile, ...(await findRingFacts(trx, s.session, person, now - s.frustration.window)) };
+  return { call, caller, profile, ...(await findRingFacts(trx, s.session, person, windowStart(s.frustration, now))) };
 }
 
 /**

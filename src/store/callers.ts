@@ -48,15 +48,6 @@ const updateCaller = precompiled((db, p) =>
     .where('version', '=', p(10)),
 );
 
-const countSince = precompiled<{ n: number }>((db, p) =>
-  db
-    .selectFrom('calls')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('session', '=', p(0))
-    .where('caller', '=', p(1))
-    .where('received_at', '>=', p(2)),
-);
-
 /** The name a text was delivered with, for the caller's next calls (no decision writes it: no version bump). */
 export async function rememberName(db: Kysely<Database>, session: string, caller: string, name: string): Promise<void> {
   await db
@@ -98,16 +89,6 @@ export async function saveCaller(
   if (expected === null) return (await insertCaller(db, session, caller, ...values)).rows.length > 0;
   const res = await updateCaller(db, session, caller, ...values, expected.version + 1, expected.version);
   return (res.numAffectedRows ?? 0n) > 0n;
-}
-
-/** Calls from this caller on this session that came in at or after `since`. */
-export async function countCallsSince(
-  db: Kysely<Database>,
-  session: string,
-  caller: string,
-  since: number,
-): Promise<number> {
-  return Number((await countSince(db, session, caller, since)).rows[0]?.n ?? 0);
 }
 
 export interface CallerRow extends CallerState {

@@ -1,21 +1,6 @@
 import type { Kysely } from 'kysely';
 import { callerKey } from './callers.js';
-import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
-
-// Asked for every new ring: compiled once.
-const selectVip = precompiled<{ name: string | null }>((db, p) =>
-  db.selectFrom('vips').select('name').where('session', '=', p(0)).where('caller', '=', p(1)),
-);
-
-/** VIPs added at run time through the API; those from the config file live in the settings. */
-export async function findVip(
-  db: Kysely<Database>,
-  session: string,
-  caller: string,
-): Promise<{ name: string | null } | null> {
-  return (await selectVip(db, session, caller)).rows[0] ?? null;
-}
 
 /** Which of these callers were made VIPs at run time, as `callerKey`s. */
 export async function findVipsAmong(
