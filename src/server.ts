@@ -22,7 +22,7 @@ import { Pipeline, type EventPipeline } from './pipeline/index.js';
 import { WorkerPipeline } from './pipeline/workerPipeline.js';
 import { Sessions } from './sessions.js';
 import { countPendingActions } from './store/actions.js';
-import { openStore, type Store } from './store/db.js';
+import { openStore, sqliteFileOf, type Store } from './store/db.js';
 import { FEED_KEEP } from './store/feed.js';
 import { HISTORY_TABLES, type HistoryTable } from './store/retention.js';
 import { findOptOut } from './store/optouts.js';
@@ -206,8 +206,7 @@ export async function startCallbridge(
   });
 
   const feed = new LiveFeed(store, logError('the live feed failed'));
-  const url = config.database.url;
-  const stats = statsReader(store, url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : null);
+  const stats = statsReader(store, sqliteFileOf(config.database.url));
   pipeline.on('callsChanged', () => feed.wake());
   await feed.start();
 

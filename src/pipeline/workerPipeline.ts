@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../lib/clock.js';
 import { startThread } from '../lib/threads.js';
+import { sqliteFileOf } from '../store/db.js';
 import type { Action, AttemptResult } from '../store/actions.js';
 import type { HistoryTable } from '../store/retention.js';
 import type { DueTimer } from '../store/timers.js';
@@ -143,7 +144,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     });
     // After the writer, which creates the file and its tables.
     const checkpointer = startThread(new URL('./checkpointer.js', import.meta.url), {
-      file: init.url.slice('sqlite:'.length),
+      file: sqliteFileOf(init.url),
     });
     await new Promise((resolve, reject) => {
       checkpointer.once('message', resolve);

@@ -41,9 +41,14 @@ const migrations = (dialect: Dialect): Record<string, Migration> => ({
   '010_done_attempt': { up: (db) => doneAttempt.up(db) },
 });
 
+/** The file of a `sqlite:<file>` database URL (`:memory:` included), or null for any other database. */
+export const sqliteFileOf = (url: string): string | null =>
+  url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : null;
+
 /** Opens the database named by `url` (`sqlite:<file>` or `postgres://...`) and brings its schema up to date. */
 export async function openStore(url: string, opts: { poolSize?: number; schema?: string } = {}): Promise<Store> {
-  const store = url.startsWith('sqlite:') ? openSqlite(url.slice('sqlite:'.length)) : await openPostgres(url, opts);
+  const file = sqliteFileOf(url);
+  const store = file !== null ? openSqlite(file) : await openPostgres(url, opts);
   try {
     await migrate(store);
   } catch (err) {
