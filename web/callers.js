@@ -2,7 +2,7 @@
 import { api, withQuery } from './api.js';
 import { showCallerCalls } from './calls.js';
 import { facts, showDetail } from './detail.js';
-import { $, badge, chatLink, h, phone, time } from './dom.js';
+import { $, badge, chatLink, h, onFilterChange, phone, time } from './dom.js';
 import { nameOf } from './names.js';
 
 let noteSession = () => {};
@@ -10,11 +10,7 @@ let noteSession = () => {};
 export function initCallers({ onSession }) {
   noteSession = onSession;
   const form = $('#caller-filters');
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    loadCallers();
-  });
-  form.addEventListener('change', () => loadCallers());
+  onFilterChange(form, loadCallers);
   form.elements.who.addEventListener('input', showCallers);
   // Escalations run out and calls leave the frustration window with no call changing.
   setInterval(callersChanged, 15_000);

@@ -3,7 +3,7 @@ import { api, withQuery } from './api.js';
 import { openCall as openCallDetail, redirectText } from './calldetail.js';
 import { csvLink } from './csv.js';
 import { closeDetail } from './detail.js';
-import { $, badge, displayName, h, phone, time } from './dom.js';
+import { $, badge, displayName, h, onFilterChange, phone, time } from './dom.js';
 import { nameOf, rememberName } from './names.js';
 
 const PAGE = 50;
@@ -22,11 +22,7 @@ const held = [];
 export function initCalls({ onSession }) {
   noteSession = onSession;
   const form = $('#call-filters');
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    applyFilter();
-  });
-  form.addEventListener('change', () => applyFilter());
+  onFilterChange(form, applyFilter);
   form.addEventListener('reset', () => setTimeout(applyFilter));
   $('#calls-more').addEventListener('click', loadMore);
   $('#calls-export').replaceWith(csvLink('calls-export', 'Export CSV', exportCalls));

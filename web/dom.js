@@ -56,3 +56,12 @@ export function chatLink(chatId) {
     'Open chat',
   );
 }
+
+/** A filter form: submitting it (Enter) or changing any of its fields reloads what it filters. */
+export function onFilterChange(form, reload) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    reload();
+  });
+  form.addEventListener('change', () => reload());
+}

@@ -1,7 +1,7 @@
 // The work queue: who is owed a call back or a reply, claimed by one agent at a time, live from the stream.
 import { api, withQuery } from './api.js';
 import { csvLink } from './csv.js';
-import { $, phone } from './dom.js';
+import { $, onFilterChange, phone } from './dom.js';
 import { nameOf, rememberName } from './names.js';
 import { itemCard, itemName, KIND_LABELS, messageText, resolutionText } from './queueitem.js';
 
@@ -21,12 +21,7 @@ let hooks = { onCount: () => {}, onNew: () => {}, openCall: () => {}, onSession:
 
 export function initQueue(given) {
   hooks = given;
-  const form = $('#queue-filters');
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    loadQueue();
-  });
-  form.addEventListener('change', () => loadQueue());
+  onFilterChange($('#queue-filters'), loadQueue);
   $('#queue-export').replaceWith(csvLink('queue-export', 'Export CSV', exportQueue));
 }
 

@@ -1,7 +1,7 @@
 // The stats view: how calls end, how many turn into chats, and which message variant gets replies.
 import { api, withQuery } from './api.js';
 import { rateLine, stackedBars } from './charts.js';
-import { $, h } from './dom.js';
+import { $, h, onFilterChange } from './dom.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,12 +19,7 @@ export function duration(seconds) {
 }
 
 export function initStats() {
-  const form = $('#stats-filters');
-  form.addEventListener('change', () => loadStats());
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    loadStats();
-  });
+  onFilterChange($('#stats-filters'), loadStats);
 }
 
 /** Bumped by every load: an answer older than the one shown is dropped. */
