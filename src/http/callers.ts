@@ -8,14 +8,13 @@ import {
   callerKey,
   countCallsByCaller,
   countCallsOfCallers,
-  findCaller,
   listCallerRows,
   listRecentCallers,
   type CallerRow,
 } from '../store/callers.js';
 import { listConversions } from '../store/calls.js';
 import type { Store } from '../store/db.js';
-import { findRingFacts } from '../store/ringFacts.js';
+import { findRing } from '../store/ringFacts.js';
 import { findVipsAmong } from '../store/vips.js';
 import { callerDetail, callerView } from '../views/callers.js';
 import { sendError } from './errors.js';
@@ -153,16 +152,16 @@ export const callerRoutes: FastifyPluginAsync<{ store: Store; sessions: Sessions
     async (req, reply) => {
       const s = sessionOf(req);
       const caller = normaliseChatId(req.params.caller);
-      const state = await findCaller(db, s.session, caller);
-      if (!state) return sendError(reply, 'noSuchCaller', caller, s.session);
       const now = opts.clock.now();
-      // What a new ring of theirs would read, as the decision reads it.
-      const [{ recentCalls, vip, optedOut }, conversions] = await Promise.all([
-        findRingFacts(db, s.session, caller, windowStart(s.frustration, now)),
+      // Their state and what a new ring of theirs would read, as the decision reads it.
+      const [ring, conversions] = await Promise.all([
+        findRing(db, s.session, null, caller, windowStart(s.frustration, now)),
         listConversions(db, s.session, caller),
       ]);
+      if (!ring.caller) return sendError(reply, 'noSuchCaller', caller, s.session);
+      const { recentCalls, vip, optedOut } = ring.facts;
       const facts = { callsInWindow: recentCalls, vip, conversions, optedOut };
-      return callerDetail({ session: s.session, caller, ...state }, s, facts, now);
+      return callerDetail({ session: s.session, caller, ...ring.caller }, s, facts, now);
     },
   );
 };

@@ -10,7 +10,7 @@ import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
 import { cancelTimers, scheduleTimers } from '../store/timers.js';
 import { findOptOut, saveOptOut } from '../store/optouts.js';
-import { findRingFacts } from '../store/ringFacts.js';
+import { findRing } from '../store/ringFacts.js';
 import { applyWorkItems } from './applyWorkItems.js';
 import { StaleDecision } from './groupCommit.js';
 
@@ -85,16 +85,18 @@ async function loadState(
     if (e.type === 'message.sent') return { ...none, call, caller };
     return { ...none, call, caller, optedOut: await findOptOut(trx, s.session, e.caller) };
   }
-  const call = await findCall(trx, s.session, e.callId);
-  if (e.type === 'followUp.due') {
+  const person = callerOf(e, s);
+  if (e.type !== 'call.ringing' || person === null) {
+    const call = await findCall(trx, s.session, e.callId);
+    if (e.type !== 'followUp.due') return { ...none, call };
     return { ...none, call, optedOut: call?.caller ? await findOptOut(trx, s.session, call.caller) : null };
   }
-  const person = callerOf(e, s);
-  // Only a new ring reads (and may change) the caller: repeats and closing events don't.
-  if (call !== null || person === null || e.type !== 'call.ringing') return { ...none, call };
-  const caller = await findCaller(trx, s.session, person);
-  if (e.isGroup) return { ...none, call, caller };
-  return { call, caller, profile, ...(await findRingFacts(trx, s.session, person, windowStart(s.frustration, now))) };
+  // A ring reads the call and the person's standing at once; only a new ring uses (and may change)
+  // the caller: repeats of a known call don't.
+  const ring = await findRing(trx, s.session, e.callId, person, windowStart(s.frustration, now));
+  if (ring.call !== null) return { ...none, call: ring.call };
+  if (e.isGroup) return { ...none, call: null, caller: ring.caller };
+  return { call: null, caller: ring.caller, profile, ...ring.facts };
 }
 
 /**

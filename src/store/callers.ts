@@ -4,7 +4,8 @@ import { distinctSessions } from './distinctSessions.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallersTable, Database } from './schema.js';
 
-const toState = (r: Selectable<CallersTable>): CallerState => ({
+/** A stored caller as the domain sees it. */
+export const toCallerState = (r: Omit<Selectable<CallersTable>, 'session' | 'caller' | 'updated_at'>): CallerState => ({
   version: r.version,
   lastCallAt: r.last_call_at,
   lastRedirectAt: r.last_redirect_at,
@@ -61,7 +62,7 @@ export async function rememberName(db: Kysely<Database>, session: string, caller
 
 export async function findCaller(db: Kysely<Database>, session: string, caller: string): Promise<CallerState | null> {
   const row = (await selectCaller(db, session, caller)).rows[0];
-  return row ? toState(row) : null;
+  return row ? toCallerState(row) : null;
 }
 
 /**
@@ -114,7 +115,7 @@ export async function listCallerRows(
   }
   if (f.except !== undefined && f.except.length > 0) q = q.where('caller', 'not in', f.except);
   const rows = await q.orderBy('last_call_at', 'desc').limit(f.limit).execute();
-  return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
+  return rows.map((r) => ({ session: r.session, caller: r.caller, ...toCallerState(r) }));
 }
 
 /** The sessions that have callers, with their last call: sessions of a `*` entry are known only from here. */
@@ -138,7 +139,7 @@ export async function listRecentCallers(
   let q = db.selectFrom('callers').selectAll().where('last_call_at', 'is not', null);
   if (f.since !== undefined) q = q.where('last_call_at', '>=', f.since);
   const rows = await q.orderBy('last_call_at', 'desc').limit(f.limit).offset(f.offset).execute();
-  return rows.map((r) => ({ session: r.session, caller: r.caller, ...toState(r) }));
+  return rows.map((r) => ({ session: r.session, caller: r.caller, ...toCallerState(r) }));
 }
 
 /**

@@ -7,7 +7,8 @@ import type { CallsTable, Database } from './schema.js';
 
 type CallRow = Selectable<CallsTable>;
 
-const toCall = (r: CallRow): Call => ({
+/** A stored call as the domain sees it. */
+export const toCall = (r: CallRow): Call => ({
   session: r.session,
   callId: r.call_id,
   caller: r.caller,
