@@ -195,11 +195,9 @@ export class GroupCommit {
     const outcomes: Outcome[] = [];
     const changed: FeedRef[] = [];
     let bodyDone = 0;
-    await this.store.db.transaction().execute(async (trx) => {
+    await this.transaction(async (trx) => {
       outcomes.length = 0;
       changed.length = 0;
-      if (this.store.dialect === 'postgres')
-        await sql`set local lock_timeout = ${sql.lit(PG_LOCK_TIMEOUT)}`.execute(trx);
       let conflict = false;
       for (const job of batch) {
         const o: Outcome = conflict ? { deferred: true, error: undefined } : await run(trx, job);
@@ -211,6 +209,25 @@ export class GroupCommit {
       bodyDone = performance.now();
     });
     return { outcomes, changed, bodyDone };
+  }
+
+  /**
+   * On PostgreSQL the transaction begins with its lock timeout in one round trip (one simple-protocol
+   * message, two statements): every statement costs both sides more than a small one takes to run.
+   */
+  private async transaction(body: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+    if (this.store.dialect !== 'postgres') return this.store.db.transaction().execute(body);
+    await this.store.db.connection().execute(async (conn) => {
+      await sql.raw(`begin; set local lock_timeout = '${PG_LOCK_TIMEOUT}'`).execute(conn);
+      try {
+        await body(conn);
+        await sql`commit`.execute(conn);
+      } catch (err) {
+        // A failed COMMIT has already rolled back; a broken connection cannot: the error says why.
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 }
 
