@@ -10,6 +10,7 @@ import {
   type AttemptResult,
 } from '../store/actions.js';
 import type { SessionLookup } from '../sessions.js';
+import type { CallEvent } from '../domain/types.js';
 import type { Store } from '../store/db.js';
 import type { Database } from '../store/schema.js';
 import { feedNotifier } from '../feed/notifier.js';
@@ -135,23 +136,19 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     });
   }
 
-  /** A due timer is an event like any other; taking the row first makes it fire once. */
+  /**
+   * A due timer is an event like any other, decided without a row of its own: taking the timer's
+   * row makes it fire once, and what it decided (the call missed, the follow-up queued) tells it.
+   */
   fireTimer(t: DueTimer, now = this.clock.now()): Promise<Committed> {
     return this.run('now', async (trx) => {
       if (!(await takeTimer(trx, t.key))) return nothingCommitted('duplicate');
-      return recordCallEvent(
-        trx,
-        this.internal(
-          t.session,
-          `timer:${t.key}`,
-          t.kind === 'followUp'
-            ? { type: 'followUp.due', callId: t.callId }
-            : { type: 'call.timeout', callId: t.callId },
-          { timer: t.key, dueAt: t.dueAt },
-        ),
-        now,
-        this.lease,
-      );
+      const settings = this.sessions.get(t.session);
+      // A session since taken out of the config: its timer is spent, and nothing is decided for it.
+      if (!settings) return nothingCommitted('unknown_session');
+      const event: CallEvent =
+        t.kind === 'followUp' ? { type: 'followUp.due', callId: t.callId } : { type: 'call.timeout', callId: t.callId };
+      return applyCallEvent(trx, settings, event, now, this.lease);
     });
   }
 
@@ -233,23 +230,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
       // action's status is new, and the call's summary shows it.
       return sent.changedCall ? sent : { ...sent, changedCall: call };
     });
-  }
-
-  private internal(
-    session: string,
-    eventId: string,
-    event: IncomingEvent['event'] & object,
-    body: object,
-  ): IncomingEvent {
-    return {
-      gateway: 'callbridge',
-      eventId,
-      type: event.type,
-      session: this.sessions.get(session) ?? null,
-      sessionName: session,
-      event,
-      body: JSON.stringify(body),
-    };
   }
 
   private async run(when: 'now' | 'later', work: (trx: Kysely<Database>) => Promise<Committed>): Promise<Committed> {

@@ -17,7 +17,7 @@ export interface Database {
 
 export interface EventsTable {
   id: Generated<number>;
-  /** The gateway name from the config, or `callbridge` for events the service raises itself (timers). */
+  /** The gateway name from the config. Rows written before timers stopped storing their own say `callbridge`. */
   gateway: string;
   event_id: string;
   session: string | null;
