@@ -214,14 +214,38 @@ export async function deliveredRound(
   roundMs: number,
   warmupMs: number,
 ) {
+  const { value, cpuUsPerEvent } = await withCpuPerEvent(c, simPid, d, () =>
+    deliveredThroughput(c.pool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs }),
+  );
+  return { perSecond: value.perSecond, cpuUsPerEvent };
+}
+
+/**
+ * One round at a fixed rate, with the CPU each process spent per delivered event. Closed-loop rounds
+ * run each process at its own top speed, where batching makes every event cheaper; at one rate for
+ * all, the CPU per event compares what each needs for the same traffic.
+ */
+export async function fixedRateRound(c: Contender, simPid: number, d: Deliveries, hooks: Webhook[], rate: number) {
+  const { value, cpuUsPerEvent } = await withCpuPerEvent(c, simPid, d, () =>
+    sendOnSchedule(
+      c.pool,
+      hooks,
+      hooks.map((_, i) => (i * 1000) / rate),
+      d,
+    ),
+  );
+  return { errors: value.errors, cpuUsPerEvent };
+}
+
+async function withCpuPerEvent<T>(c: Contender, simPid: number, d: Deliveries, round: () => Promise<T>) {
   d.reset();
   const cpu0 = { bridge: cpuMsOf(c.pid), sim: cpuMsOf(simPid), loadgen: process.cpuUsage() };
-  const { perSecond } = await deliveredThroughput(c.pool, hooks, d, { window: WINDOW, durationMs: roundMs, warmupMs });
+  const value = await round();
   await d.drain(DRAIN_MS);
   const perEvent = (ms: number) => Math.round((ms * 1000) / Math.max(1, d.count));
   const lg = process.cpuUsage(cpu0.loadgen);
   return {
-    perSecond,
+    value,
     cpuUsPerEvent: {
       callbridge: perEvent(cpuMsOf(c.pid) - cpu0.bridge),
       sim: perEvent(cpuMsOf(simPid) - cpu0.sim),

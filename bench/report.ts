@@ -41,6 +41,8 @@ interface ThroughputResult {
   cpuUsPerEvent: CpuPerEvent;
   /** The forwarder's own CPU per delivered event (median of rounds), µs. */
   forwarderCpuUsPerEvent: number | null;
+  /** Both at one fixed rate, alternating: each one's CPU per event for the same traffic (medians of rounds). */
+  atRate?: { rate: number; callbridge: number; forwarder: number; ratio: number } | null;
 }
 
 export interface Verdict {
@@ -240,6 +242,11 @@ function rows(r: Results): string[][] {
     ]);
     if (t.forwarderCpuUsPerEvent !== null)
       out.push(['CPU µs per delivered event: HTTP-only forwarder', `${t.forwarderCpuUsPerEvent}`]);
+    if (t.atRate)
+      out.push([
+        `CPU µs per event, both at ${t.atRate.rate}/s: callbridge / forwarder`,
+        `${t.atRate.callbridge} / ${t.atRate.forwarder} = ${t.atRate.ratio}x`,
+      ]);
   }
   const c = r.coldStart;
   if (c) {

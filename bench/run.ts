@@ -11,6 +11,7 @@ import {
   buildWebhooks,
   CONNECTIONS,
   deliveredRound,
+  fixedRateRound,
   Deliveries,
   DRAIN_MS,
   requestThroughput,
@@ -256,6 +257,7 @@ async function throughput(
     );
     await sleep(500);
   }
+  const atRate = forwarder ? await cpuAtOneRate(bridge, forwarder, d, rounds, roundMs, simPid) : null;
   const fwdRates = out.flatMap((o) => (o.forwarder === null ? [] : [o.forwarder]));
   return {
     rounds: out,
@@ -272,6 +274,40 @@ async function throughput(
       sim: median(out.map((o) => o.cpuUsPerEvent.sim)),
       loadgen: median(out.map((o) => o.cpuUsPerEvent.loadgen)),
     },
+    atRate,
+  };
+}
+
+/** Rate at which callbridge and the forwarder are compared on the same traffic (both keep up with it). */
+const CPU_RATE = 500;
+
+/** Alternating fixed-rate rounds, the forwarder first: each one's CPU per event for the same traffic. */
+async function cpuAtOneRate(
+  bridge: Contender,
+  forwarder: Contender,
+  d: Deliveries,
+  rounds: number,
+  roundMs: number,
+  simPid: number,
+) {
+  const perRound: Array<{ callbridge: number; forwarder: number }> = [];
+  const hooks = () => buildWebhooks(++phaseNo, Math.round((CPU_RATE * roundMs) / 1000), HMAC_KEY);
+  for (let r = 0; r < rounds; r++) {
+    const fwd = await fixedRateRound(forwarder, simPid, d, hooks(), CPU_RATE);
+    await sleep(500);
+    const cb = await fixedRateRound(bridge, simPid, d, hooks(), CPU_RATE);
+    await sleep(500);
+    perRound.push({ callbridge: cb.cpuUsPerEvent.callbridge, forwarder: fwd.cpuUsPerEvent.callbridge });
+    log(
+      `at ${CPU_RATE}/s, round ${r + 1}: CPU µs/event callbridge ${cb.cpuUsPerEvent.callbridge}, forwarder ${fwd.cpuUsPerEvent.callbridge}`,
+    );
+  }
+  return {
+    rate: CPU_RATE,
+    rounds: perRound,
+    callbridge: median(perRound.map((p) => p.callbridge)),
+    forwarder: median(perRound.map((p) => p.forwarder)),
+    ratio: median(perRound.map((p) => round(p.callbridge / p.forwarder, 2))),
   };
 }
 
