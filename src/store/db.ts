@@ -14,7 +14,7 @@ import * as callerNames from './migrations/008_caller_names.js';
 import * as feedOrder from './migrations/009_feed_order.js';
 import * as doneAttempt from './migrations/010_done_attempt.js';
 import type { Database } from './schema.js';
-import { cachingStatements } from './statementCache.js';
+import { cachingStatements, namingStatements } from './statementCache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -112,7 +112,7 @@ async function openPostgres(url: string, opts: { poolSize?: number; schema?: str
     await pool.end();
     throw new DatabaseError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${reasonOf(err)}`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   const schema = rows[0]?.schema;
   if (!schema) {

@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { recordEvent } from '../../src/store/events.js';
+import { findCall } from '../../src/store/calls.js';
+import { namedStatements } from '../../src/store/precompiled.js';
+import { createTestDatabase, PG_URL } from '../helpers/stores.js';
+
+describe.skipIf(!PG_URL)(
+  `PostgreSQL statements of the hot path${PG_URL ? '' : ' (skipped: set TEST_DATABASE_URL to run)'}`,
+  () => {
+    it('the INSERTs marked named are prepared once per connection, and the lookups are not', async () => {
+      const tdb = await createTestDatabase('postgres');
+      // One connection: what it has prepared is what every statement went through.
+      const store = await tdb.open({ poolSize: 1 });
+      try {
+        const fresh: boolean[] = [];
+        for (const id of ['e1', 'e2', 'e1'])
+          fresh.push(
+            await recordEvent(store.db, {
+              gateway: 'local',
+              eventId: id,
+              session: 'default',
+              type: 'call.received',
+              callId: 'c1',
+              outcome: 'processed',
+              receivedAt: 1_000,
+              body: '{}',
+            }),
+          );
+        expect(fresh).toEqual([true, true, false]);
+        expect(await findCall(store.db, 'default', 'c1')).toBeNull();
+        const { rows } = await sql<{ name: string; statement: string }>`
+          select name, statement from pg_prepared_statements`.execute(store.db);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]!.statement).toMatch(/^insert into "events"/);
+        expect(namedStatements.get(rows[0]!.statement)).toBe(rows[0]!.name);
+        // The named statement returns what the unnamed one did: the duplicate was told apart.
+        expect(await store.db.selectFrom('events').select('event_id').orderBy('id').execute()).toEqual([
+          { event_id: 'e1' },
+          { event_id: 'e2' },
+        ]);
+      } finally {
+        await store.close();
+        await tdb.drop();
+      }
+    });
+  },
+);
