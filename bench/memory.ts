@@ -29,7 +29,11 @@ import { forkReporting, startCallbridgeProcess, type Child } from './processes.j
  *
  * Without `--cli` it builds dist/ and measures that. `--db` keeps the preloaded database for the next
  * run (each run works on a copy). `--late 30` takes one more snapshot that long after the burst.
- * `--arena-max 2` measures each `--cli` a second time with MALLOC_ARENA_MAX=2 (glibc's malloc arenas).
+ * `--arena-max 2` measures each `--cli` a second time with MALLOC_ARENA_MAX=2 (glibc's malloc arenas);
+ * `--node-args=--max-old-space-size=512` a second time with those Node flags (a deployment knob; the
+ * `=` form, since the value starts with a dash).
+ * `peak` is VmHWM, the most ever resident: unlike RSS at one moment, it does not depend on whether
+ * V8 happened to collect just before the reading.
  */
 const { values: args } = parseArgs({
   options: {
@@ -40,6 +44,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '10' },
     'arena-max': { type: 'string' },
+    'node-args': { type: 'string' },
     late: { type: 'string' },
   },
 });
@@ -106,7 +111,7 @@ const probeDir = join(dir, 'probe');
 mkdirSync(probeDir);
 writeFileSync(join(dir, 'probe.cjs'), PROBE);
 process.env.MEMPROBE_DIR = probeDir;
-process.env.BENCH_NODE_ARGS = `--expose-gc --require ${join(dir, 'probe.cjs')}`;
+const probeArgs = `--expose-gc --require ${join(dir, 'probe.cjs')}`;
 
 const clis =
   args.cli ??
@@ -136,7 +141,7 @@ const mb = (bytes: number) => Math.round((bytes / 1024 ** 2) * 10) / 10;
 function status(pid: number) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
-  return { rss: kb('VmRSS'), file: kb('RssFile') };
+  return { rss: kb('VmRSS'), file: kb('RssFile'), peak: kb('VmHWM') };
 }
 
 /** Each isolate's heap, as the probe wrote it on SIGUSR2 (after a full GC when `gc`). */
@@ -171,6 +176,7 @@ async function snapshot(bridge: Child, label: string) {
     rss: mb(before.rss * 1024 ** 2),
     rssAfterGc: mb(after.rss * 1024 ** 2),
     rssFile: mb(after.file * 1024 ** 2),
+    peak: mb(before.peak * 1024 ** 2),
   };
   for (const i of live) {
     const name = nameOf(i, live);
@@ -223,16 +229,22 @@ async function main() {
     log(`preloaded ${added} in ${ms} ms`);
   }
   const arenaMax = args['arena-max'];
-  const variants = clis.flatMap((cli) => [{ cli, arenas: '' }, ...(arenaMax ? [{ cli, arenas: arenaMax }] : [])]);
+  const nodeArgs = args['node-args'];
+  const variants = clis.flatMap((cli) => [
+    { cli, arenas: '', flags: '' },
+    ...(arenaMax ? [{ cli, arenas: arenaMax, flags: '' }] : []),
+    ...(nodeArgs ? [{ cli, arenas: '', flags: nodeArgs }] : []),
+  ]);
   const rows: Array<Record<string, number | string>> = [];
   let phase = 0;
   try {
     for (let round = 0; round < Number(args.rounds); round++) {
-      for (const [n, { cli, arenas }] of variants.entries()) {
+      for (const [n, { cli, arenas, flags }] of variants.entries()) {
         const tag = `${n}:${round}`;
         if (arenas) process.env.MALLOC_ARENA_MAX = arenas;
         else delete process.env.MALLOC_ARENA_MAX;
-        const name = `cli${clis.indexOf(cli)}${arenas ? ` arenas=${arenas}` : ''}`;
+        process.env.BENCH_NODE_ARGS = flags ? `${probeArgs} ${flags}` : probeArgs;
+        const name = `cli${clis.indexOf(cli)}${arenas ? ` arenas=${arenas}` : ''}${flags ? ` ${flags}` : ''}`;
         const empty = await startCallbridgeProcess({
           ...opts,
           cli,
