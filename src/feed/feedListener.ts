@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 
 export interface FeedListenerOptions {
   url: string;
@@ -37,6 +37,7 @@ export class FeedListener {
   }
 
   private async connect(): Promise<void> {
+    const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: this.opts.url, connectionTimeoutMillis: 5000 });
     client.on('notification', () => this.opts.onWake());
     client.on('error', (err) => this.lost(client, err));

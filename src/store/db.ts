@@ -1,6 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { redactUrl } from '../config/redact.js';
 import { makeFolderFor } from '../lib/folder.js';
 import * as initial from './migrations/001_initial.js';
@@ -87,18 +87,20 @@ function openSqlite(file: string): Store {
 }
 
 // int8 columns (ids, epoch-ms times) fit a JS number; pg would hand them over as strings.
-const pgTypes = {
+const pgTypes = (types: typeof pg.types) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8
+    oid === types.builtins.INT8
       ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+      : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+});
 
 async function openPostgres(url: string, opts: { poolSize?: number; schema?: string }): Promise<Store> {
+  // Loaded only here: on SQLite every thread would otherwise hold pg's code (1-2.6 MB of heap each).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
-    types: pgTypes,
+    types: pgTypes(pg.types),
     connectionTimeoutMillis: 5000,
     ...searchPath(opts.schema),
   });
