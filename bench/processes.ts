@@ -147,12 +147,17 @@ export function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
   }
 }
 
-/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; NaN elsewhere). */
-export function cpuMsOf(pid: number): number {
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc (Linux; NaN elsewhere).
+ * With `reaped`, also that of its children that have exited and been waited for.
+ */
+export function cpuMsOf(pid: number, opts: { reaped?: boolean } = {}): number {
   try {
-    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    // Fields after the command name (which may contain spaces): utime, stime, cutime and cstime
+    // are the 12th to the 15th.
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
+    const ticks = f[11]! + f[12]! + (opts.reaped ? f[13]! + f[14]! : 0);
+    return (ticks * 1000) / 100;
   } catch {
     return NaN;
   }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { BalancedPool } from 'undici';
 import {
   buildWebhooks,
@@ -35,7 +36,17 @@ function postgresCpuMs(): number {
   } catch {
     return NaN;
   }
-  return pids.reduce((sum, pid) => sum + (cpuMsOf(Number(pid)) || 0), 0);
+  // A backend that exits during a round (a replica stopping its pool) takes its CPU time with it;
+  // the postmaster, which reaps it, counts it from then on among its children's.
+  const parentOf = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
+    } catch {
+      return undefined; // exited since pgrep listed it
+    }
+  };
+  const postmaster = pids.find((pid) => !pids.includes(parentOf(pid) ?? ''));
+  return pids.reduce((sum, pid) => sum + (cpuMsOf(Number(pid), { reaped: pid === postmaster }) || 0), 0);
 }
 
 /**
