@@ -281,7 +281,11 @@ async function throughput(
 /** Rate at which callbridge and the forwarder are compared on the same traffic (both keep up with it). */
 const CPU_RATE = 500;
 
-/** Alternating fixed-rate rounds, the forwarder first: each one's CPU per event for the same traffic. */
+/**
+ * Alternating fixed-rate rounds, the forwarder first: each one's CPU per event for the same traffic.
+ * They come about a minute after the closed-loop rounds began, so callbridge also fires those
+ * calls' ring timeouts (60 s) in them, at the closed loop's rate: an upper bound on its figure.
+ */
 async function cpuAtOneRate(
   bridge: Contender,
   forwarder: Contender,
