@@ -1,4 +1,5 @@
 import type { Call, CallEvent } from '../../src/domain/types.js';
+import type { NewEvent } from '../../src/store/events.js';
 
 /** A new ring of a voice call `c1` from 15550000111@c.us, as a webhook is parsed into one. */
 export const aRing = (
@@ -36,4 +37,16 @@ export const aCall = (over: Partial<Call> = {}): Call => ({
   variant: null,
   reply: null,
   ...over,
+});
+
+/** The stored row of a `call.received` webhook of call `c1` on `default`, by its event id. */
+export const aStoredEvent = (eventId: string): NewEvent => ({
+  gateway: 'local',
+  eventId,
+  session: 'default',
+  type: 'call.received',
+  callId: 'c1',
+  outcome: 'processed',
+  receivedAt: 1_000,
+  body: '{}',
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { recordEvent } from '../../src/store/events.js';
 import { findCall } from '../../src/store/calls.js';
 import { namedStatements } from '../../src/store/precompiled.js';
+import { aStoredEvent } from '../helpers/calls.js';
 import { createTestDatabase, PG_URL } from '../helpers/stores.js';
 
 describe.skipIf(!PG_URL)(
@@ -14,19 +15,7 @@ describe.skipIf(!PG_URL)(
       const store = await tdb.open({ poolSize: 1 });
       try {
         const fresh: boolean[] = [];
-        for (const id of ['e1', 'e2', 'e1'])
-          fresh.push(
-            await recordEvent(store.db, {
-              gateway: 'local',
-              eventId: id,
-              session: 'default',
-              type: 'call.received',
-              callId: 'c1',
-              outcome: 'processed',
-              receivedAt: 1_000,
-              body: '{}',
-            }),
-          );
+        for (const id of ['e1', 'e2', 'e1']) fresh.push(await recordEvent(store.db, aStoredEvent(id)));
         expect(fresh).toEqual([true, true, false]);
         expect(await findCall(store.db, 'default', 'c1')).toBeNull();
         const { rows } = await sql<{ name: string; statement: string }>`
