@@ -223,7 +223,8 @@ export class GroupCommit {
         await body(conn);
         await sql`commit`.execute(conn);
       } catch (err) {
-        // A failed COMMIT has already rolled back; a broken connection cannot: the error says why.
+        // After a failed COMMIT there is nothing left to roll back, and on a broken connection the
+        // ROLLBACK fails too: either way the first error is the one to report.
         await sql`rollback`.execute(conn).catch(() => undefined);
         throw err;
       }

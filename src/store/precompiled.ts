@@ -17,7 +17,7 @@ export const namedStatements = new Map<string, string>();
  * whose length varies, no values that change the SQL text); arguments come in the order of `p(i)`.
  *
  * `named`: on PostgreSQL, a prepared statement that each connection parses and plans once. Only
- * for an INSERT that returns named columns: it has no plan to choose. A statement with a WHERE
+ * for an INSERT (returning named columns, if any): it has no plan to choose. A statement with a WHERE
  * is planned once for all its parameters after five runs, and on a table still small the plan can
  * pick the wrong index and keep it: a call looked up by session and call id went through
  * `calls_recent`, 630 µs a lookup at 4,000 rows.
