@@ -294,16 +294,18 @@ async function cpuAtOneRate(
   roundMs: number,
   simPid: number,
 ) {
-  const perRound: Array<{ callbridge: number; forwarder: number }> = [];
+  const perRound: Array<{ callbridge: number; forwarder: number; errors: number }> = [];
   const hooks = () => buildWebhooks(++phaseNo, Math.round((CPU_RATE * roundMs) / 1000), HMAC_KEY);
   for (let r = 0; r < rounds; r++) {
     const fwd = await fixedRateRound(forwarder, simPid, d, hooks(), CPU_RATE);
     await sleep(500);
     const cb = await fixedRateRound(bridge, simPid, d, hooks(), CPU_RATE);
     await sleep(500);
-    perRound.push({ callbridge: cb.cpuUsPerEvent.callbridge, forwarder: fwd.cpuUsPerEvent.callbridge });
+    const errors = cb.errors + fwd.errors;
+    perRound.push({ callbridge: cb.cpuUsPerEvent.callbridge, forwarder: fwd.cpuUsPerEvent.callbridge, errors });
     log(
-      `at ${CPU_RATE}/s, round ${r + 1}: CPU µs/event callbridge ${cb.cpuUsPerEvent.callbridge}, forwarder ${fwd.cpuUsPerEvent.callbridge}`,
+      `at ${CPU_RATE}/s, round ${r + 1}: CPU µs/event callbridge ${cb.cpuUsPerEvent.callbridge}, forwarder ${fwd.cpuUsPerEvent.callbridge}` +
+        (errors > 0 ? ` (${errors} webhooks refused or failed: this round's figures count fewer events)` : ''),
     );
   }
   return {
