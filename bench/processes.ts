@@ -148,19 +148,27 @@ export function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
 }
 
 /**
+ * The fields of /proc/<pid>/stat after the command name (which may contain spaces), as numbers:
+ * [0] the state, [1] the parent's pid, [11] and [12] utime and stime, [13] and [14] those of its
+ * reaped children, in clock ticks. Null where there is no such process (or no /proc).
+ */
+export function procStat(pid: number): number[] | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * CPU time (user + system) a process has used so far, in ms, from /proc (Linux; NaN elsewhere).
  * With `reaped`, also that of its children that have exited and been waited for.
  */
 export function cpuMsOf(pid: number, opts: { reaped?: boolean } = {}): number {
-  try {
-    // Fields after the command name (which may contain spaces): utime, stime, cutime and cstime
-    // are the 12th to the 15th.
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
-    const ticks = f[11]! + f[12]! + (opts.reaped ? f[13]! + f[14]! : 0);
-    return (ticks * 1000) / 100;
-  } catch {
-    return NaN;
-  }
+  const f = procStat(pid);
+  if (!f) return NaN;
+  const ticks = f[11]! + f[12]! + (opts.reaped ? f[13]! + f[14]! : 0);
+  return (ticks * 1000) / 100;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { BalancedPool } from 'undici';
 import {
   buildWebhooks,
@@ -11,7 +10,7 @@ import {
   WINDOW,
 } from './load.js';
 import { createPgSchema } from './postgres.js';
-import { cpuMsOf, startCallbridgeProcess, type Child, type CallbridgeOptions } from './processes.js';
+import { cpuMsOf, procStat, startCallbridgeProcess, type Child, type CallbridgeOptions } from './processes.js';
 import { summarise, type Latency } from './stats.js';
 
 export interface ReplicaRun {
@@ -38,14 +37,7 @@ function postgresCpuMs(): number {
   }
   // A backend that exits during a round (a replica stopping its pool) takes its CPU time with it;
   // the postmaster, which reaps it, counts it from then on among its children's.
-  const parentOf = (pid: string) => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1];
-    } catch {
-      return undefined; // exited since pgrep listed it
-    }
-  };
-  const postmaster = pids.find((pid) => !pids.includes(parentOf(pid) ?? ''));
+  const postmaster = pids.find((pid) => !pids.includes(String(procStat(Number(pid))?.[1])));
   return pids.reduce((sum, pid) => sum + (cpuMsOf(Number(pid), { reaped: pid === postmaster }) || 0), 0);
 }
 
