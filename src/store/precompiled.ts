@@ -1,4 +1,4 @@
-import type { CompiledQuery, Compilable, Kysely, QueryResult } from 'kysely';
+import { PostgresAdapter, type CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
 const PREFIX = '\u0000precompiled:';
@@ -7,7 +7,7 @@ const PREFIX = '\u0000precompiled:';
 export type Param = (i: number) => never;
 const param: Param = (i) => `${PREFIX}${i}` as never;
 
-/** The SQL of the queries marked `named`, each with the name PostgreSQL prepares it under. */
+/** The PostgreSQL SQL of the queries marked `named`, each with the name it is prepared under. */
 export const namedStatements = new Map<string, string>();
 
 /**
@@ -41,7 +41,7 @@ export function precompiled<Row>(
       );
       c = { query, slots };
       compiled.set(adapter, c);
-      if (opts.named && !namedStatements.has(query.sql))
+      if (opts.named && adapter instanceof PostgresAdapter && !namedStatements.has(query.sql))
         namedStatements.set(query.sql, `callbridge_${namedStatements.size + 1}`);
     }
     const { query, slots } = c;
