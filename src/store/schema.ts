@@ -17,7 +17,7 @@ export interface Database {
 
 export interface EventsTable {
   id: Generated<number>;
-  /** The gateway name from the config. Rows written before timers stopped storing their own say `callbridge`. */
+  /** The gateway name from the config; `callbridge` in rows of older versions (fired timers, delivered redirects). */
   gateway: string;
   event_id: string;
   session: string | null;

@@ -34,5 +34,6 @@ describeOnEachDatabase('a due timer', (dialect) => {
     const done = await two.replicas[1].fireTimer({ ...due, session: 'gone' }, T + 61_000);
     expect(done).toMatchObject({ outcome: 'unknown_session', actions: [], changedCall: null });
     expect(await findCall(db(), 'default', 'c2')).toMatchObject({ status: 'ringing' });
+    expect(await db().selectFrom('timers').select('key').execute()).toEqual([]);
   });
 });
