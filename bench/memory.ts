@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import SQLite from 'better-sqlite3';
 import { buildWebhooks, Deliveries, DRAIN_MS, sendOnSchedule, webhookPool } from './load.js';
 import { preloadHistory } from './preload.js';
-import { forkReporting, startCallbridgeProcess, type Child } from './processes.js';
+import { forkReporting, procMemoryMb, startCallbridgeProcess, type Child } from './processes.js';
 
 /**
  * Where callbridge's resident memory goes (issue 13): RSS from /proc and each isolate's heap (through
@@ -139,9 +139,9 @@ interface Isolate {
 const mb = (bytes: number) => Math.round((bytes / 1024 ** 2) * 10) / 10;
 
 function status(pid: number) {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
-  return { rss: kb('VmRSS'), file: kb('RssFile'), peak: kb('VmHWM') };
+  const m = procMemoryMb(pid);
+  if (!m) throw new Error(`callbridge (pid ${pid}) is gone`);
+  return m;
 }
 
 /** Each isolate's heap, as the probe wrote it on SIGUSR2 (after a full GC when `gc`). */

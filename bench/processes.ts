@@ -136,15 +136,24 @@ export async function startCallbridgeProcess(o: CallbridgeOptions): Promise<Chil
   return { proc, url, stop: stopper(proc), slowCommits, readyMs: Math.round(performance.now() - started) };
 }
 
-/** Resident and peak resident memory of a process, in MB, from /proc (Linux). */
-export function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
+/**
+ * A process's memory from /proc/<pid>/status (Linux), in MB: resident now (VmRSS), of which file
+ * pages (RssFile, the node binary's mostly), and the most ever resident (VmHWM). Null when gone.
+ */
+export function procMemoryMb(pid: number): { rss: number; file: number; peak: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { rssMb: Math.round(kb('VmRSS') / 1024), hwmMb: Math.round(kb('VmHWM') / 1024) };
+    const mb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+    return { rss: mb('VmRSS'), file: mb('RssFile'), peak: mb('VmHWM') };
   } catch {
     return null;
   }
+}
+
+/** Resident and peak resident memory of a process, in whole MB (the bench report's figures). */
+export function memoryOf(pid: number): { rssMb: number; hwmMb: number } | null {
+  const m = procMemoryMb(pid);
+  return m && { rssMb: Math.round(m.rss), hwmMb: Math.round(m.peak) };
 }
 
 /**
