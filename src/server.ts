@@ -18,6 +18,7 @@ import { createLogger } from './lib/log.js';
 import { Limiter } from './lib/limiter.js';
 import { WakeLoop } from './lib/wakeLoop.js';
 import { createEnricher } from './pipeline/enrich.js';
+import type { IngestHooks } from './pipeline/ingestHooks.js';
 import { Pipeline, type EventPipeline } from './pipeline/index.js';
 import { WorkerPipeline } from './pipeline/workerPipeline.js';
 import { Sessions } from './sessions.js';
@@ -108,7 +109,13 @@ export async function startCallbridge(
   const profiles = config.crm.lookup ? new CallerProfiles(config.crm.lookup, clock) : null;
 
   const metrics = createMetrics();
-  const enrich = createEnricher({ targets, profiles, clock });
+  const hooks: IngestHooks = {
+    enrich: createEnricher({ targets, profiles, clock }),
+    holdConnection: (session) => {
+      const gateway = sessions.entry(session)?.gateway;
+      return gateway === undefined ? null : (slots.get(gateway)?.promise() ?? null);
+    },
+  };
   // A SQLite file is written by its own thread; PostgreSQL (a server) and an in-memory database
   // (which no second thread can open) are written from this one.
   const pipeline: EventPipeline =
@@ -120,9 +127,9 @@ export async function startCallbridge(
             lease: dispatch.lease,
           },
           clock,
-          enrich,
+          hooks,
         )
-      : new Pipeline(store, sessions, dispatch.lease, clock, enrich);
+      : new Pipeline(store, sessions, dispatch.lease, clock, hooks);
   // Not the app's logger: the writer thread may die before the app exists, and must still be told (then refused: 503).
   const logError = (what: string) => (err: unknown) => log.error({ err }, what);
   pipeline.on('writerFailed', logError('the database writer stopped; webhooks are refused until callbridge restarts'));

@@ -1,7 +1,7 @@
 import type { Alert, AlertSender } from '../alerts/senders.js';
 import { phoneOf } from '../domain/jid.js';
 import { renderTemplate } from '../domain/templates.js';
-import type { ActionSpec, AlertChannel, TextPayload } from '../domain/types.js';
+import { isText, type ActionSpec, type AlertChannel, type TextPayload } from '../domain/types.js';
 import type { GatewayClient } from '../gateways/types.js';
 import type { BudgetCache } from '../lib/budgetCache.js';
 import type { Clock, ClockTimer } from '../lib/clock.js';
@@ -87,6 +87,11 @@ export class Dispatcher {
     const wasRunning = this.running.has(action.id);
     this.running.set(action.id, action);
     if (wasRunning) return;
+    // Marked as on the wire by its commit: its lease is kept from now, while it waits for a slot too.
+    const { sending } = this.deps;
+    if (sending && action.markedByCommit && action.sendingSince) {
+      this.renewals.set(action.id, this.keepLease(sending, action.id, action.sendingSince));
+    }
     // Gateway actions wait for one of the gateway's slots; alerts go to their own endpoints' pools.
     // An action of an unconfigured session has no slots; execute() records it as failed.
     const slots = action.kind === 'alert' ? undefined : this.deps.targets.get(action.session)?.slots;
@@ -104,7 +109,9 @@ export class Dispatcher {
         this.dispatch(next);
       }
     };
-    const p = (slots ? slots.run(() => this.execute(action)) : this.execute(action))
+    // A text marked by its commit had a connection held for it there (insertActions): it takes it.
+    const promised = action.markedByCommit === true && isText(action.kind);
+    const p = (slots ? slots.run(() => this.execute(action), promised) : this.execute(action))
       .then(async ({ result, tried }) => {
         this.finishing.add(action.id);
         if (!result) {
@@ -150,30 +157,11 @@ export class Dispatcher {
     if (action.expiresAt !== null && startedAt > action.expiresAt) {
       return { ...base, durationMs: 0, outcome: 'expired', error: 'expired before it could be sent', attempted: false };
     }
-    // An attempt started by a dispatcher that died before recording its outcome may have been
-    // delivered. A text twice is worse than a text lost, so when in doubt it is not sent again, and
-    // the reason is recorded; a reject (idempotent at the gateway) and an alert (receivers dedupe by
-    // its key) are tried again.
-    const since = action.sendingSince ?? null;
-    if (since !== null && isText(action)) {
-      const error = `in doubt: an attempt started at ${new Date(since).toISOString()} has no recorded outcome (its process stopped); not sent again`;
-      return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
+    // Marked by the commit that decided it, which read the caller's opt-out: nothing to check or mark.
+    if (!action.markedByCommit) {
+      const unsent = await this.beforeStart(action, base);
+      if (unsent !== undefined) return unsent;
     }
-    const chatId = (action.payload as Partial<TextPayload>).chatId;
-    if (
-      isText(action) &&
-      action.kind !== 'sendOptOut' &&
-      chatId &&
-      (await this.deps.optedOut?.(action.session, chatId))
-    ) {
-      const error = 'the caller opted out after this text was decided; not sent';
-      return { ...base, durationMs: 0, outcome: 'failed', error, attempted: false };
-    }
-    const { sending } = this.deps;
-    if (sending && !(await sending.start(action, startedAt))) return null;
-    // Held until the outcome is recorded: another dispatcher taking over a send that is done but not
-    // yet durable would find it in doubt.
-    if (sending) this.renewals.set(action.id, this.keepLease(sending, action.id, startedAt));
     try {
       const sent = await this.run(action);
       return { ...base, durationMs: took(), outcome: 'ok', error: null, attempted: true, ...(sent ? { sent } : {}) };
@@ -188,6 +176,38 @@ export class Dispatcher {
       }
       return { ...failed, outcome: 'retry', nextAttemptAt };
     }
+  }
+
+  /**
+   * Checks and marks an attempt about to start: undefined when it may go on the wire (marked so),
+   * else its result, or null when its lease is no longer this dispatcher's.
+   */
+  private async beforeStart(
+    action: Action,
+    base: Pick<AttemptResult, 'actionId' | 'startedAt' | 'statusCode' | 'nextAttemptAt'>,
+  ): Promise<AttemptResult | null | undefined> {
+    // An attempt started by a dispatcher that died before recording its outcome may have been
+    // delivered. A text twice is worse than a text lost, so when in doubt it is not sent again, and
+    // the reason is recorded; a reject (idempotent at the gateway) and an alert (receivers dedupe by
+    // its key) are tried again.
+    const since = action.sendingSince ?? null;
+    const text = isText(action.kind);
+    if (since !== null && text) {
+      const error = `in doubt: an attempt started at ${new Date(since).toISOString()} has no recorded outcome (its process stopped); not sent again`;
+      return { ...base, startedAt: since, durationMs: 0, outcome: 'failed', error, attempted: true };
+    }
+    const chatId = (action.payload as Partial<TextPayload>).chatId;
+    if (text && action.kind !== 'sendOptOut' && chatId && (await this.deps.optedOut?.(action.session, chatId))) {
+      const error = 'the caller opted out after this text was decided; not sent';
+      return { ...base, durationMs: 0, outcome: 'failed', error, attempted: false };
+    }
+    const { sending } = this.deps;
+    if (!sending) return undefined;
+    if (!(await sending.start(action, base.startedAt))) return null;
+    // Held until the outcome is recorded: another dispatcher taking over a send that is done but not
+    // yet durable would find it in doubt.
+    this.renewals.set(action.id, this.keepLease(sending, action.id, base.startedAt));
+    return undefined;
   }
 
   /** Extends the lease every third of it; a lost lease stops it. */
@@ -268,8 +288,3 @@ export class Dispatcher {
     await sender.send(alert);
   }
 }
-
-const TEXT_KINDS: ReadonlySet<Action['kind']> = new Set(['sendRedirect', 'sendWelcome', 'sendFollowUp', 'sendOptOut']);
-
-/** Texts to a person: the ones never sent twice when in doubt. */
-const isText = (action: Action) => TEXT_KINDS.has(action.kind);

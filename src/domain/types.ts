@@ -222,6 +222,19 @@ export type ActionSpec =
       payload: { channel: AlertChannel; type: AlertType; at: number; data: AlertData };
     };
 
+const TEXT_KINDS: ReadonlySet<ActionSpec['kind']> = new Set([
+  'sendRedirect',
+  'sendWelcome',
+  'sendFollowUp',
+  'sendOptOut',
+]);
+
+/**
+ * A text to a person: the kind never sent twice when in doubt. A reject (idempotent at the
+ * gateway) and an alert (receivers dedupe by its key) are tried again instead.
+ */
+export const isText = (kind: ActionSpec['kind']): boolean => TEXT_KINDS.has(kind);
+
 export interface TimerSpec {
   key: string;
   kind: 'ringTimeout' | 'followUp';

@@ -5,20 +5,50 @@
  */
 export class Limiter {
   private running = 0;
+  private promised = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly max: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
+  /**
+   * Holds a slot for a task not yet handed to `run`, when one is free and not held already: what
+   * its caller marks durably as started before it runs must not then wait its turn. Returns the
+   * release, to call once the task is in `run` (or will not be), or null when no slot is free.
+   */
+  promise(): (() => void) | null {
+    if (this.running + this.promised >= this.max) return null;
+    this.promised++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.promised--;
+      this.wake();
+    };
+  }
+
+  /** `promised`: the task holds a slot from `promise` and takes it without waiting behind the queue. */
+  async run<T>(task: () => Promise<T>, promised = false): Promise<T> {
+    const free = promised ? this.running < this.max : this.waiting.length === 0 && this.free();
+    if (free) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await task();
     } finally {
-      // The slot passes straight to the next waiter, so `running` only drops when none waits.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      this.running--;
+      this.wake();
+    }
+  }
+
+  private free(): boolean {
+    return this.running + this.promised < this.max;
+  }
+
+  /** Slots neither running nor held go to the waiting tasks, in order. */
+  private wake(): void {
+    while (this.waiting.length > 0 && this.free()) {
+      this.running++;
+      this.waiting.shift()!();
     }
   }
 }

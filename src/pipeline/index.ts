@@ -20,6 +20,7 @@ import { claimDueTimers, takeTimer, type DueTimer } from '../store/timers.js';
 import { rememberName } from '../store/callers.js';
 import { runQueueCommand, type QueueCommand, type QueueOutcome } from '../store/workItems.js';
 import { GroupCommit, type CommitTiming } from './groupCommit.js';
+import { ingestWith, type IngestHooks } from './ingestHooks.js';
 import type { Stalls } from '../lib/stalls.js';
 import {
   applyCallEvent,
@@ -90,8 +91,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     private readonly sessions: SessionLookup,
     private readonly lease: number,
     private readonly clock: Clock,
-    /** Learns about the caller before the transaction (LID → phone, CRM profile), within budgets. */
-    private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
+    private readonly hooks: IngestHooks = {},
   ) {
     super();
     // Other replicas learn of this one's changes by PostgreSQL's NOTIFY; SQLite has no others.
@@ -112,12 +112,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     });
   }
 
-  async ingest(e: IncomingEvent, now?: number): Promise<Committed> {
-    // Asked before the transaction, so that a VIP the CRM names makes a VIP call.
-    const enriched = await this.enrich(e);
-    // Read after the lookups, as WorkerPipeline stamps its requests.
-    const at = now ?? this.clock.now();
-    return this.run('now', (trx) => recordCallEvent(trx, enriched, at, this.lease));
+  ingest(e: IncomingEvent, now?: number): Promise<Committed> {
+    // Enriched before the transaction, so that a VIP the CRM names makes a VIP call.
+    return ingestWith(this.hooks, e, (enriched) => {
+      // Read after the lookups, as WorkerPipeline stamps its requests.
+      const at = now ?? this.clock.now();
+      return this.run('now', (trx) => recordCallEvent(trx, enriched, at, this.lease));
+    });
   }
 
   /**

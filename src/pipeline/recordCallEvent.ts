@@ -28,6 +28,11 @@ export interface IncomingEvent {
   body: string;
   /** What the CRM said about the caller, asked before the transaction. */
   profile?: CallerProfile | null;
+  /**
+   * A connection to the session's gateway is held for the text this event may decide: it goes on
+   * the wire marked by this event's commit (`insertActions`).
+   */
+  connectionHeld?: boolean;
 }
 
 export type Outcome = 'processed' | 'duplicate' | 'ignored' | 'unknown_session' | 'invalid_caller';
@@ -141,7 +146,7 @@ export async function recordCallEvent(
   });
   if (!fresh) return nothingCommitted('duplicate');
   if (e.session === null || e.event === null || outcome !== 'processed') return nothingCommitted(outcome);
-  return applyCallEvent(trx, e.session, e.event, now, lease, e.profile ?? null);
+  return applyCallEvent(trx, e.session, e.event, now, lease, e.profile ?? null, e.connectionHeld);
 }
 
 /**
@@ -156,6 +161,7 @@ export async function applyCallEvent(
   now: number,
   lease: number,
   profile: CallerProfile | null = null,
+  connectionHeld = false,
 ): Promise<Committed> {
   const { session } = settings;
   const state = await loadState(trx, event, settings, now, profile);
@@ -170,7 +176,15 @@ export async function applyCallEvent(
   if (d.optOut && caller) await saveOptOut(trx, session, caller, d.optOut);
   await scheduleTimers(trx, session, d.timers);
   await cancelTimers(trx, d.cancelTimers);
-  const actions = await insertActions(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease);
+  const actions = await insertActions(
+    trx,
+    session,
+    d.call?.callId ?? callIdOf(event),
+    d.actions,
+    now,
+    lease,
+    connectionHeld,
+  );
   const queue = await applyWorkItems(trx, session, event, state, d, now);
   return {
     outcome: 'processed',

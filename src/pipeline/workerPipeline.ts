@@ -12,6 +12,7 @@ import type { EventPipeline, PipelineEvents } from './index.js';
 import type { Stalls } from '../lib/stalls.js';
 import type { CommitTiming } from './groupCommit.js';
 import type { Committed, IncomingEvent } from './recordCallEvent.js';
+import { ingestWith, type IngestHooks } from './ingestHooks.js';
 
 /**
  * The writer's young generation: V8 lets a busy thread's new space grow to 32 MB (two 16 MB
@@ -106,7 +107,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     private readonly worker: Worker,
     private readonly checkpointer: Worker,
     private readonly clock: Clock,
-    private readonly enrich: (e: IncomingEvent) => Promise<IncomingEvent>,
+    private readonly hooks: IngestHooks,
   ) {
     super();
     worker.on('message', (batch: WriterMessage[]) => {
@@ -119,11 +120,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   }
 
   /** Starts the writer thread and its checkpointer; resolves once both have opened the database. */
-  static async start(
-    init: WriterInit,
-    clock: Clock,
-    enrich: (e: IncomingEvent) => Promise<IncomingEvent> = async (e) => e,
-  ): Promise<WorkerPipeline> {
+  static async start(init: WriterInit, clock: Clock, hooks: IngestHooks = {}): Promise<WorkerPipeline> {
     const worker = startThread(new URL('./sqliteWriter.js', import.meta.url), init, WRITER_HEAP);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
@@ -150,7 +147,7 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
       checkpointer.once('message', resolve);
       checkpointer.once('error', reject);
     });
-    return new WorkerPipeline(worker, checkpointer, clock, enrich);
+    return new WorkerPipeline(worker, checkpointer, clock, hooks);
   }
 
   get depth(): number {
@@ -161,9 +158,10 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
     return this.stopped;
   }
 
-  async ingest(e: IncomingEvent): Promise<Committed> {
-    const enriched = await this.enrich(e);
-    return this.committed({ op: 'ingest', event: { ...enriched, session: enriched.session?.session ?? null } });
+  ingest(e: IncomingEvent): Promise<Committed> {
+    return ingestWith(this.hooks, e, (enriched) =>
+      this.committed({ op: 'ingest', event: { ...enriched, session: enriched.session?.session ?? null } }),
+    );
   }
 
   async rehearse(e: IncomingEvent): Promise<void> {

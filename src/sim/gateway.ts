@@ -6,6 +6,8 @@ import { registerGatewayRoutes } from './gateway/routes.js';
 
 export type SimApi = 'waha' | 'wawp' | 'evolution';
 export type FailRoute = 'sendText' | 'reject' | 'contacts';
+/** Requests the gateway can be told to hold unanswered. */
+export type HangingRoute = 'sendText' | 'contacts';
 export type SimRoute =
   | 'waha.sendText'
   | 'waha.reject'
@@ -75,6 +77,8 @@ export interface SimGateway {
   setLid(lid: string, pn: string | null): void;
   failNext(route: FailRoute, n: number, status?: number, opts?: { retryAfter?: string }): void;
   hangContacts(on: boolean): void;
+  /** Holds every text sent unanswered (and unrecorded) until turned off: the gateway's pool stays full. */
+  hangSends(on: boolean): void;
   setDown(on: boolean): void;
   /** Clears recordings and failure modes; contacts, LIDs and listeners stay. */
   reset(): void;
@@ -110,8 +114,8 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
   const contacts = new Map<string, SimContact>();
   const lids = new Map<string, string | null>();
   const failures = new Map<FailRoute, PendingFailure>();
-  const hung = new Set<() => void>();
-  let hanging = false;
+  const hung = { contacts: new Set<() => void>(), sendText: new Set<() => void>() };
+  const hanging = { contacts: false, sendText: false };
   let down = false;
   let closing: Promise<void> | undefined;
 
@@ -133,13 +137,18 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
     }
   });
 
-  function releaseHung(): void {
-    for (const release of hung) release();
-    hung.clear();
+  function releaseHung(kind: HangingRoute): void {
+    for (const release of hung[kind]) release();
+    hung[kind].clear();
   }
 
-  function whileHung(): Promise<void> {
-    return hanging ? new Promise((resolve) => hung.add(resolve)) : Promise.resolve();
+  function hang(kind: HangingRoute, on: boolean): void {
+    hanging[kind] = on;
+    if (!on) releaseHung(kind);
+  }
+
+  function whileHung(kind: HangingRoute): Promise<void> {
+    return hanging[kind] ? new Promise((resolve) => hung[kind].add(resolve)) : Promise.resolve();
   }
 
   function authorised(api: SimApi, req: FastifyRequest): boolean {
@@ -233,8 +242,10 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
       else failures.set(route, { remaining: n, status, ...failOpts });
     },
     hangContacts(on) {
-      hanging = on;
-      if (!on) releaseHung();
+      hang('contacts', on);
+    },
+    hangSends(on) {
+      hang('sendText', on);
     },
     setDown(on) {
       down = on;
@@ -246,14 +257,14 @@ export async function startSimGateway(opts: SimGatewayOptions = {}): Promise<Sim
       for (const r of ROUTES) requests[r] = 0;
       failures.clear();
       down = false;
-      hanging = false;
-      releaseHung();
+      hang('contacts', false);
+      hang('sendText', false);
     },
     close() {
       closing ??= app.close().then(() => {
         // Sockets are destroyed by now; releasing lets the hung handlers finish instead of leaking.
-        hanging = false;
-        releaseHung();
+        hang('contacts', false);
+        hang('sendText', false);
       });
       return closing;
     },

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ActionSpec } from '../domain/types.js';
+import { isText, type ActionSpec } from '../domain/types.js';
 import type { Dialect } from './db.js';
 import { precompiled } from './precompiled.js';
 import type { ActionsTable, Database } from './schema.js';
@@ -21,6 +21,11 @@ export interface Action {
   claimedUntil?: number | null;
   /** When an attempt started that has no recorded outcome: its dispatcher stopped while it was on the wire. */
   sendingSince?: number | null;
+  /**
+   * Marked as on the wire by the commit that created it, for the process that made that commit:
+   * it is sent without a mark of its own, and it is not in doubt. Never stored, never claimed.
+   */
+  markedByCommit?: true;
 }
 
 const toAction = (r: Selectable<ActionsTable>): Action => ({
@@ -53,7 +58,7 @@ const insertAction = precompiled<{ id: number }>(
         next_attempt_at: p(5),
         expires_at: p(6),
         claimed_until: p(7),
-        sending_since: null,
+        sending_since: p(8),
         last_error: null,
         created_at: p(5),
         updated_at: p(5),
@@ -66,6 +71,11 @@ const insertAction = precompiled<{ id: number }>(
 /**
  * Writes new actions, leased to the caller (it dispatches them right after commit).
  * An action whose key exists already is skipped: a decision made twice acts once.
+ *
+ * Each is marked as on the wire from this commit (the mark `startSending` would make before the
+ * attempt, one commit and one round trip later) unless it is a text that may have to wait for a
+ * gateway connection: a text marked and still queued when the process dies is in doubt, and never
+ * sent. `connectionHeld` says a gateway connection is held for this decision's (first) text.
  */
 export async function insertActions(
   db: Kysely<Database>,
@@ -74,10 +84,14 @@ export async function insertActions(
   specs: ActionSpec[],
   now: number,
   lease: number,
+  connectionHeld = false,
 ): Promise<Action[]> {
   const out: Action[] = [];
+  let held = connectionHeld;
   for (const s of specs) {
     const claimedUntil = now + lease;
+    const marked = !isText(s.kind) || held;
+    if (isText(s.kind)) held = false;
     const res = await insertAction(
       db,
       s.key,
@@ -88,6 +102,7 @@ export async function insertActions(
       now,
       s.expiresAt,
       claimedUntil,
+      marked ? now : null,
     );
     const row = res.rows[0];
     // Built from what is in hand: the stored row says nothing more, and parsing its payload back costs.
@@ -104,7 +119,8 @@ export async function insertActions(
         nextAttemptAt: now,
         expiresAt: s.expiresAt,
         claimedUntil,
-        sendingSince: null,
+        sendingSince: marked ? now : null,
+        ...(marked ? { markedByCommit: true as const } : {}),
       });
   }
   return out;

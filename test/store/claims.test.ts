@@ -174,6 +174,38 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'failed', sending_since: null, claimed_until: null, last_error: 'in doubt' });
   });
+
+  it('a new action is on the wire from its commit, except a text without a gateway connection held for it', async () => {
+    const db = fresh.store.db;
+    const reject = {
+      kind: 'rejectCall' as const,
+      key: 'reject:default:call-m',
+      expiresAt: 1_000_000,
+      payload: { chatId: '15550000000@c.us', callId: 'call-m' },
+    };
+    const waiting = await insertActions(db, 'default', 'call-m', [reject, ...redirects(1)], 1_000, LEASE);
+    const texts = redirects(3).slice(1);
+    const held = await insertActions(db, 'default', 'call-n', texts, 2_000, LEASE, true);
+    const marks = (actions: typeof waiting) => actions.map((a) => [a.kind, a.sendingSince, a.markedByCommit ?? false]);
+    // The reject is retried when in doubt, so it is always marked; of the texts, only one has the connection.
+    expect(marks(waiting)).toEqual([
+      ['rejectCall', 1_000, true],
+      ['sendRedirect', null, false],
+    ]);
+    expect(marks(held)).toEqual([
+      ['sendRedirect', 2_000, true],
+      ['sendRedirect', null, false],
+    ]);
+    const stored = await db.selectFrom('actions').select(['key', 'sending_since']).orderBy('id').execute();
+    expect(stored.map((r) => r.sending_since)).toEqual([1_000, null, 2_000, null]);
+    // Its process dies: whoever claims it next finds the text in doubt, and the lease kept others off it until then.
+    expect(await claimDueActions(db, dialect, 2_000 + LEASE, LEASE, 10)).toHaveLength(2);
+    const taken = await claimDueActions(db, dialect, 2_000 + LEASE + 1, LEASE, 10);
+    expect(taken.sort((x, y) => x.id - y.id).map((a) => [a.id, a.sendingSince, a.markedByCommit])).toEqual([
+      [held[0]!.id, 2_000, undefined],
+      [held[1]!.id, null, undefined],
+    ]);
+  });
 });
 
 const inDoubt = {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../lib/clock.js';
-import type { FailRoute, SentText, SimContact, SimReject, SimRoute } from '../gateway.js';
+import type { FailRoute, HangingRoute, SentText, SimContact, SimReject, SimRoute } from '../gateway.js';
 import { field, lidJid } from './ids.js';
 
 /** What the routes share with the gateway that holds their state and injects their faults. */
@@ -14,8 +14,8 @@ export interface GatewayContext {
   error(reply: FastifyReply, status: number, message: string): FastifyReply;
   recordSent(s: SentText): void;
   findContact(contactId: string): { key: string; c: SimContact } | undefined;
-  /** Resolves at once, or when contact lookups stop hanging. */
-  whileHung(): Promise<void>;
+  /** Resolves at once, or when requests of that kind stop hanging. */
+  whileHung(kind: HangingRoute): Promise<void>;
 }
 
 /** The WAHA (`/api`), Wawp (`/v2`) and Evolution API routes callbridge's clients call. */
@@ -34,7 +34,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext)
       error(reply, 400, 'contactId is required');
       return undefined;
     }
-    await whileHung();
+    await whileHung('contacts');
     if (req.socket.destroyed) {
       // Released by close(): the socket is gone, so nothing can be answered.
       reply.hijack();
@@ -49,12 +49,21 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext)
     return { id: isPhone ? `${found.key}@c.us` : found.key, number: isPhone ? found.key : null, c: found.c };
   }
 
+  /** Waits while sends hang; false when the socket went meanwhile (the gateway closed), and nothing was sent. */
+  async function sendsReleased(req: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    await whileHung('sendText');
+    if (!req.socket.destroyed) return true;
+    reply.hijack();
+    return false;
+  }
+
   app.post('/api/sendText', async (req, reply) => {
     if (intercept('waha.sendText', req, reply, 'sendText')) return reply;
     const chatId = field(req.body, 'chatId');
     const text = field(req.body, 'text');
     if (chatId === undefined || text === undefined) return error(reply, 400, 'chatId and text are required');
     const session = field(req.body, 'session') ?? 'default';
+    if (!(await sendsReleased(req, reply))) return reply;
     recordSent({ api: 'waha', session, chatId, text, at: clock.now() });
     const id = `true_${chatId}_${randomBytes(10).toString('hex').toUpperCase()}`;
     return reply.code(201).send({
@@ -107,6 +116,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext)
     const text = field(req.query, 'message') ?? field(req.body, 'message');
     if (chatId === undefined || text === undefined) return error(reply, 400, 'chatId and message are required');
     const instanceId = field(req.query, 'instance_id');
+    if (!(await sendsReleased(req, reply))) return reply;
     recordSent({ api: 'wawp', ...(instanceId === undefined ? {} : { instanceId }), chatId, text, at: clock.now() });
     const id = `true_${chatId}_${randomBytes(10).toString('hex').toUpperCase()}`;
     return reply.send({ status: 'success', message: 'Message sent', data: { id, chatId } });
@@ -136,6 +146,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext)
     if (number === undefined || text === undefined) return error(reply, 400, 'number and text are required');
     // Evolution takes a bare number for phone chats; recorded as the chat id the others use.
     const chatId = number.includes('@') ? number : `${number}@c.us`;
+    if (!(await sendsReleased(req, reply))) return reply;
     recordSent({ api: 'evolution', session: req.params.instance, chatId, text, at: clock.now() });
     return reply.code(201).send({
       key: { remoteJid: chatId, fromMe: true, id: randomBytes(10).toString('hex').toUpperCase() },
@@ -148,7 +159,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext)
     const where = (req.body as { where?: { id?: unknown } } | undefined)?.where;
     const id = typeof where?.id === 'string' ? where.id : undefined;
     if (id === undefined) return error(reply, 400, 'where.id is required');
-    await whileHung();
+    await whileHung('contacts');
     if (req.socket.destroyed) return reply.hijack();
     const found = findContact(id);
     return reply.send(

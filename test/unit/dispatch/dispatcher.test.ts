@@ -8,6 +8,7 @@ import { HttpError } from '../../../src/lib/http.js';
 import { Limiter } from '../../../src/lib/limiter.js';
 import { WakeLoop } from '../../../src/lib/wakeLoop.js';
 import type { Action, AttemptResult } from '../../../src/store/actions.js';
+import { waitFor } from '../../helpers/harness.js';
 
 const T0 = Date.parse('2026-12-01T09:00:00Z');
 const RETRY = { initial: 1_000, max: 60_000 };
@@ -238,6 +239,112 @@ describe('contact names', () => {
     clock.advance(540_000);
     await both();
     expect(lookups).toEqual(['short', 'long', 'short', 'short', 'long']);
+  });
+});
+
+/** A dispatcher with one gateway slot, whose sends wait until the test lets each through, and spies on its marks. */
+function oneSlot() {
+  const clock = new ManualClock(T0);
+  const gates: Array<() => void> = [];
+  const sent: string[] = [];
+  const client: GatewayClient = {
+    sendText: (_s, chatId) =>
+      new Promise<void>((resolve) =>
+        gates.push(() => {
+          sent.push(chatId);
+          resolve();
+        }),
+      ),
+    rejectCall: async () => {},
+    lookupName: async () => null,
+    close: async () => {},
+  };
+  const starts: number[] = [];
+  const extended: Array<[number, number]> = [];
+  const optOutReads: string[] = [];
+  const results: AttemptResult[] = [];
+  const slots = new Limiter(1);
+  const dispatcher = new Dispatcher({
+    clock,
+    targets: {
+      get: (session) => ({
+        session,
+        sessionName: session,
+        client,
+        slots,
+        contactLookup: { enabled: false, budget: 300, cacheTtl: 60_000 },
+      }),
+    },
+    names: new BudgetCache(clock, 0),
+    alertSenders: {},
+    retry: RETRY,
+    record: async (_a, r) => void results.push(r),
+    sending: {
+      start: async (a) => (starts.push(a.id), true),
+      extend: async (id, since) => (extended.push([id, since]), true),
+      lease: LEASE,
+    },
+    optedOut: async (_s, chatId) => (optOutReads.push(chatId), false),
+    wakeAt: () => {},
+    onError: (e) => {
+      throw e;
+    },
+  });
+  return { clock, dispatcher, gates, sent, starts, extended, optOutReads, results };
+}
+
+const LEASE = 30_000;
+const SECOND = { chatId: '15550002222@c.us', template: 'hi', name: null, isVideo: false };
+
+describe('a text marked as on the wire by the commit that decided it', () => {
+  it('is sent without an opt-out read or a mark of its own, its lease kept from dispatch while it waits for a slot', async () => {
+    const h = oneSlot();
+    h.dispatcher.dispatch(redirect({ id: 1, claimedUntil: T0 + LEASE }));
+    h.dispatcher.dispatch(
+      redirect({ id: 2, payload: SECOND, claimedUntil: T0 + LEASE, sendingSince: T0, markedByCommit: true }),
+    );
+    await waitFor('the first send to be on the wire', () => h.gates.length === 1);
+    expect(h.starts).toEqual([1]);
+    expect(h.optOutReads).toEqual(['15550001111@c.us']);
+    // The marked text waits for the one slot, and its lease is kept meanwhile, fenced by its commit's mark.
+    h.clock.advance(LEASE / 3);
+    await waitFor('both leases to be extended', () => h.extended.length === 2);
+    expect(h.extended.sort()).toEqual([
+      [1, T0],
+      [2, T0],
+    ]);
+    h.gates.shift()!();
+    await waitFor('the marked text to be on the wire', () => h.gates.length === 1);
+    h.gates.shift()!();
+    await h.dispatcher.drain();
+    expect(h.sent).toEqual(['15550001111@c.us', '15550002222@c.us']);
+    expect(h.results.map((r) => [r.actionId, r.outcome])).toEqual([
+      [1, 'ok'],
+      [2, 'ok'],
+    ]);
+    expect(h.starts).toEqual([1]);
+    expect(h.optOutReads).toEqual(['15550001111@c.us']);
+  });
+
+  it('is in doubt, and not sent, when a claim of it replaced it here while it waited (its lease was lost)', async () => {
+    const h = oneSlot();
+    h.dispatcher.dispatch(redirect({ id: 1, claimedUntil: T0 + LEASE }));
+    const marked = redirect({
+      id: 2,
+      payload: SECOND,
+      claimedUntil: T0 + LEASE,
+      sendingSince: T0,
+      markedByCommit: true,
+    });
+    h.dispatcher.dispatch(marked);
+    await waitFor('the first send to be on the wire', () => h.gates.length === 1);
+    // The claim loop found it leased to nobody: what it read is the stored mark, with no sign it is this process's.
+    const { markedByCommit: _, ...claimed } = marked;
+    h.dispatcher.dispatch({ ...claimed, claimedUntil: T0 + 2 * LEASE });
+    h.gates.shift()!();
+    await h.dispatcher.drain();
+    expect(h.sent).toEqual(['15550001111@c.us']);
+    expect(h.results[1]).toMatchObject({ actionId: 2, outcome: 'failed', error: expect.stringMatching(/^in doubt: /) });
   });
 });
 

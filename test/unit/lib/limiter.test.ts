@@ -34,4 +34,45 @@ describe('Limiter', () => {
     await expect(limit.run(() => Promise.reject(new Error('no')))).rejects.toThrow('no');
     expect(await limit.run(async () => 'next')).toBe('next');
   });
+
+  it('promises only slots that are free and not promised already, and each release frees one once', async () => {
+    const limit = new Limiter(2);
+    let finish!: () => void;
+    const busy = limit.run(() => new Promise<void>((r) => (finish = r)));
+    const first = limit.promise();
+    expect(first).not.toBeNull();
+    expect(limit.promise()).toBeNull();
+    first!();
+    first!();
+    const second = limit.promise();
+    expect(second).not.toBeNull();
+    expect(limit.promise()).toBeNull();
+    finish();
+    await busy;
+    expect(limit.promise()).not.toBeNull();
+    expect(limit.promise()).toBeNull();
+  });
+
+  it('keeps a promised slot from tasks without the promise, and gives it to them when released unused', async () => {
+    const limit = new Limiter(1);
+    const release = limit.promise()!;
+    const order: string[] = [];
+    const other = limit.run(async () => void order.push('other'));
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual([]);
+    release();
+    await other;
+    expect(order).toEqual(['other']);
+
+    const held = limit.promise()!;
+    let finish!: () => void;
+    const promised = limit.run(() => new Promise<void>((r) => (finish = r)), true);
+    const queued = limit.run(async () => void order.push('queued'));
+    held();
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['other']);
+    finish();
+    await Promise.all([promised, queued]);
+    expect(order).toEqual(['other', 'queued']);
+  });
 });
