@@ -11,7 +11,8 @@ import { openStore } from '../src/store/db.js';
 
 /**
  * The writer's share of an event, alone in one thread: what the SQLite writer thread does for a
- * redirected call (ingest, mark the send, record it), N times, 256 at once, on a fresh file.
+ * redirected call (ingest, record the send), N times, 256 at once, on a fresh file. Each has a
+ * gateway connection held for it, as when the pool is not full: its commit marks the send.
  * `npx tsx bench/writer.ts 20000`; with `node --cpu-prof --import tsx bench/writer.ts` for its profile.
  * `BENCH_DATABASE_URL=postgres://...` runs it on PostgreSQL instead (an empty schema in its search_path).
  */
@@ -43,10 +44,11 @@ const one = async (i: number) => {
     sessionName: parsed.session,
     event: parsed.event,
     body: text,
+    connectionHeld: true,
   });
   for (const action of done.actions) {
     const at = systemClock.now();
-    await pipeline.startSending(action, at);
+    if (!action.markedByCommit) await pipeline.startSending(action, at);
     const sent = { text: 'hi', name: null };
     const result = { actionId: action.id, startedAt: at, durationMs: 1, outcome: 'ok' as const, statusCode: 200 };
     await pipeline.recordAttempt(action, { ...result, error: null, nextAttemptAt: null, attempted: true, sent });

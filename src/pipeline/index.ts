@@ -114,10 +114,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
 
   ingest(e: IncomingEvent, now?: number): Promise<Committed> {
     // Enriched before the transaction, so that a VIP the CRM names makes a VIP call.
-    return ingestWith(this.hooks, e, (enriched) => {
+    return ingestWith(this.hooks, e, (enriched, hold) => {
       // Read after the lookups, as WorkerPipeline stamps its requests.
       const at = now ?? this.clock.now();
-      return this.run('now', (trx) => recordCallEvent(trx, enriched, at, this.lease));
+      // The connection is held from when the job runs, not while it queues for a transaction.
+      return this.run('now', (trx) => recordCallEvent(trx, { ...enriched, connectionHeld: hold() }, at, this.lease));
     });
   }
 

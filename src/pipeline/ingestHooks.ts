@@ -12,19 +12,29 @@ export interface IngestHooks {
 }
 
 /**
- * Enriches the event, holds a gateway connection for its text when one is free, and commits it
- * (`commit` resolves once what it decided is dispatched). A text with its connection held goes on
- * the wire marked by its own commit; without one, it waits its turn and is marked when it starts.
+ * Enriches the event, then commits it (`commit` resolves once what it decided is dispatched).
+ * `commit` asks `hold` whether a gateway connection is held for the event's text, as late as it
+ * can: a connection held is one no other send can use meanwhile. Asked again (a job run twice),
+ * it answers the same. A text with its connection held goes on the wire marked by its own commit;
+ * without one, it waits its turn and is marked when it starts.
  */
 export async function ingestWith(
   hooks: IngestHooks,
   e: IncomingEvent,
-  commit: (e: IncomingEvent) => Promise<Committed>,
+  commit: (e: IncomingEvent, hold: () => boolean) => Promise<Committed>,
 ): Promise<Committed> {
   const enriched = hooks.enrich ? await hooks.enrich(e) : e;
-  const release = enriched.session && hooks.holdConnection ? hooks.holdConnection(enriched.session.session) : null;
+  let release: (() => void) | null | undefined;
+  const hold = () => {
+    if (release === undefined) {
+      const session = enriched.session?.session;
+      release = session !== undefined && hooks.holdConnection ? hooks.holdConnection(session) : null;
+    }
+    // An event handed over from the HTTP thread comes with its connection held there.
+    return release !== null || enriched.connectionHeld === true;
+  };
   try {
-    return await commit(release ? { ...enriched, connectionHeld: true } : enriched);
+    return await commit(enriched, hold);
   } finally {
     release?.();
   }

@@ -159,8 +159,11 @@ export class WorkerPipeline extends EventEmitter<PipelineEvents> implements Even
   }
 
   ingest(e: IncomingEvent): Promise<Committed> {
-    return ingestWith(this.hooks, e, (enriched) =>
-      this.committed({ op: 'ingest', event: { ...enriched, session: enriched.session?.session ?? null } }),
+    return ingestWith(this.hooks, e, (enriched, hold) =>
+      this.committed({
+        op: 'ingest',
+        event: { ...enriched, session: enriched.session?.session ?? null, connectionHeld: hold() },
+      }),
     );
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { callReceived } from '../../src/sim/webhooks.js';
 import { startHarness, testConfig, waitFor, type Harness } from '../helpers/harness.js';
+import { PG_URL } from '../helpers/stores.js';
 
 interface Detail {
   call: { redirect: { status: string; attempts: number } };
@@ -40,35 +41,48 @@ describe('the outbox', () => {
     ]);
   });
 
-  it('marks a redirect as on the wire in the commit that decided it, unless it must wait for a gateway connection', async () => {
-    h = await startHarness((db, url) => {
-      const c = testConfig(db, url);
-      c.gateways.local!.connections = 1;
-      return c;
-    });
-    const marks = () =>
-      h.bridge.store.db.selectFrom('actions').select(['status', 'sending_since', 'created_at']).orderBy('id').execute();
-    h.gateway.hangSends(true);
-    await h.post(callReceived({ from: '30000000011@c.us' }));
-    await h.gateway.waitFor((g) => g.requests['waha.sendText'] === 1);
-    const [first] = await marks();
-    expect(first).toMatchObject({ status: 'pending', sending_since: first!.created_at });
-    // The one connection is taken: the next caller's text waits its turn, not marked, so a crash now
-    // would leave it to be sent after the restart rather than in doubt.
-    await h.post(callReceived({ from: '30000000012@c.us' }));
-    const [, second] = await waitFor('the second redirect', async () =>
-      (await marks()).length === 2 ? marks() : null,
-    );
-    expect(second).toMatchObject({ status: 'pending', sending_since: null });
-    h.gateway.hangSends(false);
-    await h.gateway.waitFor((g) => g.sent.length === 2);
-    await h.settled();
-    expect((await marks()).map((a) => [a.status, a.sending_since])).toEqual([
-      ['done', null],
-      ['done', null],
-    ]);
-    expect(h.gateway.sent.map((s) => s.chatId)).toEqual(['30000000011@c.us', '30000000012@c.us']);
-  });
+  // The paths differ: SQLite's HTTP thread holds the connection before handing the webhook to its
+  // writer thread, PostgreSQL's holds it when the webhook's job runs in a transaction.
+  it.for(['SQLite', 'PostgreSQL'].map((database) => ({ database, skip: database === 'PostgreSQL' && !PG_URL })))(
+    'marks a redirect as on the wire in the commit that decided it, unless it must wait for a gateway connection ($database)',
+    async ({ database, skip }, ctx) => {
+      if (skip) ctx.skip('PostgreSQL only: set TEST_DATABASE_URL to run');
+      h = await startHarness(
+        (db, url) => {
+          const c = testConfig(db, url);
+          c.gateways.local!.connections = 1;
+          return c;
+        },
+        { postgres: database === 'PostgreSQL' },
+      );
+      const marks = () =>
+        h.bridge.store.db
+          .selectFrom('actions')
+          .select(['status', 'sending_since', 'created_at'])
+          .orderBy('id')
+          .execute();
+      h.gateway.hangSends(true);
+      await h.post(callReceived({ from: '30000000011@c.us' }));
+      await h.gateway.waitFor((g) => g.requests['waha.sendText'] === 1);
+      const [first] = await marks();
+      expect(first).toMatchObject({ status: 'pending', sending_since: first!.created_at });
+      // The one connection is taken: the next caller's text waits its turn, not marked, so a crash now
+      // would leave it to be sent after the restart rather than in doubt.
+      await h.post(callReceived({ from: '30000000012@c.us' }));
+      const [, second] = await waitFor('the second redirect', async () =>
+        (await marks()).length === 2 ? marks() : null,
+      );
+      expect(second).toMatchObject({ status: 'pending', sending_since: null });
+      h.gateway.hangSends(false);
+      await h.gateway.waitFor((g) => g.sent.length === 2);
+      await h.settled();
+      expect((await marks()).map((a) => [a.status, a.sending_since])).toEqual([
+        ['done', null],
+        ['done', null],
+      ]);
+      expect(h.gateway.sent.map((s) => s.chatId)).toEqual(['30000000011@c.us', '30000000012@c.us']);
+    },
+  );
 
   it('honours Retry-After on a 429', async () => {
     h = await startHarness();
