@@ -2,13 +2,14 @@ import type { Kysely } from 'kysely';
 import { decide, type DecisionState } from '../domain/decide.js';
 import { windowStart } from '../domain/frustration.js';
 import type { CallerProfile, CallEvent, SessionSettings, TimerSpec } from '../domain/types.js';
-import { insertActions, type Action } from '../store/actions.js';
-import { findCaller, saveCaller } from '../store/callers.js';
-import { findCall, saveCall } from '../store/calls.js';
+import { actionWrites, type Action } from '../store/actions.js';
+import { callerWrite, findCaller } from '../store/callers.js';
+import { callWrite, findCall } from '../store/calls.js';
 import { eventSummary, recordEvent } from '../store/events.js';
 import type { FeedRef } from '../store/feed.js';
 import type { Database } from '../store/schema.js';
-import { cancelTimers, scheduleTimers } from '../store/timers.js';
+import { cancelTimers, timerWrites } from '../store/timers.js';
+import { writeTogether, type Write } from '../store/together.js';
 import { findOptOut, saveOptOut } from '../store/optouts.js';
 import { findRing } from '../store/ringFacts.js';
 import { applyWorkItems } from './applyWorkItems.js';
@@ -30,7 +31,7 @@ export interface IncomingEvent {
   profile?: CallerProfile | null;
   /**
    * A connection to the session's gateway is held for the text this event may decide: it goes on
-   * the wire marked by this event's commit (`insertActions`).
+   * the wire marked by this event's commit (`actionWrites`).
    */
   connectionHeld?: boolean;
 }
@@ -167,24 +168,22 @@ export async function applyCallEvent(
   const state = await loadState(trx, event, settings, now, profile);
   const d = decide(event, state, settings, now);
 
-  if (d.call && (await saveCall(trx, d.call, state.call?.status ?? null, now)) === null)
-    throw new StaleDecision('call');
   const caller = callerOf(event, settings);
-  if (d.caller && caller && !(await saveCaller(trx, session, caller, d.caller, state.caller, now))) {
-    throw new StaleDecision('caller');
-  }
+  // Written together: on PostgreSQL one round trip for the call, the caller, its timers and actions.
+  const call = d.call ? callWrite(trx, d.call, state.call?.status ?? null, now) : null;
+  const standing = d.caller && caller ? callerWrite(trx, session, caller, d.caller, state.caller, now) : null;
+  const created = actionWrites(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease, connectionHeld);
+  const writes: Array<Write<unknown>> = [...timerWrites(trx, session, d.timers), ...created];
+  if (standing) writes.unshift(standing);
+  if (call) writes.unshift(call);
+  await writeTogether(trx, writes);
+  // Whatever else was written with them is undone with the job, which runs again.
+  if (call?.value === null) throw new StaleDecision('call');
+  if (standing?.value === false) throw new StaleDecision('caller');
   if (d.optOut && caller) await saveOptOut(trx, session, caller, d.optOut);
-  await scheduleTimers(trx, session, d.timers);
+  // After the new timers, as before they were written together: a key both scheduled and cancelled goes.
   await cancelTimers(trx, d.cancelTimers);
-  const actions = await insertActions(
-    trx,
-    session,
-    d.call?.callId ?? callIdOf(event),
-    d.actions,
-    now,
-    lease,
-    connectionHeld,
-  );
+  const actions = created.flatMap((w) => (w.value ? [w.value] : []));
   const queue = await applyWorkItems(trx, session, event, state, d, now);
   return {
     outcome: 'processed',

@@ -3,6 +3,7 @@ import { isText, type ActionSpec } from '../domain/types.js';
 import type { Dialect } from './db.js';
 import { precompiled } from './precompiled.js';
 import type { ActionsTable, Database } from './schema.js';
+import { Write } from './together.js';
 
 export type ActionStatus = 'pending' | 'done' | 'failed' | 'expired';
 
@@ -69,15 +70,15 @@ const insertAction = precompiled<{ id: number }>(
 );
 
 /**
- * Writes new actions, leased to the caller (it dispatches them right after commit).
- * An action whose key exists already is skipped: a decision made twice acts once.
+ * The writes of new actions, leased to the caller (it dispatches them right after commit). Each
+ * reads as the action, or null when one with its key exists already: a decision made twice acts once.
  *
  * Each is marked as on the wire from this commit (the mark `startSending` would make before the
  * attempt, one commit and one round trip later) unless it is a text that may have to wait for a
  * gateway connection: a text marked and still queued when the process dies is in doubt, and never
  * sent. `connectionHeld` says a gateway connection is held for this decision's (first) text.
  */
-export async function insertActions(
+export function actionWrites(
   db: Kysely<Database>,
   session: string,
   callId: string | null,
@@ -85,14 +86,14 @@ export async function insertActions(
   now: number,
   lease: number,
   connectionHeld = false,
-): Promise<Action[]> {
-  const out: Action[] = [];
+): Array<Write<Action | null>> {
   let held = connectionHeld;
-  for (const s of specs) {
-    const claimedUntil = now + lease;
+  const claimedUntil = now + lease;
+  return specs.map((s) => {
     const marked = !isText(s.kind) || held;
     if (isText(s.kind)) held = false;
-    const res = await insertAction(
+    const sendingSince = marked ? now : null;
+    const query = insertAction.bind(
       db,
       s.key,
       s.kind,
@@ -102,12 +103,13 @@ export async function insertActions(
       now,
       s.expiresAt,
       claimedUntil,
-      marked ? now : null,
+      sendingSince,
     );
-    const row = res.rows[0];
     // Built from what is in hand: the stored row says nothing more, and parsing its payload back costs.
-    if (row)
-      out.push({
+    return new Write(query, (rows): Action | null => {
+      const row = rows[0] as { id: number } | undefined;
+      if (!row) return null;
+      return {
         id: row.id,
         key: s.key,
         kind: s.kind,
@@ -119,11 +121,11 @@ export async function insertActions(
         nextAttemptAt: now,
         expiresAt: s.expiresAt,
         claimedUntil,
-        sendingSince: marked ? now : null,
+        sendingSince,
         ...(marked ? { markedByCommit: true as const } : {}),
-      });
-  }
-  return out;
+      };
+    });
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CallerState } from '../domain/types.js';
 import { distinctSessions } from './distinctSessions.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallersTable, Database } from './schema.js';
+import { Write } from './together.js';
 
 /** A stored caller as the domain sees it. */
 export const toCallerState = (r: Omit<Selectable<CallersTable>, 'session' | 'caller' | 'updated_at'>): CallerState => ({
@@ -48,7 +49,8 @@ const updateCaller = precompiled((db, p) =>
     .set({ ...decidedColumns(p), version: p(9) })
     .where('session', '=', p(0))
     .where('caller', '=', p(1))
-    .where('version', '=', p(10)),
+    .where('version', '=', p(10))
+    .returning('version'),
 );
 
 /** The name a text was delivered with, for the caller's next calls (no decision writes it: no version bump). */
@@ -68,18 +70,19 @@ export async function findCaller(db: Kysely<Database>, session: string, caller: 
 }
 
 /**
- * Writes the caller state as decided, only if the stored version is still the one decided on.
- * This compare-and-set is what makes the debounce hold across replicas: of two concurrent
- * decisions to redirect one caller, exactly one finds the state it decided on.
+ * The write of the caller state as decided, which writes only if the stored version is still the
+ * one decided on; it reads as whether it wrote. This compare-and-set is what makes the debounce
+ * hold across replicas: of two concurrent decisions to redirect one caller, exactly one finds the
+ * state it decided on.
  */
-export async function saveCaller(
+export function callerWrite(
   db: Kysely<Database>,
   session: string,
   caller: string,
   next: CallerState,
   expected: CallerState | null,
   now: number,
-): Promise<boolean> {
+): Write<boolean> {
   const values = [
     next.lastCallAt,
     next.lastRedirectAt,
@@ -89,9 +92,11 @@ export async function saveCaller(
     next.welcomedAt,
     now,
   ];
-  if (expected === null) return (await insertCaller(db, session, caller, ...values)).rows.length > 0;
-  const res = await updateCaller(db, session, caller, ...values, expected.version + 1, expected.version);
-  return (res.numAffectedRows ?? 0n) > 0n;
+  const query =
+    expected === null
+      ? insertCaller.bind(db, session, caller, ...values)
+      : updateCaller.bind(db, session, caller, ...values, expected.version + 1, expected.version);
+  return new Write(query, (rows) => rows.length > 0);
 }
 
 export interface CallerRow extends CallerState {

@@ -4,6 +4,7 @@ import type { ActionStatus } from './actions.js';
 import { distinctSessions } from './distinctSessions.js';
 import { precompiled, type Param } from './precompiled.js';
 import type { CallsTable, Database } from './schema.js';
+import { Write } from './together.js';
 
 type CallRow = Selectable<CallsTable>;
 
@@ -85,15 +86,16 @@ const updateCall = precompiled<{ id: number }>((db, p) =>
 );
 
 /**
- * Writes the call as decided, only if its stored status is still `expected` (null: no row yet).
- * Returns the row id, or null when another writer got there first and the decision is stale.
+ * The write of the call as decided, which writes only if its stored status is still `expected`
+ * (null: no row yet). It reads as the row id, or null when another writer got there first and the
+ * decision is stale.
  */
-export async function saveCall(
+export function callWrite(
   db: Kysely<Database>,
   call: Call,
   expected: CallStatus | null,
   now: number,
-): Promise<number | null> {
+): Write<number | null> {
   const values = [
     call.caller,
     call.isVideo ? 1 : 0,
@@ -116,11 +118,11 @@ export async function saveCall(
     call.reply,
     now,
   ];
-  const res =
+  const query =
     expected === null
-      ? await insertCall(db, call.session, call.callId, ...values)
-      : await updateCall(db, call.session, call.callId, expected, ...values);
-  return res.rows[0]?.id ?? null;
+      ? insertCall.bind(db, call.session, call.callId, ...values)
+      : updateCall.bind(db, call.session, call.callId, expected, ...values);
+  return new Write(query, (rows) => (rows[0] as { id: number } | undefined)?.id ?? null);
 }
 
 export interface CallFilter {

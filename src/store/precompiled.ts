@@ -25,10 +25,10 @@ export const namedStatements = new Map<string, string>();
 export function precompiled<Row>(
   build: (db: Kysely<Database>, p: Param) => Compilable<Row>,
   opts: { named?: boolean } = {},
-): (db: Kysely<Database>, ...args: unknown[]) => Promise<QueryResult<Row>> {
+): Precompiled<Row> {
   // Keyed by the dialect adapter: one compilation per database kind, shared by its transactions.
   const compiled = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
-  return (db, ...args) => {
+  const bind = (db: Kysely<Database>, ...args: unknown[]): CompiledQuery<Row> => {
     const adapter = db.getExecutor().adapter;
     let c = compiled.get(adapter);
     if (c === undefined) {
@@ -45,6 +45,14 @@ export function precompiled<Row>(
         namedStatements.set(query.sql, `callbridge_${namedStatements.size + 1}`);
     }
     const { query, slots } = c;
-    return db.executeQuery<Row>({ ...query, parameters: slots.map((s, i) => (s < 0 ? query.parameters[i] : args[s])) });
+    return { ...query, parameters: slots.map((s, i) => (s < 0 ? query.parameters[i] : args[s])) };
   };
+  const run = (db: Kysely<Database>, ...args: unknown[]) => db.executeQuery<Row>(bind(db, ...args));
+  return Object.assign(run, { bind });
+}
+
+/** Runs the query with these arguments; `bind` only makes it, to run with others (`writeTogether`). */
+export interface Precompiled<Row> {
+  (db: Kysely<Database>, ...args: unknown[]): Promise<QueryResult<Row>>;
+  bind(db: Kysely<Database>, ...args: unknown[]): CompiledQuery<Row>;
 }

@@ -3,6 +3,7 @@ import type { TimerSpec } from '../domain/types.js';
 import type { Dialect } from './db.js';
 import { precompiled } from './precompiled.js';
 import type { Database } from './schema.js';
+import { Write } from './together.js';
 
 export interface DueTimer {
   key: string;
@@ -21,9 +22,9 @@ const insertTimer = precompiled(
   { named: true },
 );
 
-export async function scheduleTimers(db: Kysely<Database>, session: string, timers: TimerSpec[]): Promise<void> {
-  for (const t of timers) await insertTimer(db, t.key, t.kind, session, t.callId, t.dueAt);
-}
+/** The writes of new timers (one whose key exists already is kept as it is). */
+export const timerWrites = (db: Kysely<Database>, session: string, timers: TimerSpec[]): Write[] =>
+  timers.map((t) => new Write(insertTimer.bind(db, t.key, t.kind, session, t.callId, t.dueAt)));
 
 export async function cancelTimers(db: Kysely<Database>, keys: string[]): Promise<void> {
   if (keys.length === 0) return;

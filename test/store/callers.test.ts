@@ -7,12 +7,11 @@ import {
   findCaller,
   listCallerRows,
   listRecentCallers,
-  saveCaller,
 } from '../../src/store/callers.js';
-import { saveCall } from '../../src/store/calls.js';
 import type { Dialect, Store } from '../../src/store/db.js';
 import { aCall } from '../helpers/calls.js';
 import { createTestDatabase, describeOnEachDatabase, useFreshStore, type TestDatabase } from '../helpers/stores.js';
+import { saveCall, saveCaller } from '../helpers/writes.js';
 
 /** Resolves when `n` parties have arrived: every transaction has read before any writes. */
 function barrier(n: number): () => Promise<void> {

@@ -1,9 +1,10 @@
 import { expect, it } from 'vitest';
 import type { Call } from '../../src/domain/types.js';
-import { findCall, listCalls, saveCall } from '../../src/store/calls.js';
+import { findCall, listCalls } from '../../src/store/calls.js';
 import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { aCall } from '../helpers/calls.js';
 import { waitFor } from '../helpers/harness.js';
+import { saveCall } from '../helpers/writes.js';
 
 const ringing = (callId: string, over: Partial<Call> = {}): Call => aCall({ callId, ...over });
 

@@ -2,15 +2,15 @@ import { expect, it } from 'vitest';
 import {
   claimDueActions,
   extendLease,
-  insertActions,
   listActionsForCall,
   listAttempts,
   recordAttempt,
   startSending,
 } from '../../src/store/actions.js';
-import { claimDueTimers, scheduleTimers, takeTimer } from '../../src/store/timers.js';
+import { claimDueTimers, takeTimer } from '../../src/store/timers.js';
 import { describeOnEachDatabase, gate, useFreshStore } from '../helpers/stores.js';
 import { waitFor } from '../helpers/harness.js';
+import { insertActions, scheduleTimers } from '../helpers/writes.js';
 
 const LEASE = 30_000;
 const timers = (n: number, dueAt: number) =>

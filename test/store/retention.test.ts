@@ -1,12 +1,13 @@
 import { expect, it } from 'vitest';
-import { insertActions, recordAttempt } from '../../src/store/actions.js';
-import { findCall, saveCall } from '../../src/store/calls.js';
+import { recordAttempt } from '../../src/store/actions.js';
+import { findCall } from '../../src/store/calls.js';
 import { countEvents, recordEvent } from '../../src/store/events.js';
 import { HISTORY_TABLES, pruneOldest } from '../../src/store/retention.js';
 import { openOrJoinItem } from '../../src/store/workItems.js';
 import type { Call } from '../../src/domain/types.js';
 import { aCall } from '../helpers/calls.js';
 import { describeOnEachDatabase, useFreshStore } from '../helpers/stores.js';
+import { insertActions, saveCall } from '../helpers/writes.js';
 
 const DAY = 86_400_000;
 const NOW = 200 * DAY;

@@ -1,12 +1,13 @@
 import { expect, it } from 'vitest';
 import type { CallerState } from '../../src/domain/types.js';
-import { rememberName, saveCaller } from '../../src/store/callers.js';
-import { findCall, saveCall } from '../../src/store/calls.js';
+import { rememberName } from '../../src/store/callers.js';
+import { findCall } from '../../src/store/calls.js';
 import { saveOptOut } from '../../src/store/optouts.js';
 import { findRing } from '../../src/store/ringFacts.js';
 import { addVip } from '../../src/store/vips.js';
 import { aCall } from '../helpers/calls.js';
 import { describeOnEachDatabase, useFreshStore } from '../helpers/stores.js';
+import { saveCall, saveCaller } from '../helpers/writes.js';
 
 const ana = '15550000111@c.us';
 const ben = '15550000222@c.us';

@@ -4,13 +4,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FEED_POLL, LiveFeed, MAX_HELD } from '../../../src/feed/liveFeed.js';
 import { feedNotifier } from '../../../src/feed/notifier.js';
 import { feedSource, type FeedMessage, type FeedMessagePage, type FeedSource } from '../../../src/feed/messages.js';
-import { saveCall } from '../../../src/store/calls.js';
 import { openStore, type Store } from '../../../src/store/db.js';
 import { appendFeed, feedChannel, lastFeedPosition } from '../../../src/store/feed.js';
 import { FEED_START, type FeedPosition } from '../../../src/store/feedPosition.js';
 import { aCall } from '../../helpers/calls.js';
 import { waitFor } from '../../helpers/harness.js';
 import { gate, PG_URL, useFreshStore } from '../../helpers/stores.js';
+import { saveCall } from '../../helpers/writes.js';
 
 /** A subscriber's view: what it was sent, and whether (and why) the feed ended it. */
 function subscriber() {

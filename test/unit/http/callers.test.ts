@@ -6,11 +6,10 @@ import { installErrorHandling } from '../../../src/http/errors.js';
 import { installSessionResolver } from '../../../src/http/session.js';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { Sessions } from '../../../src/sessions.js';
-import { saveCaller } from '../../../src/store/callers.js';
-import { saveCall } from '../../../src/store/calls.js';
 import { openStore, type Store } from '../../../src/store/db.js';
 import { aCall } from '../../helpers/calls.js';
 import { testConfig } from '../../helpers/harness.js';
+import { saveCall, saveCaller } from '../../helpers/writes.js';
 
 describe('the callers API reads time from its clock', () => {
   let store: Store;
