@@ -14,9 +14,11 @@ export class Limiter {
    * Holds a slot for a task not yet handed to `run`, when one is free and not held already: what
    * its caller marks durably as started before it runs must not then wait its turn. Returns the
    * release, to call once the task is in `run` (or will not be), or null when no slot is free.
+   * At most a quarter of the slots are held at once (one at least): a held slot runs nothing
+   * until its task comes, and under load the tasks already waiting need the others.
    */
   promise(): (() => void) | null {
-    if (this.running + this.promised >= this.max) return null;
+    if (this.running + this.promised >= this.max || this.promised >= Math.max(1, Math.floor(this.max / 4))) return null;
     this.promised++;
     let held = true;
     return () => {

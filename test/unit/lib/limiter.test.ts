@@ -36,9 +36,9 @@ describe('Limiter', () => {
   });
 
   it('promises only slots that are free and not promised already, and each release frees one once', async () => {
-    const limit = new Limiter(2);
-    let finish!: () => void;
-    const busy = limit.run(() => new Promise<void>((r) => (finish = r)));
+    const limit = new Limiter(8);
+    const finish: Array<() => void> = [];
+    const busy = Array.from({ length: 7 }, () => limit.run(() => new Promise<void>((r) => finish.push(r))));
     const first = limit.promise();
     expect(first).not.toBeNull();
     expect(limit.promise()).toBeNull();
@@ -47,10 +47,12 @@ describe('Limiter', () => {
     const second = limit.promise();
     expect(second).not.toBeNull();
     expect(limit.promise()).toBeNull();
-    finish();
-    await busy;
+    finish.shift()!();
+    await busy[0];
     expect(limit.promise()).not.toBeNull();
     expect(limit.promise()).toBeNull();
+    finish.forEach((f) => f());
+    await Promise.all(busy);
   });
 
   it('keeps a promised slot from tasks without the promise, and gives it to them when released unused', async () => {
@@ -74,5 +76,16 @@ describe('Limiter', () => {
     finish();
     await Promise.all([promised, queued]);
     expect(order).toEqual(['other', 'queued']);
+  });
+
+  it('holds at most a quarter of its slots for promised tasks, one at least', () => {
+    const big = new Limiter(16);
+    const held = Array.from({ length: 5 }, () => big.promise());
+    expect(held.map((r) => r !== null)).toEqual([true, true, true, true, false]);
+    held[0]!();
+    expect(big.promise()).not.toBeNull();
+    const small = new Limiter(2);
+    expect(small.promise()).not.toBeNull();
+    expect(small.promise()).toBeNull();
   });
 });
