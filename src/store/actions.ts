@@ -44,29 +44,27 @@ const toAction = (r: Selectable<ActionsTable>): Action => ({
   sendingSince: r.sending_since,
 });
 
-const insertAction = precompiled<{ id: number }>(
-  (db, p) =>
-    db
-      .insertInto('actions')
-      .values({
-        key: p(0),
-        kind: p(1),
-        session: p(2),
-        call_id: p(3),
-        payload: p(4),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: p(5),
-        expires_at: p(6),
-        claimed_until: p(7),
-        sending_since: p(8),
-        last_error: null,
-        created_at: p(5),
-        updated_at: p(5),
-      })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .returning('id'),
-  { named: true },
+const insertAction = precompiled<{ id: number }>((db, p) =>
+  db
+    .insertInto('actions')
+    .values({
+      key: p(0),
+      kind: p(1),
+      session: p(2),
+      call_id: p(3),
+      payload: p(4),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: p(5),
+      expires_at: p(6),
+      claimed_until: p(7),
+      sending_since: p(8),
+      last_error: null,
+      created_at: p(5),
+      updated_at: p(5),
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('id'),
 );
 
 /**

@@ -33,14 +33,12 @@ const decidedColumns = (p: Param) => ({
   updated_at: p(8),
 });
 
-const insertCaller = precompiled<{ version: number }>(
-  (db, p) =>
-    db
-      .insertInto('callers')
-      .values({ session: p(0), caller: p(1), version: 1, ...decidedColumns(p) })
-      .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
-      .returning('version'),
-  { named: true },
+const insertCaller = precompiled<{ version: number }>((db, p) =>
+  db
+    .insertInto('callers')
+    .values({ session: p(0), caller: p(1), version: 1, ...decidedColumns(p) })
+    .onConflict((oc) => oc.columns(['session', 'caller']).doNothing())
+    .returning('version'),
 );
 
 const updateCaller = precompiled((db, p) =>

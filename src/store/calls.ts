@@ -65,14 +65,12 @@ const decidedColumns = (p: Param, at: number) => ({
   updated_at: p(at + 19),
 });
 
-const insertCall = precompiled<{ id: number }>(
-  (db, p) =>
-    db
-      .insertInto('calls')
-      .values({ session: p(0), call_id: p(1), ...decidedColumns(p, 2) })
-      .onConflict((oc) => oc.columns(['session', 'call_id']).doNothing())
-      .returning('id'),
-  { named: true },
+const insertCall = precompiled<{ id: number }>((db, p) =>
+  db
+    .insertInto('calls')
+    .values({ session: p(0), call_id: p(1), ...decidedColumns(p, 2) })
+    .onConflict((oc) => oc.columns(['session', 'call_id']).doNothing())
+    .returning('id'),
 );
 
 const updateCall = precompiled<{ id: number }>((db, p) =>

@@ -107,6 +107,9 @@ async function openPostgres(url: string, opts: { poolSize?: number; schema?: str
   // An idle connection the server drops (restart, failover) is replaced on next use; without a
   // listener the pool's 'error' event would crash the process.
   pool.on('error', () => {});
+  // Prepared statements planned for each run's parameters, never once for all (see precompiled.ts).
+  // Queued before the connection's first query, so every statement on it runs with it.
+  pool.on('connect', (client) => void client.query('set plan_cache_mode = force_custom_plan').catch(() => {}));
   try {
     const client = await pool.connect();
     client.release();

@@ -50,23 +50,21 @@ export function eventSummary(e: {
   });
 }
 
-const insertEvent = precompiled(
-  (db, p) =>
-    db
-      .insertInto('events')
-      .values({
-        gateway: p(0),
-        event_id: p(1),
-        session: p(2),
-        type: p(3),
-        call_id: p(4),
-        outcome: p(5),
-        received_at: p(6),
-        body: p(7),
-      })
-      .onConflict((oc) => oc.columns(['gateway', 'event_id']).doNothing())
-      .returning('id'),
-  { named: true },
+const insertEvent = precompiled((db, p) =>
+  db
+    .insertInto('events')
+    .values({
+      gateway: p(0),
+      event_id: p(1),
+      session: p(2),
+      type: p(3),
+      call_id: p(4),
+      outcome: p(5),
+      received_at: p(6),
+      body: p(7),
+    })
+    .onConflict((oc) => oc.columns(['gateway', 'event_id']).doNothing())
+    .returning('id'),
 );
 
 /** Stores an event unless one with the same (gateway, event id) is already stored. True when it is new. */

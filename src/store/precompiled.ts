@@ -7,7 +7,7 @@ const PREFIX = '\u0000precompiled:';
 export type Param = (i: number) => never;
 const param: Param = (i) => `${PREFIX}${i}` as never;
 
-/** The PostgreSQL SQL of the queries marked `named`, each with the name it is prepared under. */
+/** The PostgreSQL SQL of the precompiled queries, each with the name it is prepared under. */
 export const namedStatements = new Map<string, string>();
 
 /**
@@ -16,16 +16,13 @@ export const namedStatements = new Map<string, string>();
  * takes to run these small statements. `build` must use each `p(i)` as a plain value (no lists
  * whose length varies, no values that change the SQL text); arguments come in the order of `p(i)`.
  *
- * `named`: on PostgreSQL, a prepared statement that each connection parses and plans once. Only
- * for an INSERT (returning named columns, if any): it has no plan to choose. A statement with a WHERE
- * is planned once for all its parameters after five runs, and on a table still small the plan can
- * pick the wrong index and keep it: a call looked up by session and call id went through
- * `calls_recent`, 630 µs a lookup at 4,000 rows.
+ * On PostgreSQL each is a named prepared statement, which each connection parses once: parsing
+ * and planning are about half of what PostgreSQL spends on these small statements. Its connections
+ * plan every run for the run's own parameters (`plan_cache_mode`, see db.ts): a plan made once for
+ * all parameters, on a table still small, can pick the wrong index and keep it (a call looked up
+ * by session and call id went through `calls_recent`, 630 µs a lookup at 4,000 rows).
  */
-export function precompiled<Row>(
-  build: (db: Kysely<Database>, p: Param) => Compilable<Row>,
-  opts: { named?: boolean } = {},
-): Precompiled<Row> {
+export function precompiled<Row>(build: (db: Kysely<Database>, p: Param) => Compilable<Row>): Precompiled<Row> {
   // Keyed by the dialect adapter: one compilation per database kind, shared by its transactions.
   const compiled = new WeakMap<object, { query: CompiledQuery<Row>; slots: number[] }>();
   const bind = (db: Kysely<Database>, ...args: unknown[]): CompiledQuery<Row> => {
@@ -41,7 +38,7 @@ export function precompiled<Row>(
       );
       c = { query, slots };
       compiled.set(adapter, c);
-      if (opts.named && adapter instanceof PostgresAdapter && !namedStatements.has(query.sql))
+      if (adapter instanceof PostgresAdapter && !namedStatements.has(query.sql))
         namedStatements.set(query.sql, `callbridge_${namedStatements.size + 1}`);
     }
     const { query, slots } = c;

@@ -13,13 +13,11 @@ export interface DueTimer {
   dueAt: number;
 }
 
-const insertTimer = precompiled(
-  (db, p) =>
-    db
-      .insertInto('timers')
-      .values({ key: p(0), kind: p(1), session: p(2), call_id: p(3), due_at: p(4), claimed_until: null })
-      .onConflict((oc) => oc.column('key').doNothing()),
-  { named: true },
+const insertTimer = precompiled((db, p) =>
+  db
+    .insertInto('timers')
+    .values({ key: p(0), kind: p(1), session: p(2), call_id: p(3), due_at: p(4), claimed_until: null })
+    .onConflict((oc) => oc.column('key').doNothing()),
 );
 
 /** The writes of new timers (one whose key exists already is kept as it is). */

@@ -49,7 +49,7 @@ export async function writeTogether(db: Kysely<Database>, writes: Array<Write<un
     w.read ? [`(select coalesce(json_agg(w${i}), '[]') from w${i}) as w${i}`] : [],
   );
   const sql = `with ${parts.join(', ')} select ${reads.length > 0 ? reads.join(', ') : '1'}`;
-  // Prepared once per connection only when every part is an insert that is (see `precompiled`).
+  // Prepared once per connection, as its parts are (see `precompiled`).
   if (!named.has(sql) && named.size < MAX_NAMED && writes.every((w) => namedStatements.has(w.query.sql))) {
     named.add(sql);
     namedStatements.set(sql, `callbridge_together_${named.size}`);

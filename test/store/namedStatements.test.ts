@@ -12,32 +12,49 @@ import { createTestDatabase, PG_URL } from '../helpers/stores.js';
 describe.skipIf(!PG_URL)(
   `PostgreSQL statements of the hot path${PG_URL ? '' : ' (skipped: set TEST_DATABASE_URL to run)'}`,
   () => {
-    it('the INSERTs marked named are prepared once per connection, and the lookups are not', async () => {
+    it('the hot path is prepared once per connection, and each run planned for its own parameters', async () => {
       const tdb = await createTestDatabase('postgres');
       // One connection: what it has prepared is what every statement went through.
       const store = await tdb.open({ poolSize: 1 });
       try {
+        const db = store.db;
         const fresh: boolean[] = [];
-        for (const id of ['e1', 'e2', 'e1']) fresh.push(await recordEvent(store.db, aStoredEvent(id)));
+        for (const id of ['e1', 'e2', 'e1']) fresh.push(await recordEvent(db, aStoredEvent(id)));
         expect(fresh).toEqual([true, true, false]);
-        expect(await findCall(store.db, 'default', 'c1')).toBeNull();
-        const { rows } = await sql<{ name: string; statement: string }>`
-          select name, statement from pg_prepared_statements`.execute(store.db);
-        expect(rows).toHaveLength(1);
-        expect(rows[0]!.statement).toMatch(/^insert into "events"/);
-        expect(namedStatements.get(rows[0]!.statement)).toBe(rows[0]!.name);
-        // The named statement returns what the unnamed one did: the duplicate was told apart.
-        expect(await store.db.selectFrom('events').select('event_id').orderBy('id').execute()).toEqual([
+        // The prepared statement returns what the unprepared one did: the duplicate was told apart.
+        expect(await db.selectFrom('events').select('event_id').orderBy('id').execute()).toEqual([
           { event_id: 'e1' },
           { event_id: 'e2' },
         ]);
+        // Run more than the five times after which PostgreSQL would otherwise keep one plan for all,
+        // on a table small enough for that plan to take the wrong index.
+        for (let i = 0; i < 8; i++) {
+          await writeTogether(db, [callWrite(db, aCall({ callId: `c${i}`, receivedAt: i }), null, i)]);
+          expect(await findCall(db, 'default', `c${i}`)).toMatchObject({ callId: `c${i}` });
+        }
+        const { rows } = await sql<{ name: string; statement: string }>`
+          select name, statement from pg_prepared_statements order by name`.execute(db);
+        for (const r of rows) expect(namedStatements.get(r.statement)).toBe(r.name);
+        expect(rows.map((r) => r.statement.slice(0, 20)).sort()).toEqual([
+          'insert into "calls" ',
+          'insert into "events"',
+          'select * from "calls',
+        ]);
+        expect(
+          (await sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`.execute(db)).rows,
+        ).toEqual([{ mode: 'force_custom_plan' }]);
+        // Planned for each run's own parameters: once the table has grown, each run picks its index anew.
+        const plans = await sql<{ statement: string; generic_plans: number; custom_plans: number }>`
+          select statement, generic_plans, custom_plans from pg_prepared_statements`.execute(db);
+        const lookup = plans.rows.find((r) => r.statement.startsWith('select'))!;
+        expect([Number(lookup.generic_plans), Number(lookup.custom_plans)]).toEqual([0, 8]);
       } finally {
         await store.close();
         await tdb.drop();
       }
     });
 
-    it('writes made together are prepared when every one of them is such an INSERT, and not otherwise', async () => {
+    it('writes made together are prepared as one statement, and read as each alone', async () => {
       const tdb = await createTestDatabase('postgres');
       const store = await tdb.open({ poolSize: 1 });
       try {
@@ -49,14 +66,15 @@ describe.skipIf(!PG_URL)(
           callerWrite(db, 'default', CALLER, newCaller, null, 1),
         ]);
         const stored = (await findCaller(db, 'default', CALLER))!;
-        // An update has a WHERE: written with it, the call is not prepared either.
-        await writeTogether(db, [
-          callWrite(db, aCall({ callId: 'c2' }), null, 2),
-          callerWrite(db, 'default', CALLER, { ...stored, lastCallAt: 2 }, stored, 2),
-        ]);
+        const update = callerWrite(db, 'default', CALLER, { ...stored, lastCallAt: 2 }, stored, 2);
+        const stale = callerWrite(db, 'default', CALLER, { ...stored, lastCallAt: 3 }, stored, 3);
+        await writeTogether(db, [callWrite(db, aCall({ callId: 'c2' }), null, 2), update]);
+        await writeTogether(db, [callWrite(db, aCall({ callId: 'c3' }), null, 3), stale]);
+        expect([update.value, stale.value]).toEqual([true, false]);
         const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(db);
-        expect(rows.map((r) => r.statement.slice(0, 33))).toEqual(['with w0 as (insert into "calls" (']);
-        expect(await findCall(db, 'default', 'c2')).toMatchObject({ callId: 'c2' });
+        const together = rows.filter((r) => r.statement.startsWith('with ')).map((r) => r.statement);
+        // One with the new caller's insert, one with the known caller's update (a compare-and-set).
+        expect(together.map((t) => t.includes('update "callers"')).sort()).toEqual([false, true]);
         expect(await findCaller(db, 'default', CALLER)).toMatchObject({ version: stored.version + 1, lastCallAt: 2 });
       } finally {
         await store.close();
