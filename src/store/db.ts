@@ -108,7 +108,8 @@ async function openPostgres(url: string, opts: { poolSize?: number; schema?: str
   // listener the pool's 'error' event would crash the process.
   pool.on('error', () => {});
   // Prepared statements planned for each run's parameters, never once for all (see precompiled.ts).
-  // Queued before the connection's first query, so every statement on it runs with it.
+  // Queued before the connection's first query, so every statement on it runs with it. PostgreSQL
+  // 12 and newer all have the setting: it fails only on a broken connection, which its next query reports.
   pool.on('connect', (client) => void client.query('set plan_cache_mode = force_custom_plan').catch(() => {}));
   try {
     const client = await pool.connect();
