@@ -24,7 +24,49 @@ export class Write<T = void> {
 
 /** How many combined statements are prepared, at most: their shapes are few, as decisions are. */
 const MAX_NAMED = 64;
-const named = new Set<string>();
+let named = 0;
+
+/**
+ * The combined SQL of each sequence of parts seen, made once: a trie keyed by each part's SQL and
+ * whether it is read (V8 keeps a string's hash, so a step is one lookup, where building the text
+ * again would scan all of it).
+ */
+interface Shape {
+  sql?: string;
+  next: Map<string, Shape>;
+  nextRead: Map<string, Shape>;
+}
+const shapes: Shape = { next: new Map(), nextRead: new Map() };
+
+function combinedSql(writes: Array<Write<unknown>>): string {
+  let node = shapes;
+  for (const w of writes) {
+    const next = w.read ? node.nextRead : node.next;
+    let child = next.get(w.query.sql);
+    if (child === undefined) next.set(w.query.sql, (child = { next: new Map(), nextRead: new Map() }));
+    node = child;
+  }
+  return (node.sql ??= buildSql(writes));
+}
+
+function buildSql(writes: Array<Write<unknown>>): string {
+  let offset = 0;
+  const parts = writes.map((w, i) => {
+    // Every value is a parameter: a quote would be a literal, where a `$n` is no placeholder.
+    if (w.query.sql.includes("'")) throw new Error(`writeTogether: a write has a literal: ${w.query.sql}`);
+    const at = offset;
+    offset += w.query.parameters.length;
+    return `w${i} as (${w.query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + at}`)})`;
+  });
+  const reads = writes.flatMap((w, i) =>
+    w.read ? [`(select coalesce(json_agg(w${i}), '[]') from w${i}) as w${i}`] : [],
+  );
+  const sql = `with ${parts.join(', ')} select ${reads.length > 0 ? reads.join(', ') : '1'}`;
+  // Prepared once per connection, as its parts are (see `precompiled`).
+  if (named < MAX_NAMED && writes.every((w) => namedStatements.has(w.query.sql)))
+    namedStatements.set(sql, `callbridge_together_${++named}`);
+  return sql;
+}
 
 /**
  * Runs writes none of which reads what another writes. On PostgreSQL they go as one statement,
@@ -37,23 +79,12 @@ export async function writeTogether(db: Kysely<Database>, writes: Array<Write<un
     for (const w of writes) w.settle((await db.executeQuery(w.query)).rows);
     return;
   }
-  const parameters: unknown[] = [];
-  const parts = writes.map((w, i) => {
-    // Every value is a parameter: a quote would be a literal, where a `$n` is no placeholder.
-    if (w.query.sql.includes("'")) throw new Error(`writeTogether: a write has a literal: ${w.query.sql}`);
-    const offset = parameters.length;
-    parameters.push(...w.query.parameters);
-    return `w${i} as (${w.query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
-  });
-  const reads = writes.flatMap((w, i) =>
-    w.read ? [`(select coalesce(json_agg(w${i}), '[]') from w${i}) as w${i}`] : [],
+  const sql = combinedSql(writes);
+  const { rows } = await db.executeQuery<Record<string, unknown[]>>(
+    CompiledQuery.raw(
+      sql,
+      writes.flatMap((w) => w.query.parameters),
+    ),
   );
-  const sql = `with ${parts.join(', ')} select ${reads.length > 0 ? reads.join(', ') : '1'}`;
-  // Prepared once per connection, as its parts are (see `precompiled`).
-  if (!named.has(sql) && named.size < MAX_NAMED && writes.every((w) => namedStatements.has(w.query.sql))) {
-    named.add(sql);
-    namedStatements.set(sql, `callbridge_together_${named.size}`);
-  }
-  const { rows } = await db.executeQuery<Record<string, unknown[]>>(CompiledQuery.raw(sql, parameters));
   writes.forEach((w, i) => w.settle(w.read ? rows[0]![`w${i}`]! : []));
 }
