@@ -173,10 +173,8 @@ export async function applyCallEvent(
   const call = d.call ? callWrite(trx, d.call, state.call?.status ?? null, now) : null;
   const standing = d.caller && caller ? callerWrite(trx, session, caller, d.caller, state.caller, now) : null;
   const created = actionWrites(trx, session, d.call?.callId ?? callIdOf(event), d.actions, now, lease, connectionHeld);
-  const writes: Array<Write<unknown>> = [...timerWrites(trx, session, d.timers), ...created];
-  if (standing) writes.unshift(standing);
-  if (call) writes.unshift(call);
-  await writeTogether(trx, writes);
+  const decided = ([call, standing] as Array<Write<unknown> | null>).filter((w) => w !== null);
+  await writeTogether(trx, [...decided, ...timerWrites(trx, session, d.timers), ...created]);
   // Whatever else was written with them is undone with the job, which runs again.
   if (call?.value === null) throw new StaleDecision('call');
   if (standing?.value === false) throw new StaleDecision('caller');
