@@ -109,9 +109,7 @@ export class Dispatcher {
         this.dispatch(next);
       }
     };
-    // A text marked by its commit had a connection held for it there (actionWrites): it takes it.
-    const promised = action.markedByCommit === true && isText(action.kind);
-    const p = (slots ? slots.run(() => this.execute(action), promised) : this.execute(action))
+    const p = (slots ? slots.run(() => this.execute(action), action.connectionHeld === true) : this.execute(action))
       .then(async ({ result, tried }) => {
         this.finishing.add(action.id);
         if (!result) {

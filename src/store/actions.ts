@@ -27,6 +27,8 @@ export interface Action {
    * it is sent without a mark of its own, and it is not in doubt. Never stored, never claimed.
    */
   markedByCommit?: true;
+  /** Marked so because a connection of its gateway's pool was held for it (a text): it takes that one. */
+  connectionHeld?: true;
 }
 
 const toAction = (r: Selectable<ActionsTable>): Action => ({
@@ -88,8 +90,10 @@ export function actionWrites(
   let held = connectionHeld;
   const claimedUntil = now + lease;
   return specs.map((s) => {
-    const marked = !isText(s.kind) || held;
-    if (isText(s.kind)) held = false;
+    const text = isText(s.kind);
+    const takesHeld = text && held;
+    if (text) held = false;
+    const marked = !text || takesHeld;
     const sendingSince = marked ? now : null;
     const query = insertAction.bind(
       db,
@@ -121,6 +125,7 @@ export function actionWrites(
         claimedUntil,
         sendingSince,
         ...(marked ? { markedByCommit: true as const } : {}),
+        ...(takesHeld ? { connectionHeld: true as const } : {}),
       };
     });
   });

@@ -186,15 +186,16 @@ describeOnEachDatabase('claiming timers and actions', (dialect) => {
     const waiting = await insertActions(db, 'default', 'call-m', [reject, ...redirects(1)], 1_000, LEASE);
     const texts = redirects(3).slice(1);
     const held = await insertActions(db, 'default', 'call-n', texts, 2_000, LEASE, true);
-    const marks = (actions: typeof waiting) => actions.map((a) => [a.kind, a.sendingSince, a.markedByCommit ?? false]);
+    const marks = (actions: typeof waiting) =>
+      actions.map((a) => [a.kind, a.sendingSince, a.markedByCommit ?? false, a.connectionHeld ?? false]);
     // The reject is retried when in doubt, so it is always marked; of the texts, only one has the connection.
     expect(marks(waiting)).toEqual([
-      ['rejectCall', 1_000, true],
-      ['sendRedirect', null, false],
+      ['rejectCall', 1_000, true, false],
+      ['sendRedirect', null, false, false],
     ]);
     expect(marks(held)).toEqual([
-      ['sendRedirect', 2_000, true],
-      ['sendRedirect', null, false],
+      ['sendRedirect', 2_000, true, true],
+      ['sendRedirect', null, false, false],
     ]);
     const stored = await db.selectFrom('actions').select(['key', 'sending_since']).orderBy('id').execute();
     expect(stored.map((r) => r.sending_since)).toEqual([1_000, null, 2_000, null]);

@@ -301,7 +301,14 @@ describe('a text marked as on the wire by the commit that decided it', () => {
     const h = oneSlot();
     h.dispatcher.dispatch(redirect({ id: 1, claimedUntil: T0 + LEASE }));
     h.dispatcher.dispatch(
-      redirect({ id: 2, payload: SECOND, claimedUntil: T0 + LEASE, sendingSince: T0, markedByCommit: true }),
+      redirect({
+        id: 2,
+        payload: SECOND,
+        claimedUntil: T0 + LEASE,
+        sendingSince: T0,
+        markedByCommit: true,
+        connectionHeld: true,
+      }),
     );
     await waitFor('the first send to be on the wire', () => h.gates.length === 1);
     expect(h.starts).toEqual([1]);
@@ -335,11 +342,12 @@ describe('a text marked as on the wire by the commit that decided it', () => {
       claimedUntil: T0 + LEASE,
       sendingSince: T0,
       markedByCommit: true,
+      connectionHeld: true,
     });
     h.dispatcher.dispatch(marked);
     await waitFor('the first send to be on the wire', () => h.gates.length === 1);
     // The claim loop found it leased to nobody: what it read is the stored mark, with no sign it is this process's.
-    const { markedByCommit: _, ...claimed } = marked;
+    const { markedByCommit: _, connectionHeld: __, ...claimed } = marked;
     h.dispatcher.dispatch({ ...claimed, claimedUntil: T0 + 2 * LEASE });
     h.gates.shift()!();
     await h.dispatcher.drain();
