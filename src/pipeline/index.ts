@@ -117,8 +117,16 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements EventPipel
     return ingestWith(this.hooks, e, (enriched, hold) => {
       // Read after the lookups, as WorkerPipeline stamps its requests.
       const at = now ?? this.clock.now();
-      // The connection is held from when the job runs, not while it queues for a transaction.
-      return this.run('now', (trx) => recordCallEvent(trx, { ...enriched, connectionHeld: hold() }, at, this.lease));
+      // The connection is held from when the job runs, not while it queues for a transaction; an
+      // event handed over by the HTTP thread (SQLite's writer) comes with one held there.
+      return this.run('now', (trx) =>
+        recordCallEvent(
+          trx,
+          { ...enriched, connectionHeld: enriched.connectionHeld === true || hold() },
+          at,
+          this.lease,
+        ),
+      );
     });
   }
 

@@ -30,8 +30,7 @@ export async function ingestWith(
       const session = enriched.session?.session;
       release = session !== undefined && hooks.holdConnection ? hooks.holdConnection(session) : null;
     }
-    // An event handed over from the HTTP thread comes with its connection held there.
-    return release !== null || enriched.connectionHeld === true;
+    return release !== null;
   };
   try {
     return await commit(enriched, hold);
