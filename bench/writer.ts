@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config/index.js';
 import { parseWahaWebhook } from '../src/gateways/waha/webhook.js';
 import { systemClock } from '../src/lib/clock.js';
@@ -8,6 +9,7 @@ import { Pipeline } from '../src/pipeline/index.js';
 import { Sessions } from '../src/sessions.js';
 import { callReceived } from '../src/sim/webhooks.js';
 import { openStore } from '../src/store/db.js';
+import { countStatements } from './statements.js';
 
 /**
  * The writer's share of an event, alone in one thread: what the SQLite writer thread does for a
@@ -15,8 +17,14 @@ import { openStore } from '../src/store/db.js';
  * gateway connection held for it, as when the pool is not full: its commit marks the send.
  * `npx tsx bench/writer.ts 20000`; with `node --cpu-prof --import tsx bench/writer.ts` for its profile.
  * `BENCH_DATABASE_URL=postgres://...` runs it on PostgreSQL instead (an empty schema in its search_path).
+ * `--statements` also prints the statements per call and the time in each (bench/statements.ts).
  */
-const n = Number(process.argv[2] ?? 20_000);
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { statements: { type: 'boolean' } },
+});
+const n = Number(positionals[0] ?? 20_000);
+const statements = args.statements ? countStatements() : null;
 const dir = mkdtempSync(join(tmpdir(), 'callbridge-writer-'));
 const config = parseConfig(
   {
@@ -55,6 +63,7 @@ const one = async (i: number) => {
   }
 };
 
+statements?.start();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let next = 0;
@@ -69,6 +78,7 @@ console.log(
   `${n} redirected calls in ${Math.round(ms)} ms: ${Math.round((n / ms) * 1000)}/s, ` +
     `CPU ${Math.round((cpu.user + cpu.system) / n)} µs per call`,
 );
+if (statements) console.log(statements.report(n));
 await pipeline.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
