@@ -4,18 +4,22 @@ import pg from 'pg';
 /**
  * Counts and times every SQL statement the process runs, by its text, for `bench/writer.ts
  * --statements`. On SQLite the time is better-sqlite3's call (SQLite's own work, binding the
- * parameters and reading the rows); on PostgreSQL it is the round trip, server and socket.
+ * parameters and reading the rows; of an `iterate`, its start only); on PostgreSQL it is the round
+ * trip, server and socket.
  * Installed before the store is opened (it wraps the statements as they are prepared); counts from `start()`.
  */
 export function countStatements(): { start(): void; report(per: number): string } {
   const stats = new Map<string, { n: number; ns: bigint }>();
   let counting = false;
+  const keys = new Map<string, string>();
   const add = (text: string, started: bigint) => {
+    const ns = process.hrtime.bigint() - started;
     if (!counting) return;
-    const key = text.replace(/\s+/g, ' ').slice(0, 100);
+    let key = keys.get(text);
+    if (key === undefined) keys.set(text, (key = text.replace(/\s+/g, ' ').slice(0, 100)));
     const e = stats.get(key) ?? { n: 0, ns: 0n };
     e.n++;
-    e.ns += process.hrtime.bigint() - started;
+    e.ns += ns;
     stats.set(key, e);
   };
 
