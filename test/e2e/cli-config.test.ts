@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, serveCli } from '../helpers/cli.js';
+import { CLI_TEST, runCli, serveCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('callbridge serve', () => {
+describe('callbridge serve', CLI_TEST, () => {
   it('refuses a bad config with the path of the bad key, and no stack trace', async () => {
     const file = join(dir, 'bad.yaml');
     writeFileSync(
@@ -51,7 +51,7 @@ describe('callbridge serve', () => {
   });
 });
 
-describe('callbridge check', () => {
+describe('callbridge check', CLI_TEST, () => {
   it('prints the configuration as read, with secrets masked', async () => {
     const file = join(dir, 'good.yaml');
     writeFileSync(
@@ -84,7 +84,7 @@ describe('callbridge check', () => {
   });
 });
 
-describe('safe by default', () => {
+describe('safe by default', CLI_TEST, () => {
   const listening = /callbridge listening on (http:\/\/\S+)/;
   const urlOf = (line: string) => listening.exec(line)![1]!;
   const calls = (url: string, token?: string) =>

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, serveCli } from '../helpers/cli.js';
+import { CLI_TEST, runCli, serveCli } from '../helpers/cli.js';
 import { PG_URL, createTestDatabase } from '../helpers/stores.js';
 
 const PASSWORDS = ['s3cret-pw', 'param-secret', 'ssl-secret'];
@@ -19,7 +19,7 @@ async function serve(dir: string, databaseUrl: string): Promise<{ code: number |
   return { code, stderr };
 }
 
-describe('start-up with a PostgreSQL database that is not there', () => {
+describe('start-up with a PostgreSQL database that is not there', CLI_TEST, () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
@@ -67,7 +67,7 @@ describe('start-up with a PostgreSQL database that is not there', () => {
   });
 });
 
-describe.skipIf(!PG_URL)('start-up on PostgreSQL', () => {
+describe.skipIf(!PG_URL)('start-up on PostgreSQL', CLI_TEST, () => {
   it('logs the database it serves from without its password, in either form', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
     const db = await createTestDatabase('postgres');
@@ -91,7 +91,7 @@ describe.skipIf(!PG_URL)('start-up on PostgreSQL', () => {
   });
 });
 
-describe('start-up with a SQLite path that cannot be made', () => {
+describe('start-up with a SQLite path that cannot be made', CLI_TEST, () => {
   it('names the file in the way, in one line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-'));
     try {

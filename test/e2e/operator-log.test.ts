@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callReceived, postWebhook } from '../../src/sim/webhooks.js';
+import { CLI_TEST } from '../helpers/cli.js';
 import { waitFor } from '../helpers/harness.js';
 
 const SECRETS = {
@@ -30,7 +31,7 @@ interface Line {
   msg: string;
 }
 
-describe("the operator's log", () => {
+describe("the operator's log", CLI_TEST, () => {
   let dir = '';
   let stop: () => Promise<void> = async () => {};
   afterEach(async () => {
@@ -77,7 +78,7 @@ describe("the operator's log", () => {
     };
     const find = (pattern: RegExp) => lines.find((l) => pattern.test(l.msg));
 
-    const listening = await waitFor('the start line', () => find(/callbridge listening on (http:\/\/\S+)/), 20_000);
+    const listening = await waitFor('the start line', () => find(/callbridge listening on (http:\/\/\S+)/), 60_000);
     const url = /listening on (http:\/\/\S+)/.exec(listening.msg)![1]!;
     expect(listening.msg).toMatch(/\(database sqlite::memory:, config \S+, version 0\.\d+\.\d+\)$/);
     expect(find(/^gateway local \(waha\)/)?.msg).toBe(

@@ -37,7 +37,7 @@ pgOnly(`the work queue on two replicas of one PostgreSQL${suffix}`, () => {
       api: { token: TOKEN, agents: { ana: { token: ANA }, bo: { token: BO } } },
     };
     [a, b] = await Promise.all([startReplica('a', dir, config), startReplica('b', dir, config)]);
-  }, 30_000);
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await gateway?.close();

@@ -40,7 +40,8 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
     const config = replicaConfig(tdb.url, gateway.url);
     replicas = await Promise.all(['a', 'b', 'c'].map((name) => startReplica(name, dir, config)));
     store = await tdb.open({ poolSize: 2 });
-  }, 30_000);
+    // Three processes compiling the sources with tsx at once: on a slow day, over 20 s.
+  }, 60_000);
   afterEach(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
     await store.close();
@@ -145,7 +146,7 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
     }
     // Texts in doubt are logged as final failures, as an operator must see them; nothing else is.
     expect([...a.problems, ...b.problems].filter((line) => !/"error":"in doubt: /.test(line))).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });
 
 async function pendingRedirects(store: Store): Promise<number> {

@@ -13,6 +13,13 @@ export interface CliOptions {
 
 const childEnv = (env: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '', ...env });
 
+/**
+ * For the tests that run the command line: each run compiles the sources with tsx and starts a
+ * process, 3-16 s apiece when the suite's other files share two slow cores, so a test that starts
+ * callbridge twice went past vitest's default 30 s. These are deadlines, not expectations.
+ */
+export const CLI_TEST = { timeout: 120_000 };
+
 /** Runs the real command line to its end, as a user would; resolves with its exit code and output. */
 export function runCli(
   args: string[],
@@ -23,7 +30,7 @@ export function runCli(
       env: childEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const deadline = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 20_000);
+    const deadline = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 60_000);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,13 +69,13 @@ export function serveCli(args: string[], opts: CliOptions = {}): ServingCli {
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   // Whatever the test does, the process does not outlive it by more than the deadline.
-  const backstop = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 30_000);
+  const backstop = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 100_000);
   void exited.then(() => clearTimeout(backstop));
 
   return {
     messages,
     stderr: () => stderr,
-    waitFor(pattern, deadlineMs = 20_000) {
+    waitFor(pattern, deadlineMs = 60_000) {
       return new Promise((found, fail) => {
         const finish = (end: () => void) => {
           clearTimeout(timer);

@@ -36,7 +36,7 @@ export interface Replica {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startReplica(name: string, dir: string, config: object, timeoutMs = 20_000): Promise<Replica> {
+export async function startReplica(name: string, dir: string, config: object, timeoutMs = 40_000): Promise<Replica> {
   const file = join(dir, `${name}.yaml`);
   // JSON is YAML.
   writeFileSync(file, JSON.stringify(config));
