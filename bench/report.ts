@@ -112,15 +112,31 @@ export function verdicts(r: Results): Verdict[] {
     );
   const w500 = at(500)?.warm;
   if (w500) {
-    perf('500/s warm: p99 / p50', '<= 3x', `${round1(w500.p99 / w500.p50)}x`, w500.p99 <= 3 * w500.p50);
+    const ratio = w500.p99 / w500.p50;
+    // A phase that fell behind has a queue for its median, and then the ratio says nothing.
+    const keptUp = w500.p50 <= 100;
+    perf(
+      '500/s warm: p99 / p50',
+      '<= 3x',
+      `${round1(ratio)}x${keptUp ? '' : ` (p50 ${w500.p50} ms: the phase queued)`}`,
+      keptUp && ratio <= 3,
+    );
     perf('500/s warm: max', '<= 100 ms', `${w500.max} ms`, w500.max <= 100);
   }
   const w1000 = at(1000)?.warm;
   if (w1000) perf('p99 end-to-end at 1000/s, warm', '<= 50 ms', `${w1000.p99} ms`, w1000.p99 <= 50);
-  const commits = [c, ...r.latency, r.storm].flatMap((p) => (p ? [p.stalls.commitMaxMs] : []));
+  // Every phase that records its commits, on either database, named with the worst.
+  const named = (name: string, stalls: PhaseStalls): Array<[string, PhaseStalls]> => [[name, stalls]];
+  const commits = [
+    ...(c ? named('cold start', c.stalls) : []),
+    ...r.latency.flatMap((l) => named(`${l.rate}/s`, l.stalls)),
+    ...(r.storm ? named('storm', r.storm.stalls) : []),
+    ...(r.memory ? named('500/s on the stored history', r.memory.loadWithHistory.stalls) : []),
+    ...(r.postgres ? named('PostgreSQL 500/s', r.postgres.latency500.stalls) : []),
+  ];
   if (commits.length) {
-    const worst = Math.max(...commits);
-    perf('worst commit in the run', '< 100 ms', `${worst} ms`, worst < 100);
+    const [phase, worst] = commits.reduce((a, b) => (b[1].commitMaxMs > a[1].commitMaxMs ? b : a));
+    perf('worst commit in the run', '< 100 ms', `${worst.commitMaxMs} ms (${phase})`, worst.commitMaxMs < 100);
   }
   const t = r.throughput;
   if (t && t.forwarder !== null) {
@@ -136,6 +152,14 @@ export function verdicts(r: Results): Verdict[] {
       perf('CPU per delivered event / forwarder', '<= 1.7x', `${round1(x)}x`, x <= 1.7);
     }
   }
+  const pg = r.postgres?.throughput;
+  if (pg && t)
+    perf(
+      'PostgreSQL, 1 replica: delivered / SQLite',
+      '>= 50%',
+      `${Math.round((pg.callbridge / t.callbridge) * 100)}%`,
+      pg.callbridge >= 0.5 * t.callbridge,
+    );
   const s = r.storm;
   if (s) {
     out.push({
