@@ -501,13 +501,15 @@ function machine() {
   };
 }
 
+// A guard against a hung run, not a target: on a slow day of a shared VM a quick run took over
+// 3 minutes (saturated phases drain for up to DRAIN_MS each) and a full one 7.5.
 const deadline = setTimeout(
   () => {
     console.error('bench: exceeded its time limit; stopping');
     for (const c of children) c.proc.kill('SIGKILL');
     process.exit(2);
   },
-  (quick ? 3 : 15) * 60_000,
+  (quick ? 10 : 30) * 60_000,
 );
 deadline.unref();
 
