@@ -40,7 +40,7 @@ pgOnly(`three callbridge processes on one PostgreSQL${suffix}`, () => {
     const config = replicaConfig(tdb.url, gateway.url);
     replicas = await Promise.all(['a', 'b', 'c'].map((name) => startReplica(name, dir, config)));
     store = await tdb.open({ poolSize: 2 });
-    // Three processes compiling the sources with tsx at once: on a slow day, over 20 s.
+    // Three processes compiling the sources with tsx at once, beside the suite's other files.
   }, 60_000);
   afterEach(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
