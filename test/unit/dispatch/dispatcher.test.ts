@@ -295,21 +295,22 @@ function oneSlot() {
 
 const LEASE = 30_000;
 const SECOND = { chatId: '15550002222@c.us', template: 'hi', name: null, isVideo: false };
+/** The second caller's text, as the commit that decided it hands it over: marked, its connection held. */
+const markedText = () =>
+  redirect({
+    id: 2,
+    payload: SECOND,
+    claimedUntil: T0 + LEASE,
+    sendingSince: T0,
+    markedByCommit: true,
+    connectionHeld: true,
+  });
 
 describe('a text marked as on the wire by the commit that decided it', () => {
   it('is sent without an opt-out read or a mark of its own, its lease kept from dispatch while it waits for a slot', async () => {
     const h = oneSlot();
     h.dispatcher.dispatch(redirect({ id: 1, claimedUntil: T0 + LEASE }));
-    h.dispatcher.dispatch(
-      redirect({
-        id: 2,
-        payload: SECOND,
-        claimedUntil: T0 + LEASE,
-        sendingSince: T0,
-        markedByCommit: true,
-        connectionHeld: true,
-      }),
-    );
+    h.dispatcher.dispatch(markedText());
     await waitFor('the first send to be on the wire', () => h.gates.length === 1);
     expect(h.starts).toEqual([1]);
     expect(h.optOutReads).toEqual(['15550001111@c.us']);
@@ -336,14 +337,7 @@ describe('a text marked as on the wire by the commit that decided it', () => {
   it('is in doubt, and not sent, when a claim of it replaced it here while it waited (its lease was lost)', async () => {
     const h = oneSlot();
     h.dispatcher.dispatch(redirect({ id: 1, claimedUntil: T0 + LEASE }));
-    const marked = redirect({
-      id: 2,
-      payload: SECOND,
-      claimedUntil: T0 + LEASE,
-      sendingSince: T0,
-      markedByCommit: true,
-      connectionHeld: true,
-    });
+    const marked = markedText();
     h.dispatcher.dispatch(marked);
     await waitFor('the first send to be on the wire', () => h.gates.length === 1);
     // The claim loop found it leased to nobody: what it read is the stored mark, with no sign it is this process's.
