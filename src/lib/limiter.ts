@@ -7,8 +7,12 @@ export class Limiter {
   private running = 0;
   private promised = 0;
   private readonly waiting: Array<() => void> = [];
+  /** At most a quarter of the slots are held at once (one at least), see `promise`. */
+  private readonly maxPromised: number;
 
-  constructor(readonly max: number) {}
+  constructor(readonly max: number) {
+    this.maxPromised = Math.max(1, Math.floor(max / 4));
+  }
 
   /**
    * Holds a slot for a task not yet handed to `run`, when one is free and not held already: what
@@ -18,7 +22,7 @@ export class Limiter {
    * until its task comes, and under load the tasks already waiting need the others.
    */
   promise(): (() => void) | null {
-    if (this.running + this.promised >= this.max || this.promised >= Math.max(1, Math.floor(this.max / 4))) return null;
+    if (this.running + this.promised >= this.max || this.promised >= this.maxPromised) return null;
     this.promised++;
     let held = true;
     return () => {
